@@ -1,0 +1,1 @@
+"""Grader's front end. For now: the command-line interface (``grader``)."""

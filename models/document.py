@@ -1,0 +1,210 @@
+"""The analysed essay: sentences and paragraphs with character offsets, detached from spaCy.
+
+Features read these plain snapshots instead of spaCy objects, so each token's attributes are
+read from the Doc once and every feature module stays cheap and easy to test.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from spacy.tokens import Doc
+
+from models.text import PreparedText
+
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
+FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})
+SUBORDINATE_DEPS = frozenset({"advcl", "ccomp", "relcl", "acl", "mark", "xcomp", "csubj"})
+_NORMALISE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    lower: str
+    lemma: str
+    pos: str
+    tag: str
+    dep: str
+    start: int
+    is_stop: bool
+    is_alpha: bool
+    like_num: bool
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence; ``index`` is its position in the whole essay and never changes."""
+
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    tokens: tuple[Token, ...]
+    truncated: bool = False  # touches an elided passage, so it is not a whole sentence
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        return tuple(t.lower for t in self.tokens if t.is_alpha)
+
+    @cached_property
+    def n_words(self) -> int:
+        return len(self.words)
+
+    @cached_property
+    def lemmas(self) -> tuple[str, ...]:
+        return tuple(t.lemma for t in self.tokens if t.is_alpha)
+
+    @cached_property
+    def content_lemmas(self) -> frozenset[str]:
+        return frozenset(
+            t.lemma for t in self.tokens if t.is_alpha and not t.is_stop and t.pos in CONTENT_POS
+        )
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """Content lemmas cut to five letters, so "succeed", "success" and "successful" meet."""
+        return frozenset(lemma[:5] for lemma in self.content_lemmas)
+
+    @cached_property
+    def lower_text(self) -> str:
+        """Lowercase words joined by single spaces, padded, for phrase matching."""
+        return " " + " ".join(t.lower for t in self.tokens if t.pos != "SPACE") + " "
+
+    @cached_property
+    def lemma_text(self) -> str:
+        return " " + " ".join(t.lemma for t in self.tokens if t.is_alpha) + " "
+
+    @cached_property
+    def has_finite_verb(self) -> bool:
+        return any(t.tag in FINITE_TAGS or (t.dep == "ROOT" and t.pos in {"VERB", "AUX"})
+                   for t in self.tokens)
+
+    @cached_property
+    def has_subordinate_clause(self) -> bool:
+        return any(t.dep in SUBORDINATE_DEPS for t in self.tokens)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Text normalised for spotting repeated sentences."""
+        return _NORMALISE.sub(" ", self.text.lower()).strip()
+
+    def opening(self, n_tokens: int = 4) -> str:
+        """The first words, lowercase and padded, for matching sentence-initial markers."""
+        words = [t.lower for t in self.tokens if t.pos not in {"SPACE", "PUNCT"}][:n_tokens]
+        return " " + " ".join(words) + " "
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    index: int
+    start: int
+    end: int
+    sentences: tuple[int, ...]  # indices into EssayDoc.sentences
+
+
+@dataclass(frozen=True)
+class EssayDoc:
+    """An essay as the features see it. ``view`` builds a copy without some sentences."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+    paragraphs: tuple[ParagraphView, ...]
+    word_count: int
+    elided: bool = False
+    excluded: frozenset[int] = field(default_factory=frozenset)
+
+    def sentence(self, index: int) -> Sentence:
+        return self._by_index[index]
+
+    @cached_property
+    def _by_index(self) -> dict[int, Sentence]:
+        return {s.index: s for s in self.sentences}
+
+    @cached_property
+    def scored_word_count(self) -> int:
+        return sum(s.n_words for s in self.sentences)
+
+    def paragraph_sentences(self, paragraph: ParagraphView) -> list[Sentence]:
+        return [self._by_index[i] for i in paragraph.sentences]
+
+    @property
+    def body_paragraphs(self) -> tuple[ParagraphView, ...]:
+        if len(self.paragraphs) >= 3:
+            return self.paragraphs[1:-1]
+        return self.paragraphs[1:] if len(self.paragraphs) == 2 else self.paragraphs
+
+    def view(self, drop: set[int] | frozenset[int]) -> EssayDoc:
+        """The essay without the given sentences (paragraphs left empty disappear)."""
+        if not drop:
+            return self
+        kept = tuple(s for s in self.sentences if s.index not in drop)
+        paragraphs = []
+        for p in self.paragraphs:
+            remaining = tuple(i for i in p.sentences if i not in drop)
+            if remaining:
+                paragraphs.append(ParagraphView(len(paragraphs), p.start, p.end, remaining))
+        return EssayDoc(
+            text=self.text,
+            sentences=kept,
+            paragraphs=tuple(paragraphs),
+            word_count=self.word_count,
+            elided=self.elided,
+            excluded=self.excluded | frozenset(drop),
+        )
+
+
+def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
+    """Snapshot a parsed Doc into sentences grouped by the paragraphs of ``prepared``."""
+    starts = [p.start for p in prepared.paragraphs]
+    elision_edges = [(e.start, e.end) for e in prepared.elisions]
+    sentences: list[Sentence] = []
+    members: dict[int, list[int]] = {}
+    for span in doc.sents:
+        tokens = tuple(
+            Token(t.text, t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_, t.idx,
+                  t.is_stop, t.is_alpha, t.like_num)
+            for t in span if not t.is_space
+        )
+        if not tokens or not any(t.is_alpha for t in tokens):
+            continue
+        start, end = tokens[0].start, tokens[-1].start + len(tokens[-1].text)
+        paragraph = max(bisect.bisect_right(starts, start) - 1, 0)
+        truncated = any(abs(start - e_end) <= 2 or abs(e_start - end) <= 2 or
+                        _touches(start, end, e_start, e_end, prepared.text)
+                        for e_start, e_end in elision_edges)
+        index = len(sentences)
+        sentences.append(Sentence(index, paragraph, start, end, prepared.text[start:end],
+                                  tokens, truncated))
+        members.setdefault(paragraph, []).append(index)
+    paragraphs = tuple(
+        ParagraphView(new_index, prepared.paragraphs[old].start, prepared.paragraphs[old].end,
+                      tuple(members[old]))
+        for new_index, old in enumerate(sorted(members))
+    )
+    # Sentences must name their paragraph by its position among non-empty paragraphs.
+    renumber = {old: new for new, old in enumerate(sorted(members))}
+    sentences = [
+        s if renumber[s.paragraph] == s.paragraph else _with_paragraph(s, renumber[s.paragraph])
+        for s in sentences
+    ]
+    return EssayDoc(prepared.text, tuple(sentences), paragraphs, prepared.word_count,
+                    elided=bool(prepared.elisions))
+
+
+def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
+    """True when only whitespace separates the sentence from the elided passage."""
+    if end <= e_start:
+        return not text[end:e_start].strip()
+    if start >= e_end:
+        return not text[e_end:start].strip()
+    return True
+
+
+def _with_paragraph(sentence: Sentence, paragraph: int) -> Sentence:
+    return Sentence(sentence.index, paragraph, sentence.start, sentence.end, sentence.text,
+                    sentence.tokens, sentence.truncated)

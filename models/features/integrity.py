@@ -1,0 +1,167 @@
+"""Integrity: text that tries to game the grader or is not an essay on the question.
+
+Repeated and stuffed sentences are dropped before scoring (so padding can never add credit);
+word salad, gibberish and off-topic essays are flagged for a teacher and capped by the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from models.document import EssayDoc, Sentence, Token
+from models.features.topic import GENERIC_LEMMAS, Topic
+
+# Word salad is told from English by what follows articles and prepositions ("the of", "in
+# was"), by sentences that end and go on in lowercase, and by capitalised function words in
+# mid-sentence: shuffled words break all three, real writing (even weak writing) rarely does.
+_ARTICLES = frozenset({"the", "a", "an"})
+_PREPOSITIONS = frozenset("""
+of in to for with on at by from into about
+""".split())
+_CLOSED_CLASS = frozenset("""
+the a an of in to for with on at by from and or but is are was were be been has have had he she
+they we i it you him her them us me not this that these those will would can could should may
+might must do does did
+""".split())
+_NOT_AFTER_PREPOSITION = frozenset("""
+of in to for with on at by from and or but is are was were has have had will would can could
+should must
+""".split())
+_QUOTES = frozenset("\"“‘'")
+_SENTENCE_END = frozenset(".!?")
+WORD_SALAD_SCORE = 0.35
+WORD_SALAD_MIN_WORDS = 30
+GIBBERISH_SHARE = 0.4
+OFF_TOPIC_SHARE = 0.12
+REPEAT_MIN_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    sentences: tuple[int, ...] = ()
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    flags: tuple[Flag, ...]
+    drop: frozenset[int]  # sentences left out of scoring (repeats, stuffing)
+    word_salad_score: float
+    topic_share: float
+
+    def has(self, code: str) -> bool:
+        return any(f.code == code for f in self.flags)
+
+
+def word_salad_score(tokens: list[Token]) -> float:
+    """0 for ordinary English, about 0.75 for shuffled words; the threshold is 0.35."""
+    glue = glue_errors = ends = lower_after_end = capital_function = 0
+    for previous, token in pairwise(tokens):
+        if previous.lower in _ARTICLES:
+            glue += 1
+            glue_errors += token.lower in _CLOSED_CLASS or (
+                token.pos == "PUNCT" and token.text not in _QUOTES)
+        elif previous.lower in _PREPOSITIONS:
+            glue += 1
+            glue_errors += token.lower in _NOT_AFTER_PREPOSITION
+        if previous.text in _SENTENCE_END:
+            ends += 1
+            lower_after_end += token.text[:1].islower()
+        elif token.text[:1].isupper() and token.lower in _CLOSED_CLASS and token.text != "I" \
+                and previous.text not in ":;\"“”":
+            capital_function += 1
+    return (glue_errors / max(glue, 1) + 0.5 * lower_after_end / max(ends, 1)
+            + 3.0 * capital_function / max(len(tokens), 1))
+
+
+def _key_term_share(sentence: Sentence, topic: Topic) -> float:
+    hits = sum(1 for t in sentence.tokens if t.is_alpha and (t.lemma in topic.key_term_lemmas
+                                                            or t.lower in topic.key_term_lemmas))
+    return hits / max(sentence.n_words, 1)
+
+
+def is_stuffed(sentence: Sentence, topic: Topic) -> bool:
+    """A sentence made mostly of key terms, or repeating one term, exists to be counted."""
+    share = _key_term_share(sentence, topic)
+    occurrences = topic.term_occurrences(sentence)
+    if occurrences >= 3 and share >= 0.4:
+        return True
+    if occurrences >= 2 and share >= 0.3 and not sentence.has_finite_verb:
+        return True
+    per_term = max((sentence.lemmas.count(lemma) for lemma in set(sentence.lemmas)
+                    if lemma in topic.key_term_lemmas), default=0)
+    return per_term >= 3 and share >= 0.2
+
+
+def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
+                    unknown_share: float) -> IntegrityReport:
+    flags: list[Flag] = []
+    seen: dict[str, int] = {}
+    repeats: list[int] = []
+    for sentence in essay.sentences:
+        if sentence.n_words < REPEAT_MIN_WORDS:
+            continue
+        if sentence.fingerprint in seen:
+            repeats.append(sentence.index)
+        else:
+            seen[sentence.fingerprint] = sentence.index
+    repeated_words = sum(essay.sentence(i).n_words for i in repeats)
+    if repeats and (repeated_words >= 0.05 * essay.word_count or len(repeats) >= 2):
+        flags.append(Flag(
+            "repeated_text",
+            f"{len(repeats)} sentence(s) ({repeated_words} words) repeat earlier ones word for "
+            "word; the repeats were not scored.",
+            tuple(repeats), {"repeated_words": repeated_words}))
+
+    stuffed = [s.index for s in essay.sentences if s.index not in repeats and is_stuffed(s, topic)]
+    if stuffed:
+        flags.append(Flag(
+            "keyword_stuffing",
+            f"{len(stuffed)} sentence(s) consist mostly of the rubric's key terms; they were not "
+            "scored.", tuple(stuffed)))
+
+    tokens = [t for s in essay.sentences for t in s.tokens]
+    salad = word_salad_score(tokens)
+    if salad >= WORD_SALAD_SCORE and essay.word_count >= WORD_SALAD_MIN_WORDS:
+        worst = sorted((word_salad_score(list(s.tokens)), s.index) for s in essay.sentences)
+        flags.append(Flag(
+            "word_salad",
+            "Much of the text is not grammatical English (words in an order sentences do not "
+            "take); it cannot be assessed as an essay.",
+            tuple(sorted(i for _, i in worst[-3:])), {"word_salad_score": round(salad, 4)}))
+    if unknown_share >= GIBBERISH_SHARE:
+        flags.append(Flag(
+            "gibberish",
+            f"{unknown_share:.0%} of the ordinary words are not English words.",
+            tuple(s.index for s in essay.sentences[:2]), {"unknown_share": unknown_share}))
+
+    content = [lemma for s in essay.sentences if s.index not in stuffed
+               for lemma, token in _content_tokens(s)]
+    # Key terms count once each: repeating them must not make an essay look on topic.
+    key_hits = {lemma for lemma in content if lemma in topic.key_term_lemmas}
+    other_hits = sum(1 for lemma in content
+                     if lemma in topic.vocabulary and lemma not in topic.key_term_lemmas)
+    topic_share = (other_hits + len(key_hits)) / max(len(content), 1)
+    if topic_share < OFF_TOPIC_SHARE and len(key_hits) < 3:
+        flags.append(Flag(
+            "off_topic",
+            "The essay shares little vocabulary with the question, its key terms or the "
+            "exemplar; it may answer a different question.",
+            tuple(s.index for s in essay.sentences[:1]), {"topic_share": round(topic_share, 4)}))
+    if essay.word_count < min_words:
+        flags.append(Flag(
+            "too_short",
+            f"The essay has {essay.word_count} words; this rubric expects at least {min_words}.",
+            tuple(s.index for s in essay.sentences[:1]), {"words": essay.word_count}))
+    return IntegrityReport(tuple(flags), frozenset(repeats) | frozenset(stuffed), round(salad, 4),
+                           round(topic_share, 4))
+
+
+def _content_tokens(sentence: Sentence):
+    for token in sentence.tokens:
+        if token.is_alpha and not token.is_stop and len(token.text) > 2 and \
+                token.lemma not in GENERIC_LEMMAS and token.pos in {"NOUN", "PROPN", "VERB", "ADJ"}:
+            yield token.lemma, token

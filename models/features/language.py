@@ -1,0 +1,135 @@
+"""Language and conventions: spelling, sentence construction and variety, readability."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.document import EssayDoc, Sentence
+from models.features import spelling
+from models.features.topic import Topic
+
+LONG_SENTENCE_WORDS = 50
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_MATTR_WINDOW = 50
+
+
+@dataclass(frozen=True)
+class Misspelling:
+    sentence: int
+    word: str
+    start: int
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class LanguageFeatures:
+    misspellings: tuple[Misspelling, ...]
+    spelling_rate: float  # misspelled words per 100 words
+    mean_sentence_words: float
+    sentence_length_sd: float
+    long_sentences: tuple[int, ...]
+    fragments: tuple[int, ...]
+    lowercase_starts: tuple[int, ...]
+    repeated_opener: tuple[str, tuple[int, ...]] | None
+    opener_variety: float
+    complex_share: float
+    readability_grade: float  # Flesch-Kincaid grade level
+    lexical_diversity: float  # moving-average type-token ratio
+
+
+def syllables(word: str) -> int:
+    """Vowel groups, less a silent final e: good enough for a readability grade."""
+    word = word.lower()
+    count = len(_VOWEL_GROUPS.findall(word))
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1
+    return max(count, 1)
+
+
+def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Misspelling]:
+    out = []
+    for position, token in enumerate(sentence.tokens):
+        if (not token.is_alpha or token.pos == "PROPN" or len(token.text) <= 2
+                or (position > 0 and token.text[0].isupper()) or token.lower in topic_words
+                or token.text.isupper()):
+            continue
+        if not spelling.is_known(token.lower):
+            out.append(Misspelling(sentence.index, token.text, token.start, None))
+    return out
+
+
+def _mattr(words: list[str]) -> float:
+    if not words:
+        return 0.0
+    if len(words) <= _MATTR_WINDOW:
+        return len(set(words)) / len(words)
+    counts = Counter(words[:_MATTR_WINDOW])
+    total = len(counts)
+    ratios = [total]
+    for k in range(_MATTR_WINDOW, len(words)):
+        leaving, entering = words[k - _MATTR_WINDOW], words[k]
+        counts[leaving] -= 1
+        if counts[leaving] == 0:
+            total -= 1
+        if counts[entering] == 0:
+            total += 1
+        counts[entering] += 1
+        ratios.append(total)
+    return float(np.mean(ratios)) / _MATTR_WINDOW
+
+
+def extract_language(essay: EssayDoc, topic: Topic, max_suggestions: int = 25) -> LanguageFeatures:
+    topic_words = frozenset(w for t in topic.key_terms for f in t.word_forms
+                            for w in f.split() if w.isalpha())
+    sentences = [s for s in essay.sentences if not s.truncated] or list(essay.sentences)
+    misspellings: list[Misspelling] = []
+    for sentence in essay.sentences:
+        misspellings.extend(_misspellings(sentence, topic_words))
+    suggested: dict[str, str | None] = {}
+    resolved = []
+    for m in misspellings:
+        key = m.word.lower()
+        if key not in suggested and len(suggested) < max_suggestions:
+            suggested[key] = spelling.suggestion(key)
+        resolved.append(Misspelling(m.sentence, m.word, m.start, suggested.get(key)))
+    words = max(essay.scored_word_count, 1)
+    lengths = np.array([s.n_words for s in sentences], dtype=float)
+    openers: dict[str, list[int]] = {}
+    for s in sentences:
+        first = next((t.lower for t in s.tokens if t.is_alpha), "")
+        openers.setdefault(first, []).append(s.index)
+    top = max(openers.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    repeated = (top[0], tuple(top[1])) if len(top[1]) >= 3 and len(top[1]) > \
+        0.3 * len(sentences) else None
+    all_words = [w for s in essay.sentences for w in s.words]
+    syllable_count = sum(syllables(w) for w in all_words)
+    grade = 0.39 * (len(all_words) / max(len(essay.sentences), 1)) + \
+        11.8 * (syllable_count / max(len(all_words), 1)) - 15.59
+    return LanguageFeatures(
+        misspellings=tuple(resolved),
+        spelling_rate=round(100.0 * len(resolved) / words, 3),
+        mean_sentence_words=round(float(lengths.mean()), 2),
+        sentence_length_sd=round(float(lengths.std()), 2),
+        long_sentences=tuple(s.index for s in sentences if s.n_words > LONG_SENTENCE_WORDS),
+        fragments=tuple(s.index for s in sentences
+                        if not s.has_finite_verb and s.n_words >= 3
+                        and not s.text.rstrip().endswith(("”", '"'))),
+        lowercase_starts=tuple(s.index for s in sentences
+                               if s.tokens[0].text[:1].islower() and s.tokens[0].is_alpha),
+        repeated_opener=repeated,
+        opener_variety=round(len(openers) / len(sentences), 4),
+        complex_share=round(sum(s.has_subordinate_clause for s in sentences) / len(sentences), 4),
+        readability_grade=round(grade, 2),
+        lexical_diversity=round(_mattr(all_words), 4),
+    )
+
+
+def unknown_word_share(essay: EssayDoc) -> float:
+    """Share of ordinary lowercase words the dictionary does not know (gibberish detector)."""
+    ordinary = [t.lower for s in essay.sentences for t in s.tokens
+                if t.is_alpha and t.pos != "PROPN" and t.text.islower()]
+    return sum(1 for w in ordinary if not spelling.is_known(w)) / max(len(ordinary), 1)

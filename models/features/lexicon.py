@@ -1,0 +1,114 @@
+"""Word lists behind the features, kept in one place so they can be read and tuned together.
+
+All entries are lowercase; multi-word entries are matched as token sequences at a sentence's start
+(transitions) or anywhere in it (other markers).
+"""
+
+# Discourse markers that open a sentence or clause and tie it to what came before.
+TRANSITIONS: dict[str, str] = {
+    # contrast
+    "however": "contrast", "yet": "contrast", "nevertheless": "contrast",
+    "nonetheless": "contrast", "on the other hand": "contrast", "on the contrary": "contrast",
+    "in contrast": "contrast", "conversely": "contrast", "despite this": "contrast",
+    "even so": "contrast", "although": "contrast", "while": "contrast", "whereas": "contrast",
+    "instead": "contrast", "still": "contrast", "but": "contrast",
+    # addition
+    "moreover": "addition", "furthermore": "addition", "in addition": "addition",
+    "additionally": "addition", "also": "addition", "similarly": "addition",
+    "likewise": "addition", "besides": "addition", "what is more": "addition",
+    # cause and consequence
+    "therefore": "consequence", "thus": "consequence", "consequently": "consequence",
+    "as a result": "consequence", "hence": "consequence", "because of this": "consequence",
+    "for this reason": "consequence", "accordingly": "consequence", "so": "consequence",
+    # sequence and time
+    "firstly": "sequence", "first": "sequence", "secondly": "sequence", "second": "sequence",
+    "thirdly": "sequence", "finally": "sequence", "lastly": "sequence", "then": "sequence",
+    "afterwards": "sequence", "subsequently": "sequence", "meanwhile": "sequence",
+    "after": "sequence", "before": "sequence", "later": "sequence", "eventually": "sequence",
+    "by": "sequence", "during": "sequence",
+    # example and emphasis
+    "for example": "example", "for instance": "example", "in particular": "example",
+    "indeed": "emphasis", "in fact": "emphasis", "above all": "emphasis",
+    # conclusion
+    "in conclusion": "conclusion", "to conclude": "conclusion", "overall": "conclusion",
+    "in summary": "conclusion", "to sum up": "conclusion", "ultimately": "conclusion",
+    "all in all": "conclusion", "in short": "conclusion",
+}
+CONCLUSION_MARKERS = frozenset(k for k, v in TRANSITIONS.items() if v == "conclusion")
+# Markers that only make sense after something: an essay cannot open with them.
+CONTINUATION_MARKERS = frozenset(
+    k for k, v in TRANSITIONS.items() if v in {"consequence", "addition", "conclusion"}
+) | {"however", "nevertheless", "nonetheless", "on the other hand", "on the contrary",
+     "in contrast", "despite this", "even so", "secondly", "thirdly", "finally", "lastly"}
+
+# Words that take a position: evaluation, significance, causation, degree.
+EVALUATIVE = frozenset("""
+success successful successfully failure fail failed unsuccessful significant significance
+important importance major main primary crucial decisive key central vital essential effective
+ineffective necessary unnecessary justified unjustified brutal ruthless devastating disastrous
+catastrophic beneficial harmful costly impressive remarkable limited extensive considerable
+great greater greatest largely mainly primarily mostly partly partially chiefly responsible
+valid invalid legitimate illegitimate achievement achieve achieved inevitable rapid dramatic
+progress progressive backward modern modernise modernize transform transformed transformation
+undermine undermined strengthen strengthened weaken weakened worth justify outweigh outweighed
+""".split())
+CAUSAL = frozenset("""
+cause caused causes lead led leads result resulted results drive drove driven enable enabled
+force forced allow allowed produce produced create created bring brought contribute contributed
+trigger triggered provoke provoked prompt prompted shape shaped determine determined
+""".split())
+CONCESSION = frozenset("""
+although though while whereas despite even if but however yet
+""".split())
+# Announcements describe the essay instead of arguing ("In this essay I will talk about ...").
+ANNOUNCEMENT_PHRASES = (
+    "this essay will", "in this essay", "i will talk", "i will discuss", "i will write",
+    "i am going to", "this paper will", "i will explain", "i will be", "this essay is about",
+)
+STANCE_PHRASES = (
+    "i argue", "i would argue", "i will argue", "this essay argues", "it can be argued",
+    "it is clear that", "to a great extent", "to a large extent", "to some extent",
+    "to a limited extent", "more than", "rather than", "not only", "at the cost of",
+    "at the expense of", "in order to",
+)
+# Absolute or sweeping wording that needs support when it is not the essay's thesis.
+SWEEPING = frozenset("""
+always never everyone everybody nobody noone all none every clearly obviously undoubtedly
+certainly definitely surely completely totally entirely absolutely best worst greatest only
+""".split())
+OPINION_PHRASES = ("i think", "i believe", "i feel", "in my opinion", "i know")
+
+# Phrases that turn evidence into analysis.
+ANALYSIS_PHRASES = (
+    "this shows", "this meant", "this means", "this demonstrates", "this suggests",
+    "this proves", "this reveals", "this illustrates", "this highlights", "this indicates",
+    "which shows", "which meant", "which means", "which demonstrates", "which suggests",
+    "which led", "this led", "as a result", "because", "therefore", "thus", "hence",
+    "consequently", "so that", "in order to", "meaning that", "showing that", "suggests that",
+    "shows that", "demonstrates that", "reveals that", "proves that", "indicates that",
+    "illustrates", "highlights", "significance", "significant", "why", "due to", "led to",
+    "resulted in", "reflects", "reflecting", "was echoed", "this was", "this is",
+)
+ATTRIBUTION_LEMMAS = frozenset("""
+say write state declare argue claim proclaim announce note remark insist warn tell speak
+describe report record explain proclaim observe admit boast promise
+""".split())
+SOURCE_PHRASES = (
+    "according to", "historian", "historians", "source", "document", "wrote", "writes",
+    "in his book", "in her book", "in their book", "memoir", "diary", "speech", "report",
+    "census", "statistics", "figures show", "records show", "testimony", "letter",
+)
+EXAMPLE_PHRASES = ("for example", "for instance", "such as", "e.g.", "including", "an example")
+
+MONTHS = frozenset("""
+january february march april may june july august september october november december
+""".split())
+NUMBER_WORDS = frozenset("""
+two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty
+seventy eighty ninety hundred hundreds thousand thousands million millions billion billions
+half third quarter double doubled triple tripled twofold threefold fourfold fivefold sixfold
+""".split())
+QUANTITY_WORDS = frozenset("""
+percent per cent tons tonnes million billion thousand fold output production increase decrease
+rose fell grew doubled tripled quadrupled
+""".split())

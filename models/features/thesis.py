@@ -1,0 +1,109 @@
+"""Finding the thesis: the sentence in the introduction that takes an arguable position."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from models.document import EssayDoc, Sentence
+from models.features.lexicon import (
+    ANNOUNCEMENT_PHRASES,
+    CAUSAL,
+    CONCESSION,
+    EVALUATIVE,
+    STANCE_PHRASES,
+)
+from models.features.topic import Topic
+
+THESIS_THRESHOLD = 0.5
+_OPENING_QUOTES = ("“", '"', "‘")
+
+
+@dataclass(frozen=True)
+class ThesisCandidate:
+    sentence: int
+    score: float
+    stance: float
+    arguable: float
+    specific: float
+    prompt_link: float
+    length_fit: float
+    announcement: bool
+    question: bool
+
+
+@dataclass(frozen=True)
+class ThesisFeatures:
+    thesis: int | None  # sentence index of the thesis, when one clears the threshold
+    in_introduction: bool
+    best: ThesisCandidate | None  # best candidate in the introduction, thesis or not
+    late: ThesisCandidate | None  # a thesis-like sentence outside the introduction
+    introduction: tuple[int, ...]
+
+    @property
+    def found(self) -> bool:
+        return self.thesis is not None
+
+
+def introduction_sentences(essay: EssayDoc) -> list[Sentence]:
+    """The first paragraph; in an essay without paragraphs, its opening sentences."""
+    if not essay.sentences:
+        return []
+    if len(essay.paragraphs) >= 2:
+        return essay.paragraph_sentences(essay.paragraphs[0])
+    count = max(1, min(3, math.ceil(len(essay.sentences) / 4)))
+    return list(essay.sentences[:count])
+
+
+def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> ThesisCandidate:
+    """How much a sentence reads like a thesis, from 0 to 1, with the reasons kept apart."""
+    lemmas = set(sentence.lemmas)
+    words = set(sentence.words)
+    text = sentence.lower_text
+    evaluative = len(lemmas & EVALUATIVE) + len(words & EVALUATIVE - lemmas)
+    causal = bool(lemmas & CAUSAL)
+    concession = bool(words & CONCESSION)
+    stance_phrase = any(f" {p} " in text for p in STANCE_PHRASES)
+    stance = min(1.0, 0.35 * min(evaluative, 2) + 0.25 * causal + 0.25 * concession
+                 + 0.3 * stance_phrase)
+    arguable = 1.0 if (evaluative or causal or stance_phrase) else (
+        0.3 if sentence.has_subordinate_clause else 0.0)
+    proper = sum(1 for t in sentence.tokens if t.pos == "PROPN")
+    terms = len(topic.terms_in(sentence))
+    specific = 0.6 * min(1.0, len(sentence.content_lemmas) / 8) + 0.4 * min(1.0, (proper + terms)
+                                                                            / 2)
+    prompt_link = min(1.0, (len(sentence.content_lemmas & topic.prompt_lemmas) + terms) / 3)
+    n = sentence.n_words
+    length_fit = 1.0 if 12 <= n <= 45 else 0.6 if 8 <= n <= 60 else 0.2
+    announcement = any(f" {p} " in text for p in ANNOUNCEMENT_PHRASES)
+    question = sentence.text.rstrip("”\"' ").endswith("?")
+    score = (0.35 * stance + 0.2 * arguable + 0.15 * specific + 0.15 * prompt_link
+             + 0.15 * length_fit + position_bonus)
+    if announcement:
+        score *= 0.5
+    if question:
+        score *= 0.3
+    if sentence.text.startswith(_OPENING_QUOTES) or sentence.truncated:
+        score *= 0.5
+    return ThesisCandidate(sentence.index, round(min(score, 1.0), 4), stance, arguable, specific,
+                           prompt_link, length_fit, announcement, question)
+
+
+def extract_thesis(essay: EssayDoc, topic: Topic) -> ThesisFeatures:
+    intro = introduction_sentences(essay)
+    intro_ids = tuple(s.index for s in intro)
+    candidates = []
+    for position, sentence in enumerate(intro):
+        # Theses conventionally close the introduction; the opening line sometimes holds one.
+        bonus = 0.1 if position == len(intro) - 1 else 0.03 if position == 0 else 0.0
+        candidates.append(score_candidate(sentence, topic, bonus))
+    best = max(candidates, key=lambda c: (c.score, -c.sentence), default=None)
+    if best is not None and best.score >= THESIS_THRESHOLD:
+        return ThesisFeatures(best.sentence, True, best, None, intro_ids)
+    late = None
+    rest = [s for s in essay.sentences if s.index not in intro_ids]
+    if rest:
+        scored = [score_candidate(s, topic, 0.0) for s in rest]
+        top = max(scored, key=lambda c: (c.score, -c.sentence))
+        late = top if top.score >= THESIS_THRESHOLD + 0.1 else None
+    return ThesisFeatures(late.sentence if late else None, False, best, late, intro_ids)

@@ -1,0 +1,1 @@
+"""Feedback composition: turning features into comments on the student's own sentences."""

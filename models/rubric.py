@@ -1,0 +1,308 @@
+"""Rubric files: parsing and validation.
+
+A rubric is YAML (see rubrics/history-argument.yaml). Every problem raises RubricError naming the
+file, the field and what was expected, so an administrator can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from models.errors import RubricError
+from models.feedback.wording import DEFAULT_WORDING, Wording
+
+CRITERIA = ("thesis", "evidence", "structure", "language")
+_TOP_LEVEL = {
+    "id", "version", "title", "description", "prompt", "min_words", "max_words", "levels",
+    "criteria", "key_terms", "exemplars",
+}
+_CRITERION_FIELDS = {"name", "weight", "descriptors", "feedback"}
+_EXEMPLAR_FIELDS = {"path", "text", "credit", "levels", "note"}
+
+
+@dataclass(frozen=True)
+class KeyTerm:
+    term: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.term, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    weight: float
+    descriptors: dict[int, str]
+    wording: dict[str, Wording]
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    text: str
+    levels: dict[str, int]
+    source: str
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Rubric:
+    id: str
+    version: int
+    title: str
+    prompt: str
+    levels: dict[int, str]
+    criteria: tuple[Criterion, ...]
+    key_terms: tuple[KeyTerm, ...]
+    exemplars: tuple[Exemplar, ...]
+    min_words: int
+    max_words: int
+    source: str
+    digest: str
+
+    @property
+    def min_level(self) -> int:
+        return min(self.levels)
+
+    @property
+    def max_level(self) -> int:
+        return max(self.levels)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    def wording(self, code: str) -> Wording:
+        criterion_id = code.split(".", 1)[0]
+        for criterion in self.criteria:
+            if criterion.id == criterion_id and code in criterion.wording:
+                return criterion.wording[code]
+        return DEFAULT_WORDING[code]
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Read and validate a rubric file; exemplar paths are relative to the file."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(source, "file", f"a readable rubric file ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RubricError(source, "file", "UTF-8 text") from exc
+    return parse_rubric(text, source=source, base_dir=path.parent)
+
+
+def parse_rubric(text: str, source: str = "<rubric>", base_dir: Path | None = None) -> Rubric:
+    """Validate rubric YAML text; ``base_dir`` resolves exemplar paths."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "document"
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise RubricError(source, where, f"valid YAML ({problem})") from exc
+    checker = _Checker(source)
+    mapping = checker.mapping(data, "(top level)")
+    checker.known_fields(mapping, _TOP_LEVEL, "(top level)")
+    rubric_id = checker.string(mapping, "id")
+    levels = _levels(checker, mapping.get("levels"))
+    criteria = _criteria(checker, mapping.get("criteria"), levels)
+    criterion_ids = [c.id for c in criteria]
+    min_words = checker.integer(mapping, "min_words", default=150, minimum=1)
+    max_words = checker.integer(mapping, "max_words", default=20_000, minimum=min_words)
+    return Rubric(
+        id=rubric_id,
+        version=checker.integer(mapping, "version", default=1, minimum=1),
+        title=checker.string(mapping, "title", default=rubric_id),
+        prompt=checker.string(mapping, "prompt", default=""),
+        levels=levels,
+        criteria=criteria,
+        key_terms=_key_terms(checker, mapping.get("key_terms", [])),
+        exemplars=_exemplars(checker, mapping.get("exemplars", []), criterion_ids, levels,
+                             base_dir),
+        min_words=min_words,
+        max_words=max_words,
+        source=source,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+class _Checker:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, field: str, expected: str) -> RubricError:
+        return RubricError(self.source, field, expected)
+
+    def mapping(self, value: Any, field: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(field, f"a mapping, got {_kind(value)}")
+        return value
+
+    def known_fields(self, mapping: dict, allowed: set[str], field: str) -> None:
+        unknown = sorted(str(k) for k in mapping if k not in allowed)
+        if unknown:
+            prefix = "" if field == "(top level)" else f"{field}."
+            raise self.fail(f"{prefix}{unknown[0]}",
+                            f"a known field (one of: {', '.join(sorted(allowed))})")
+
+    def string(self, mapping: dict, key: str, field: str | None = None,
+               default: str | None = None) -> str:
+        field = field or key
+        value = mapping.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(field, f"a non-empty string, got {_kind(value)}")
+        return value.strip()
+
+    def integer(self, mapping: dict, key: str, default: int, minimum: int) -> int:
+        value = mapping.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"a whole number of at least {minimum}, got {value!r}")
+        return value
+
+
+def _levels(checker: _Checker, value: Any) -> dict[int, str]:
+    levels = checker.mapping(value, "levels")
+    out: dict[int, str] = {}
+    for key, label in levels.items():
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise checker.fail(f"levels.{key}", "a whole-number level such as 1, 2, 3, 4")
+        if not isinstance(label, str) or not label.strip():
+            raise checker.fail(f"levels.{key}", "a label such as 'Proficient'")
+        out[key] = label.strip()
+    keys = sorted(out)
+    if len(keys) < 2 or keys != list(range(keys[0], keys[0] + len(keys))):
+        raise checker.fail("levels", f"at least two consecutive whole-number levels, got {keys}")
+    return out
+
+
+def _criteria(checker: _Checker, value: Any, levels: dict[int, str]) -> tuple[Criterion, ...]:
+    criteria = checker.mapping(value, "criteria")
+    if not criteria:
+        raise checker.fail("criteria", f"at least one of: {', '.join(CRITERIA)}")
+    out = []
+    for criterion_id, body in criteria.items():
+        field = f"criteria.{criterion_id}"
+        if criterion_id not in CRITERIA:
+            raise checker.fail(field, f"a known criterion (one of: {', '.join(CRITERIA)})")
+        body = checker.mapping(body, field)
+        checker.known_fields(body, _CRITERION_FIELDS, field)
+        weight = body.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            raise checker.fail(f"{field}.weight", f"a positive number, got {weight!r}")
+        descriptors = checker.mapping(body.get("descriptors"), f"{field}.descriptors")
+        for level in levels:
+            text = descriptors.get(level)
+            if not isinstance(text, str) or not text.strip():
+                raise checker.fail(f"{field}.descriptors.{level}",
+                                   f"a descriptor for level {level} ({levels[level]})")
+        extra = sorted(str(k) for k in descriptors if k not in levels)
+        if extra:
+            raise checker.fail(f"{field}.descriptors.{extra[0]}",
+                               f"one of the rubric's levels {sorted(levels)}")
+        out.append(Criterion(
+            id=criterion_id,
+            name=checker.string(body, "name", f"{field}.name"),
+            weight=float(weight),
+            descriptors={level: descriptors[level].strip() for level in levels},
+            wording=_wording(checker, body.get("feedback", {}), criterion_id, field),
+        ))
+    total = sum(c.weight for c in out)
+    return tuple(
+        Criterion(c.id, c.name, c.weight / total, c.descriptors, c.wording) for c in out
+    )
+
+
+def _wording(checker: _Checker, value: Any, criterion_id: str, field: str) -> dict[str, Wording]:
+    feedback = checker.mapping(value, f"{field}.feedback")
+    known = sorted(code for code in DEFAULT_WORDING if code.startswith(f"{criterion_id}."))
+    out = {}
+    for code, body in feedback.items():
+        where = f"{field}.feedback.{code}"
+        if code not in known:
+            raise checker.fail(where, f"a feedback code of this criterion (one of: "
+                                      f"{', '.join(known)})")
+        body = checker.mapping(body, where)
+        checker.known_fields(body, {"message", "next_step"}, where)
+        default = DEFAULT_WORDING[code]
+        out[code] = Wording(
+            message=checker.string(body, "message", f"{where}.message", default.message),
+            next_step=checker.string(body, "next_step", f"{where}.next_step",
+                                     default.next_step),
+        )
+    return out
+
+
+def _key_terms(checker: _Checker, value: Any) -> tuple[KeyTerm, ...]:
+    if not isinstance(value, list):
+        raise checker.fail("key_terms", f"a list of terms, got {_kind(value)}")
+    out = []
+    for i, item in enumerate(value):
+        field = f"key_terms[{i}]"
+        if isinstance(item, str) and item.strip():
+            out.append(KeyTerm(item.strip()))
+            continue
+        body = checker.mapping(item, field)
+        checker.known_fields(body, {"term", "aliases"}, field)
+        aliases = body.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip()
+                                                    for a in aliases):
+            raise checker.fail(f"{field}.aliases", "a list of non-empty strings")
+        out.append(KeyTerm(checker.string(body, "term", f"{field}.term"),
+                           tuple(a.strip() for a in aliases)))
+    return tuple(out)
+
+
+def _exemplars(checker: _Checker, value: Any, criterion_ids: list[str], levels: dict[int, str],
+               base_dir: Path | None) -> tuple[Exemplar, ...]:
+    if not isinstance(value, list):
+        raise checker.fail("exemplars", f"a list of exemplars, got {_kind(value)}")
+    out = []
+    for i, item in enumerate(value):
+        field = f"exemplars[{i}]"
+        body = checker.mapping(item, field)
+        checker.known_fields(body, _EXEMPLAR_FIELDS, field)
+        if "text" in body:
+            text, source = checker.string(body, "text", f"{field}.text"), f"{field}.text"
+        else:
+            relative = checker.string(body, "path", f"{field}.path")
+            path = (base_dir or Path.cwd()) / relative
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise checker.fail(f"{field}.path",
+                                   f"a readable UTF-8 essay file (could not read {path})") from exc
+            source = str(path)
+        stated = checker.mapping(body.get("levels"), f"{field}.levels")
+        for key in stated:
+            if key not in criterion_ids:
+                raise checker.fail(f"{field}.levels.{key}",
+                                   f"a criterion of this rubric ({', '.join(criterion_ids)})")
+        for criterion_id in criterion_ids:
+            level = stated.get(criterion_id)
+            if level not in levels or isinstance(level, bool):
+                raise checker.fail(f"{field}.levels.{criterion_id}",
+                                   f"one of the rubric's levels {sorted(levels)}")
+        credit = body.get("credit", "")
+        out.append(Exemplar(text=text, levels=dict(stated), source=source,
+                            credit=credit.strip() if isinstance(credit, str) else ""))
+    return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)

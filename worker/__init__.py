@@ -1,0 +1,1 @@
+"""Celery workers (the service issue fills this in); they will call ``models`` by essay id."""
