@@ -161,7 +161,9 @@ class _Checker:
     def string(self, mapping: dict, key: str, field: str | None = None,
                default: str | None = None) -> str:
         field = field or key
-        value = mapping.get(key, default)
+        if key not in mapping and default is not None:
+            return default
+        value = mapping.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(field, f"a non-empty string, got {_kind(value)}")
         return value.strip()

@@ -168,7 +168,8 @@ def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None) -> Evide
             following = [marks[j] for j in ids[position + 1: position + 3]]
             if mark.is_evidence:
                 nxt = following[0] if following else None
-                if mark.analysis or (nxt is not None and nxt.analysis) or (
+                # Explanation may come after a second, supporting piece of evidence.
+                if mark.analysis or any(f.analysis for f in following) or (
                         nxt is not None and not nxt.is_evidence and nxt.claim):
                     explained.append(index)
                 elif not essay.sentence(index).truncated and index not in intro and \

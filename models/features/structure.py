@@ -63,8 +63,16 @@ class StructureFeatures:
 
     @property
     def conclusion_returns(self) -> bool:
+        """The last paragraph signals that it concludes and takes up the thesis again."""
         return self.conclusion_paragraph is not None and (
-            self.conclusion_overlap >= _CONCLUSION_OVERLAP or self.conclusion_marker)
+            self.conclusion_overlap >= _CONCLUSION_OVERLAP and self.conclusion_marker)
+
+    @property
+    def conclusion_credit(self) -> float:
+        """1 for a real conclusion, half for each of its two signs, 0 without a last paragraph."""
+        if self.conclusion_paragraph is None:
+            return 0.0
+        return 0.5 * (self.conclusion_overlap >= _CONCLUSION_OVERLAP) + 0.5 * self.conclusion_marker
 
 
 def transition_of(sentence: Sentence) -> TransitionUse | None:

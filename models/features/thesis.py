@@ -79,6 +79,8 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
     question = sentence.text.rstrip("”\"' ").endswith("?")
     score = (0.35 * stance + 0.2 * arguable + 0.15 * specific + 0.15 * prompt_link
              + 0.15 * length_fit + position_bonus)
+    if arguable < 1.0:  # a statement of fact, however specific, is not a position
+        score *= 0.75
     if announcement:
         score *= 0.5
     if question:

@@ -75,8 +75,8 @@ def structure_raw(structure: StructureFeatures, thesis: ThesisFeatures,
         "introduction": 1.0 if structure.introduction_has_thesis else
         0.3 if thesis.found else 0.0,
         # An excerpt cut before its ending is neither credited nor blamed for a conclusion.
-        "conclusion": 1.0 if structure.conclusion_returns else
-        0.5 if structure.conclusion_paragraph is not None or essay.elided else 0.0,
+        "conclusion": structure.conclusion_credit if structure.conclusion_paragraph is not None
+        else 0.5 if essay.elided else 0.0,
         "topic_sentences": len(ok_topics) / len(structure.topic_sentences)
         if structure.topic_sentences else 0.0,
         "transitions": min(1.0, structure.transition_rate / 0.25)

@@ -1,0 +1,144 @@
+"""Gaming must not pay: padding, stuffing, shuffling, word salad, off-topic and short essays."""
+
+import random
+import re
+
+import pytest
+
+from models.text import ELISION_PATTERN
+
+SCORED = ("strong", "exemplar")
+KEY_TERMS = ["Stalin", "industrialisation", "Five-Year Plan", "collectivisation", "kulaks",
+             "Gosplan", "famine", "purges", "Lenin", "Stakhanovite"]
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?”])\s+", text.strip()) if s]
+
+
+def assert_not_raised(before, after):
+    for b, a in zip(before.criteria, after.criteria, strict=True):
+        assert a.level <= b.level, (a.id, b.level, a.level)
+        assert a.score <= b.score + 1e-9, (a.id, b.score, a.score)
+    assert after.overall_score <= before.overall_score
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_padding_with_copies_of_own_paragraphs_does_not_raise_any_score(engine, essays, name):
+    text = essays[name]
+    before = engine.grade(text)
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    padded = text.rstrip() + "\n\n" + "\n\n".join(paragraphs[1:] + paragraphs[:1])
+    after = engine.grade(padded)
+    assert_not_raised(before, after)
+    assert "repeated_text" in after.flag_codes
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_padding_with_own_sentences_to_double_length_does_not_raise(engine, essays, name):
+    text = essays[name]
+    before = engine.grade(text)
+    sentences = sentences_of(text)
+    rng = random.Random(7)
+    extra = [rng.choice(sentences) for _ in range(len(sentences))]
+    after = engine.grade(text.rstrip() + " " + " ".join(extra))
+    assert_not_raised(before, after)
+    assert "repeated_text" in after.flag_codes
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_appending_a_block_of_key_terms_does_not_raise_and_is_flagged(engine, essays, name):
+    text = essays[name]
+    before = engine.grade(text)
+    stuffed = text.rstrip() + "\n\n" + " ".join(KEY_TERMS * 2) + "."
+    after = engine.grade(stuffed)
+    assert_not_raised(before, after)
+    assert "keyword_stuffing" in after.flag_codes
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("name", SCORED)
+def test_sprinkling_key_terms_ten_times_does_not_raise_levels(engine, essays, name, seed):
+    text = essays[name]
+    before = engine.grade(text)
+    words = text.split(" ")
+    rng = random.Random(seed)
+    for term in KEY_TERMS:
+        words.insert(rng.randrange(1, len(words)), term)
+    after = engine.grade(" ".join(words))
+    for b, a in zip(before.criteria, after.criteria, strict=True):
+        assert a.level <= b.level, (a.id, b.level, a.level)
+    assert after.overall_score <= before.overall_score
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("name", SCORED)
+def test_shuffling_sentences_lowers_structure(engine, essays, name, seed):
+    text = essays[name]
+    before = engine.grade(text).criterion("structure")
+    # An excerpt's elision marker is no sentence: it stays where it is.
+    chunks = [p for p in text.split("\n\n") if p.strip()]
+    markers = [ELISION_PATTERN.match(p.strip()) for p in chunks]
+    paragraphs = [sentences_of(p.strip()[m.end():] if m else p) for p, m in zip(chunks, markers,
+                                                                               strict=True)]
+    flat = [s for p in paragraphs for s in p]
+    random.Random(seed).shuffle(flat)
+    # Keep the essay's paragraph sizes, so only the order of sentences changes.
+    rebuilt, position = [], 0
+    for p, m in zip(paragraphs, markers, strict=True):
+        rebuilt.append((m.group(0) + " " if m else "") + " ".join(flat[position:position + len(p)]))
+        position += len(p)
+    after = engine.grade("\n\n".join(rebuilt)).criterion("structure")
+    assert after.score < before.score
+    assert after.level <= before.level
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("name", SCORED)
+def test_word_salad_gets_the_lowest_level_everywhere(engine, rubric, essays, name, seed):
+    words = essays[name].split()
+    random.Random(seed).shuffle(words)
+    result = engine.grade(" ".join(words))
+    assert "word_salad" in result.flag_codes
+    assert set(result.levels.values()) == {rubric.min_level}
+    assert result.overall_level == rubric.min_level
+
+
+def test_gibberish_gets_the_lowest_level_everywhere(engine, rubric):
+    rng = random.Random(3)
+    words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou")
+                     for _ in range(rng.randint(2, 4))) for _ in range(200)]
+    text = ". ".join(" ".join(words[i:i + 10]).capitalize() for i in range(0, 200, 10)) + "."
+    result = engine.grade(text)
+    assert "gibberish" in result.flag_codes
+    assert set(result.levels.values()) == {rubric.min_level}
+
+
+def test_off_topic_essay_is_flagged_and_scores_low(engine, rubric, essays):
+    result = engine.grade(essays["off_topic"])
+    assert "off_topic" in result.flag_codes
+    assert result.criterion("thesis").level == rubric.min_level
+    assert result.criterion("evidence").level == rubric.min_level
+    assert result.overall_level == rubric.min_level
+
+
+def test_off_topic_essay_stuffed_with_key_terms_is_still_off_topic(engine, essays):
+    text = essays["off_topic"].rstrip() + "\n\n" + " ".join(KEY_TERMS) + "."
+    assert "off_topic" in engine.grade(text).flag_codes
+
+
+@pytest.mark.parametrize("name", ["strong", "exemplar", "narrative", "opinion"])
+def test_on_topic_essays_are_not_flagged_off_topic_or_salad(engine, essays, name):
+    codes = engine.grade(essays[name]).flag_codes
+    assert "off_topic" not in codes
+    assert "word_salad" not in codes
+    assert "gibberish" not in codes
+
+
+def test_too_short_essay_is_flagged_and_capped(engine, rubric):
+    text = ("Stalin's industrialisation was largely successful because the Five-Year Plans "
+            "quadrupled steel output between 1928 and 1937, although millions of peasants died "
+            "in the famine of 1932.")
+    result = engine.grade(text)
+    assert "too_short" in result.flag_codes
+    assert max(result.levels.values()) <= rubric.min_level + 1
