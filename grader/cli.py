@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--rubric", type=Path, default=None,
                        help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC.name})")
     grade.add_argument("--format", choices=("text", "json"), default="text")
-    grade.add_argument("--batch-size", type=int, default=16, help=argparse.SUPPRESS)
+    grade.add_argument("--batch-size", type=int, default=8, help=argparse.SUPPRESS)
     rubric = commands.add_parser("rubric", help="rubric files")
     rubric_commands = rubric.add_subparsers(dest="rubric_command", required=True)
     check = rubric_commands.add_parser("check", help="validate a rubric file")

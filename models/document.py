@@ -10,7 +10,22 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
+import numpy as np
+from spacy.attrs import (
+    DEP,
+    IDX,
+    IS_ALPHA,
+    IS_SPACE,
+    IS_STOP,
+    LEMMA,
+    LENGTH,
+    LIKE_NUM,
+    LOWER,
+    POS,
+    TAG,
+)
 from spacy.tokens import Doc
 
 from models.text import PreparedText
@@ -21,8 +36,9 @@ SUBORDINATE_DEPS = frozenset({"advcl", "ccomp", "relcl", "acl", "mark", "xcomp",
 _NORMALISE = re.compile(r"[^a-z0-9]+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One token's attributes, read from the Doc once (a tuple: cheap to build by thousands)."""
+
     text: str
     lower: str
     lemma: str
@@ -46,6 +62,8 @@ class Sentence:
     text: str
     tokens: tuple[Token, ...]
     truncated: bool = False  # touches an elided passage, so it is not a whole sentence
+    # Per-sentence results of rubric-specific lookups (key terms), filled on first use.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def words(self) -> tuple[str, ...]:
@@ -74,10 +92,6 @@ class Sentence:
     def lower_text(self) -> str:
         """Lowercase words joined by single spaces, padded, for phrase matching."""
         return " " + " ".join(t.lower for t in self.tokens if t.pos != "SPACE") + " "
-
-    @cached_property
-    def lemma_text(self) -> str:
-        return " " + " ".join(t.lemma for t in self.tokens if t.is_alpha) + " "
 
     @cached_property
     def has_finite_verb(self) -> bool:
@@ -164,12 +178,9 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
     elision_edges = [(e.start, e.end) for e in prepared.elisions]
     sentences: list[Sentence] = []
     members: dict[int, list[int]] = {}
+    tokens_of_doc = _snapshot(doc)
     for span in doc.sents:
-        tokens = tuple(
-            Token(t.text, t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_, t.idx,
-                  t.is_stop, t.is_alpha, t.like_num)
-            for t in span if not t.is_space
-        )
+        tokens = tuple(t for t in tokens_of_doc[span.start:span.end] if t is not None)
         if not tokens or not any(t.is_alpha for t in tokens):
             continue
         start, end = tokens[0].start, tokens[-1].start + len(tokens[-1].text)
@@ -196,6 +207,26 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
                     elided=bool(prepared.elisions))
 
 
+_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, LENGTH, IS_STOP, IS_ALPHA, LIKE_NUM, IS_SPACE]
+
+
+def _snapshot(doc: Doc) -> list[Token | None]:
+    """All tokens of the Doc as Tokens (None for whitespace), through one array read."""
+    array = doc.to_array(_ATTRS)
+    strings = doc.vocab.strings
+    lookup = {key: strings[key] for key in np.unique(array[:, :5]).tolist()}
+    text = doc.text
+    out: list[Token | None] = []
+    for lower, lemma, pos, tag, dep, idx, length, stop, alpha, num, space in array.tolist():
+        if space:
+            out.append(None)
+        else:
+            out.append(Token(text[idx:idx + length], lookup[lower], lookup[lemma].lower(),
+                             lookup[pos], lookup[tag], lookup[dep], idx, stop == 1, alpha == 1,
+                             num == 1))
+    return out
+
+
 def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
     """True when only whitespace separates the sentence from the elided passage."""
     if end <= e_start:
@@ -207,4 +238,4 @@ def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
 
 def _with_paragraph(sentence: Sentence, paragraph: int) -> Sentence:
     return Sentence(sentence.index, paragraph, sentence.start, sentence.end, sentence.text,
-                    sentence.tokens, sentence.truncated)
+                    sentence.tokens, sentence.truncated)  # memo starts empty

@@ -41,7 +41,7 @@ from models.scoring.criteria import (
 from models.scoring.rubric_model import RubricModel
 from models.text import PreparedText, prepare_text
 
-DEFAULT_BATCH_SIZE = 16
+DEFAULT_BATCH_SIZE = 8  # larger batches gain little speed and cost ~50 MB per 8 essays
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Engine:
     def grade(self, text: str, source: str = "essay") -> GradeResult:
         """Grade one essay; raises EssayInputError when the text cannot be graded."""
         prepared = prepare_text(text, source, max_words=self.rubric.max_words)
-        return self._result(source, self.analyse(prepared, self.nlp(prepared.analysis_text)))
+        return self.result(source, self.analyse(prepared, self.nlp(prepared.analysis_text)))
 
     def grade_many(self, inputs: Iterable[EssayInput]) -> Iterator[GradeOutcome]:
         """Grade essays in pipeline batches, yielding one outcome per input, in order."""
@@ -109,7 +109,7 @@ class Engine:
         for doc, (position, p) in docs:
             analysis = self.analyse(p, doc)
             outcomes[position] = GradeOutcome(sources[position],
-                                              self._result(sources[position], analysis))
+                                              self.result(sources[position], analysis))
             while next_position in outcomes:
                 yield outcomes.pop(next_position)
                 next_position += 1
@@ -134,7 +134,8 @@ class Engine:
         }
         return Analysis(essay, scored, integrity, thesis, evidence, structure, language, raw)
 
-    def _result(self, source: str, a: Analysis) -> GradeResult:
+    def result(self, source: str, a: Analysis) -> GradeResult:
+        """Levels, feedback and flags for an analysed essay."""
         flags = {f.code for f in a.integrity.flags}
         levels = self.model.score({k: v.value for k, v in a.raw.items()}, flags)
         context = FeedbackContext(a.scored, self.rubric, a.thesis, a.evidence, a.structure,

@@ -84,7 +84,7 @@ def _mattr(words: list[str]) -> float:
 
 def extract_language(essay: EssayDoc, topic: Topic, max_suggestions: int = 25) -> LanguageFeatures:
     topic_words = frozenset(w for t in topic.key_terms for f in t.word_forms
-                            for w in f.split() if w.isalpha())
+                            for w in f if w.isalpha())
     sentences = [s for s in essay.sentences if not s.truncated] or list(essay.sentences)
     misspellings: list[Misspelling] = []
     for sentence in essay.sentences:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 
@@ -21,8 +21,8 @@ little own other same such able sure certain
 @dataclass(frozen=True)
 class KeyTermPattern:
     term: str
-    word_forms: tuple[str, ...]  # " five - year plan " style, matched against lower_text
-    lemma_forms: tuple[str, ...]  # " five year plan ", matched against lemma_text
+    word_forms: tuple[tuple[str, ...], ...]  # lowercase token sequences: ("five", "-", "year", …)
+    lemma_forms: tuple[tuple[str, ...], ...]  # lemma sequences of the alphabetic tokens
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,43 @@ class Topic:
     vocabulary: frozenset[str]
     # Lemmas of single-word key-term forms, for spotting stuffing token by token.
     key_term_lemmas: frozenset[str]
+    # First token of every form -> (form, term), so a sentence is scanned once per lookup.
+    index: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
+
+    def term_counts(self, sentence: Sentence) -> dict[str, int]:
+        """How often each key term occurs in the sentence (by word form or by lemma)."""
+        key = ("term_counts", id(self))
+        cached = sentence.memo.get(key)
+        if cached is None:
+            cached = sentence.memo[key] = self._count_terms(sentence)
+        return cached
+
+    def _count_terms(self, sentence: Sentence) -> dict[str, int]:
+        words = [t.lower for t in sentence.tokens]
+        lemmas = [t.lemma for t in sentence.tokens]
+        counts: dict[str, int] = {}
+        position = 0
+        while position < len(words):
+            step = 1
+            for sequence in (words, lemmas):
+                for form, term in self.index.get(sequence[position], ()):
+                    if tuple(sequence[position:position + len(form)]) == form:
+                        counts[term] = counts.get(term, 0) + 1
+                        step = max(step, len(form))
+                        break
+                else:
+                    continue
+                break
+            position += step
+        return counts
 
     def terms_in(self, sentence: Sentence) -> list[str]:
-        """Distinct key terms the sentence uses."""
-        return [t.term for t in self.key_terms if self._matches(t, sentence)]
+        """Distinct key terms the sentence uses, in the rubric's order."""
+        counts = self.term_counts(sentence)
+        return [t.term for t in self.key_terms if t.term in counts]
 
     def term_occurrences(self, sentence: Sentence) -> int:
-        return sum(
-            max(max((sentence.lower_text.count(f) for f in t.word_forms), default=0),
-                max((sentence.lemma_text.count(f) for f in t.lemma_forms), default=0))
-            for t in self.key_terms
-        )
-
-    @staticmethod
-    def _matches(term: KeyTermPattern, sentence: Sentence) -> bool:
-        return any(f in sentence.lower_text for f in term.word_forms) or any(
-            f in sentence.lemma_text for f in term.lemma_forms)
+        return sum(self.term_counts(sentence).values())
 
 
 def build_topic(rubric: Rubric, nlp: Language) -> Topic:
@@ -57,10 +78,10 @@ def build_topic(rubric: Rubric, nlp: Language) -> Topic:
     for key_term in rubric.key_terms:
         word_forms, lemma_forms = set(), set()
         for doc in nlp.pipe(key_term.forms):
-            word_forms.add(" " + " ".join(t.lower_ for t in doc if not t.is_space) + " ")
-            lemmas = [t.lemma_.lower() for t in doc if t.is_alpha]
+            word_forms.add(tuple(t.lower_ for t in doc if not t.is_space))
+            lemmas = [t.lemma_.lower() for t in doc if not t.is_space]
             if lemmas:
-                lemma_forms.add(" " + " ".join(lemmas) + " ")
+                lemma_forms.add(tuple(lemmas))
             if len(lemmas) == 1:
                 term_lemmas.add(lemmas[0])
         patterns.append(KeyTermPattern(key_term.term, tuple(sorted(word_forms)),
@@ -69,8 +90,16 @@ def build_topic(rubric: Rubric, nlp: Language) -> Topic:
     vocabulary = set(prompt_lemmas) | term_lemmas
     for doc in nlp.pipe(e.text for e in rubric.exemplars):
         vocabulary |= _content_lemmas(doc)
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for pattern in patterns:
+        for form in (*pattern.word_forms, *pattern.lemma_forms):
+            if form:
+                index.setdefault(form[0], []).append((form, pattern.term))
+    # Longest forms first, so "five - year plan" wins over "five".
+    frozen_index = {first: tuple(sorted(set(forms), key=lambda f: (-len(f[0]), f)))
+                    for first, forms in index.items()}
     return Topic(tuple(patterns), prompt_lemmas, frozenset(vocabulary - GENERIC_LEMMAS),
-                 frozenset(term_lemmas))
+                 frozenset(term_lemmas), frozen_index)
 
 
 def _content_lemmas(doc) -> frozenset[str]:

@@ -43,6 +43,13 @@ class ExemplarAnchoredScale(RegressorMixin, BaseEstimator):
         self.anchor_levels_ = np.asarray(y, dtype=float).copy()
         return self
 
+    def level_of(self, raw: float) -> float:
+        """``predict`` for one raw score, without input validation (the engine's hot path)."""
+        check_is_fitted(self, "isotonic_")
+        level = float(np.interp(min(max(raw, 0.0), 1.0), self.isotonic_.X_thresholds_,
+                                self.isotonic_.y_thresholds_))
+        return min(max(level, self.min_level), self.max_level)
+
     def predict(self, X):
         check_is_fitted(self, "isotonic_")
         X = validate_data(self, X, reset=False)

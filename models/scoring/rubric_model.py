@@ -53,8 +53,7 @@ class RubricModel:
     def score(self, raw: dict[str, float], flags: set[str]) -> dict[str, LevelScore]:
         out = {}
         for criterion in self.rubric.criteria:
-            continuous = float(self.scales_[criterion.id].predict(
-                np.array([[raw[criterion.id]]]))[0])
+            continuous = self.scales_[criterion.id].level_of(raw[criterion.id])
             level = round_half_up(continuous)
             # Half a level either side of a boundary is a coin toss; the middle is certain.
             confidence = 0.5 + (0.5 - abs(continuous - level))

@@ -1,0 +1,318 @@
+"""Throughput benchmark: the raw spaCy pipeline against the whole grading engine.
+
+Run by hand (it is not a test):
+
+    .venv/bin/python bench/throughput.py [--essays N] [--data CSV] [--batch-size B] [--repeat R]
+
+It grades the same N essays twice, with the same batch size and the same pipeline object:
+
+* "spaCy pipeline only": ``nlp.pipe`` over ``prepare_text(text).analysis_text``, i.e. the cost
+  of tagging, lemmatising and parsing that the engine cannot avoid;
+* "engine (grade_many)": ``Engine.grade_many``, i.e. the pipeline plus feature extraction,
+  scoring and feedback.
+
+Both are warmed up first (the engine is built before timing); with ``--repeat`` > 1 the order
+alternates between repetitions and the best run of each is kept. The table shows seconds,
+words/s and essays/s (words = whitespace-separated tokens of the input text).
+
+Targets:
+
+* engine overhead over the pipeline, ``(engine_time / pipeline_time - 1) * 100``: <= 15%;
+* peak resident memory of the process (``ru_maxrss``): < 400 MB.
+
+Without ``--data`` the essays are generated deterministically (``random.Random(0)``) by
+recombining paragraphs of tests/essays/*.txt and rubrics/exemplars/*.txt, 150-800 words each.
+With ``--data`` they are the first N rows of a CSV file's text column (``--text-column``).
+``--with-ner`` adds an informational row for the pipeline with NER enabled, which the engine
+does not use; it is loaded only after peak memory has been measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import platform
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+from spacy.language import Language  # noqa: E402
+
+from models.engine import Engine, EssayInput  # noqa: E402
+from models.errors import EssayInputError  # noqa: E402
+from models.pipeline import load_pipeline, pipeline_version  # noqa: E402
+from models.rubric import load_rubric  # noqa: E402
+from models.text import prepare_text  # noqa: E402
+
+RUBRIC = ROOT / "rubrics" / "history-argument.yaml"
+SOURCE_GLOBS = ("tests/essays/*.txt", "rubrics/exemplars/*.txt")
+MIN_WORDS, MAX_WORDS = 150, 800
+WARMUP_ESSAYS = 8
+OVERHEAD_TARGET_PCT = 15.0
+MEMORY_TARGET_MB = 400.0
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    essays: int
+    words: int
+    seconds: float
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Words/s and essays/s of the raw spaCy pipeline against the whole engine.")
+    parser.add_argument("--essays", type=int, default=200, metavar="N",
+                        help="number of essays (default: 200)")
+    parser.add_argument("--data", type=Path, metavar="PATH",
+                        help="CSV file with essays (default: generated from the repo's essays)")
+    parser.add_argument("--text-column", default="essay",
+                        help="CSV column holding the essay text (default: essay)")
+    parser.add_argument("--batch-size", type=int, default=8, metavar="B",
+                        help="nlp.pipe / engine batch size (default: 16)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="R",
+                        help="timed runs per measurement; the best is kept (default: 1)")
+    parser.add_argument("--with-ner", action="store_true",
+                        help="also time the pipeline with NER (not used by the engine)")
+    args = parser.parse_args(argv)
+    for option in ("essays", "batch_size", "repeat"):
+        if getattr(args, option) < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
+    return args
+
+
+def source_paragraphs() -> list[str]:
+    """Non-empty paragraphs of the repo's sample essays, in a stable order."""
+    paragraphs: list[str] = []
+    for pattern in SOURCE_GLOBS:
+        for path in sorted(ROOT.glob(pattern)):
+            text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+            paragraphs.extend(p.strip() for p in text.split("\n\n") if p.strip())
+    if not paragraphs:
+        raise SystemExit(f"no sample essays found under {ROOT} ({', '.join(SOURCE_GLOBS)})")
+    return paragraphs
+
+
+def generate_essays(n: int, seed: int = 0) -> list[str]:
+    """N essays of MIN_WORDS-MAX_WORDS words made by recombining sample paragraphs."""
+    rng = random.Random(seed)
+    paragraphs = source_paragraphs()
+    essays: list[str] = []
+    for _ in range(n):
+        target = rng.randint(MIN_WORDS, MAX_WORDS)
+        parts: list[str] = []
+        words = 0
+        while words < target:
+            tokens = rng.choice(paragraphs).split()
+            take = tokens[: target - words]
+            text = " ".join(take)
+            if len(take) < len(tokens) and not text.endswith((".", "!", "?")):
+                text += "."
+            parts.append(text)
+            words += len(take)
+        essays.append("\n\n".join(parts))
+    return essays
+
+
+def read_essays(path: Path, column: str, n: int) -> list[str]:
+    """The text column of the first N rows of a CSV file."""
+    csv.field_size_limit(10**8)
+    essays: list[str] = []
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or column not in reader.fieldnames:
+            raise SystemExit(f"{path}: no column {column!r} (columns: {reader.fieldnames})")
+        for row in reader:
+            if len(essays) >= n:
+                break
+            essays.append(row[column] or "")
+    return essays
+
+
+def gradable(texts: list[str], max_words: int) -> tuple[list[str], int]:
+    """Texts the engine accepts (so both runs see the same input) and how many were dropped."""
+    kept: list[str] = []
+    for text in texts:
+        try:
+            prepare_text(text, max_words=max_words)
+        except EssayInputError:
+            continue
+        kept.append(text)
+    return kept, len(texts) - len(kept)
+
+
+def run_pipeline(nlp: Language, texts: list[str], batch_size: int) -> None:
+    # Each Doc is dropped once made, as a worker would: memory reflects one process's work.
+    for _doc in nlp.pipe((prepare_text(t).analysis_text for t in texts), batch_size=batch_size):
+        pass
+
+
+def run_engine(engine: Engine, texts: list[str]) -> int:
+    """Grade all texts, dropping each result once made; returns how many failed."""
+    return sum(1 for o in engine.grade_many(EssayInput(f"e{i}", t) for i, t in enumerate(texts))
+               if o.error is not None)
+
+
+def interleaved_split(engine: Engine, texts: list[str], batch_size: int) -> tuple[float, float]:
+    """Seconds in the pipeline and in the engine's own work, timed batch by batch.
+
+    Both halves run on the same batch one after the other, so a noisy machine slows both
+    alike; the ratio is the engine's real cost over the pipeline it runs.
+    """
+    in_pipeline = in_engine = 0.0
+    for start in range(0, len(texts), batch_size):
+        prepared = [prepare_text(t) for t in texts[start:start + batch_size]]
+        began = time.perf_counter()
+        docs = list(engine.nlp.pipe([p.analysis_text for p in prepared], batch_size=batch_size))
+        parsed = time.perf_counter()
+        for p, doc in zip(prepared, docs, strict=True):
+            engine.result("bench", engine.analyse(p, doc))
+        in_pipeline += parsed - began
+        in_engine += time.perf_counter() - parsed
+    return in_pipeline, in_engine
+
+
+def timed(func: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+def current_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("run", "essays", "words", "seconds", "words/s", "essays/s")
+    cells = [header] + [
+        (r.name, f"{r.essays}", f"{r.words}", f"{r.seconds:.2f}",
+         f"{r.words / r.seconds:,.0f}", f"{r.essays / r.seconds:.1f}")
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+
+    def line(values: Sequence[str]) -> str:
+        padded = [v.ljust(w) if i == 0 else v.rjust(w)
+                  for i, (v, w) in enumerate(zip(values, widths, strict=True))]
+        return "| " + " | ".join(padded) + " |"
+
+    print(line(cells[0]))
+    print("|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2))
+                         for i, w in enumerate(widths)) + "|")
+    for row in cells[1:]:
+        print(line(row))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    rubric = load_rubric(RUBRIC)
+    if args.data is not None:
+        raw = read_essays(args.data, args.text_column, args.essays)
+        origin = f"{args.data} (column {args.text_column!r}, first {args.essays} rows)"
+    else:
+        raw = generate_essays(args.essays)
+        origin = f"{', '.join(SOURCE_GLOBS)} (generated, seed 0, {MIN_WORDS}-{MAX_WORDS} words)"
+    texts, dropped = gradable(raw, rubric.max_words)
+    if not texts:
+        raise SystemExit("no gradable essays to benchmark")
+    words = sum(len(t.split()) for t in texts)
+
+    nlp = load_pipeline()
+    engine = Engine(rubric, nlp=nlp, batch_size=args.batch_size)
+    warmup = texts[:WARMUP_ESSAYS]
+    run_pipeline(nlp, warmup, args.batch_size)
+    run_engine(engine, warmup)
+
+    pipeline_times: list[float] = []
+    engine_times: list[float] = []
+    errors = 0
+
+    def measure_pipeline() -> None:
+        pipeline_times.append(timed(lambda: run_pipeline(nlp, texts, args.batch_size)))
+
+    def measure_engine() -> None:
+        nonlocal errors
+        counted: list[int] = []
+        engine_times.append(timed(lambda: counted.append(run_engine(engine, texts))))
+        errors = counted[0]
+
+    for attempt in range(args.repeat):
+        order = (measure_pipeline, measure_engine) if attempt % 2 == 0 else (
+            measure_engine, measure_pipeline)
+        for measure in order:
+            measure()
+
+    pipeline_time, engine_time = min(pipeline_times), min(engine_times)
+    splits = [interleaved_split(engine, texts, args.batch_size) for _ in range(args.repeat)]
+    split_pipeline, split_engine = min(splits, key=lambda s: s[1] / s[0])
+    peak_mb = peak_rss_mb()
+    rss_mb = current_rss_mb()
+    rows = [
+        Row("spaCy pipeline only", len(texts), words, pipeline_time),
+        Row("engine (grade_many)", len(texts), words, engine_time),
+    ]
+
+    print("Grader throughput benchmark")
+    print(f"python {platform.python_version()}, spaCy {spacy.__version__}")
+    print(f"pipeline: {pipeline_version(nlp)}; components: {', '.join(nlp.pipe_names)}")
+    print(f"essays: {len(texts)} from {origin}"
+          + (f"; {dropped} not gradable, skipped" if dropped else ""))
+    print(f"total words: {words:,}; batch size: {args.batch_size}; repeat: {args.repeat} "
+          f"(best run kept)")
+    if errors:
+        print(f"engine outcomes with errors: {errors}")
+    print()
+    print_table(rows)
+    print()
+    overhead = (engine_time / pipeline_time - 1) * 100
+    print(f"engine overhead over pipeline, separate runs: {overhead:+.1f}% (noisy on a shared "
+          "machine)")
+    interleaved = split_engine / split_pipeline * 100
+    print(f"engine overhead over pipeline, interleaved per batch: {interleaved:+.1f}% "
+          f"({split_engine:.2f} s engine vs {split_pipeline:.2f} s pipeline; "
+          f"target <= {OVERHEAD_TARGET_PCT:.0f}%): {verdict(interleaved <= OVERHEAD_TARGET_PCT)}")
+    print(f"peak memory (ru_maxrss): {peak_mb:.0f} MB "
+          f"(target < {MEMORY_TARGET_MB:.0f} MB): {verdict(peak_mb < MEMORY_TARGET_MB)}")
+    print("current memory (VmRSS): "
+          + (f"{rss_mb:.0f} MB" if rss_mb is not None else "unavailable"))
+
+    if args.with_ner:
+        ner = load_pipeline(with_ner=True)
+        run_pipeline(ner, warmup, args.batch_size)
+        ner_time = min(timed(lambda: run_pipeline(ner, texts, args.batch_size))
+                       for _ in range(args.repeat))
+        print()
+        print(f"with NER (loaded after the memory measurement): {', '.join(ner.pipe_names)}")
+        ner_row = Row("pipeline + NER (not used by the engine)", len(texts), words, ner_time)
+        print_table([*rows, ner_row])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
