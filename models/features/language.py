@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,7 +23,6 @@ class Misspelling:
     sentence: int
     word: str
     start: int
-    suggestion: str | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class LanguageFeatures:
     lexical_diversity: float  # moving-average type-token ratio
 
 
+@lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
     """Vowel groups, less a silent final e: good enough for a readability grade."""
     word = word.lower()
@@ -58,7 +59,7 @@ def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Missp
                 or token.text.isupper()):
             continue
         if not spelling.is_known(token.lower):
-            out.append(Misspelling(sentence.index, token.text, token.start, None))
+            out.append(Misspelling(sentence.index, token.text, token.start))
     return out
 
 
@@ -82,20 +83,14 @@ def _mattr(words: list[str]) -> float:
     return float(np.mean(ratios)) / _MATTR_WINDOW
 
 
-def extract_language(essay: EssayDoc, topic: Topic, max_suggestions: int = 25) -> LanguageFeatures:
+def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
+    """Language features; spelling suggestions are left to feedback, which shows only a few."""
     topic_words = frozenset(w for t in topic.key_terms for f in t.word_forms
                             for w in f if w.isalpha())
     sentences = [s for s in essay.sentences if not s.truncated] or list(essay.sentences)
     misspellings: list[Misspelling] = []
     for sentence in essay.sentences:
         misspellings.extend(_misspellings(sentence, topic_words))
-    suggested: dict[str, str | None] = {}
-    resolved = []
-    for m in misspellings:
-        key = m.word.lower()
-        if key not in suggested and len(suggested) < max_suggestions:
-            suggested[key] = spelling.suggestion(key)
-        resolved.append(Misspelling(m.sentence, m.word, m.start, suggested.get(key)))
     words = max(essay.scored_word_count, 1)
     lengths = np.array([s.n_words for s in sentences], dtype=float)
     openers: dict[str, list[int]] = {}
@@ -110,8 +105,8 @@ def extract_language(essay: EssayDoc, topic: Topic, max_suggestions: int = 25) -
     grade = 0.39 * (len(all_words) / max(len(essay.sentences), 1)) + \
         11.8 * (syllable_count / max(len(all_words), 1)) - 15.59
     return LanguageFeatures(
-        misspellings=tuple(resolved),
-        spelling_rate=round(100.0 * len(resolved) / words, 3),
+        misspellings=tuple(misspellings),
+        spelling_rate=round(100.0 * len(misspellings) / words, 3),
         mean_sentence_words=round(float(lengths.mean()), 2),
         sentence_length_sd=round(float(lengths.std()), 2),
         long_sentences=tuple(s.index for s in sentences if s.n_words > LONG_SENTENCE_WORDS),

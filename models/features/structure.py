@@ -12,7 +12,10 @@ from models.features.lexicon import CONCLUSION_MARKERS, CONTINUATION_MARKERS, TR
 from models.features.thesis import ThesisFeatures
 from models.features.topic import Topic
 
-_MARKERS_LONGEST_FIRST = sorted(TRANSITIONS, key=lambda m: (-len(m), m))
+# Markers grouped by their first word, longest first, so a sentence is checked in one lookup.
+_MARKERS_BY_FIRST_WORD: dict[str, list[str]] = {}
+for _marker in sorted(TRANSITIONS, key=lambda m: (-len(m), m)):
+    _MARKERS_BY_FIRST_WORD.setdefault(_marker.split()[0], []).append(_marker)
 _CONCLUSION_OVERLAP = 0.2
 
 
@@ -77,7 +80,8 @@ class StructureFeatures:
 
 def transition_of(sentence: Sentence) -> TransitionUse | None:
     opening = sentence.opening(4)
-    for marker in _MARKERS_LONGEST_FIRST:
+    first = opening.split(maxsplit=1)[0] if opening.strip() else ""
+    for marker in _MARKERS_BY_FIRST_WORD.get(first, ()):
         if opening.startswith(f" {marker} "):
             return TransitionUse(sentence.index, marker, TRANSITIONS[marker])
     return None

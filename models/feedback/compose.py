@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.document import EssayDoc
+from models.features import spelling
 from models.features.evidence import EvidenceFeatures
 from models.features.language import LanguageFeatures
 from models.features.structure import StructureFeatures
@@ -167,7 +168,8 @@ def language_feedback(ctx: FeedbackContext) -> list[FeedbackItem]:
         by_sentence.setdefault(m.sentence, []).append(m)
     for index, misspelled in list(by_sentence.items())[:2]:
         words = ", ".join(f"“{m.word}”" for m in misspelled)
-        suggestions = [f"“{m.suggestion}”" for m in misspelled if m.suggestion]
+        found = [spelling.suggestion(m.word.lower()) for m in misspelled]
+        suggestions = [f"“{s}”" for s in found if s]
         improvements.append(ctx.item(
             "language.spelling", "improvement", [index], words=words,
             suggestions=(" (perhaps " + ", ".join(suggestions) + ")") if suggestions else ""))
