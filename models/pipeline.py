@@ -2,7 +2,7 @@
 
 The engine needs tags, lemmas and the dependency parse (sentences, clauses, subjects). It does
 not need the statistical NER: names, dates and quantities come from tags and patterns
-(models/features/evidence.py), and excluding NER roughly halves the pipeline's cost
+(models/features/evidence.py), and the NER would add about 70% to the pipeline's time
 (bench/throughput.py measures both).
 """
 
