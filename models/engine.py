@@ -124,7 +124,7 @@ class Engine:
         scored = essay.view(integrity.drop)
         thesis = extract_thesis(scored, self.topic)
         evidence = extract_evidence(scored, self.topic, thesis.thesis)
-        structure = extract_structure(scored, thesis, evidence, self.topic)
+        structure = extract_structure(scored, thesis, evidence)
         language = extract_language(scored, self.topic)
         raw = {
             "thesis": thesis_raw(thesis),

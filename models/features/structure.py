@@ -10,7 +10,6 @@ from models.document import EssayDoc, Sentence
 from models.features.evidence import EvidenceFeatures
 from models.features.lexicon import CONCLUSION_MARKERS, CONTINUATION_MARKERS, TRANSITIONS
 from models.features.thesis import ThesisFeatures
-from models.features.topic import Topic
 
 # Markers grouped by their first word, longest first, so a sentence is checked in one lookup.
 _MARKERS_BY_FIRST_WORD: dict[str, list[str]] = {}
@@ -87,7 +86,7 @@ def transition_of(sentence: Sentence) -> TransitionUse | None:
     return None
 
 
-def similarity_matrix(sentences: list[Sentence], topic: Topic) -> np.ndarray:
+def similarity_matrix(sentences: list[Sentence]) -> np.ndarray:
     """Cosine similarity of sentences' content stems."""
     vocabulary: dict[str, int] = {}
     rows = []
@@ -135,8 +134,8 @@ def _refers_back(sentence: Sentence) -> bool:
     return any(opening.startswith(marker) for marker in _BACK_REFERENCES)
 
 
-def extract_structure(essay: EssayDoc, thesis: ThesisFeatures, evidence: EvidenceFeatures,
-                      topic: Topic) -> StructureFeatures:
+def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
+                      evidence: EvidenceFeatures) -> StructureFeatures:
     sentences = list(essay.sentences)
     paragraphs = essay.paragraphs
     words = tuple(sum(essay.sentence(i).n_words for i in p.sentences) for p in paragraphs)
@@ -160,7 +159,7 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures, evidence: Evidenc
             misplaced.append(Misplaced(use.sentence, use.marker, "in the middle of the essay, "
                                        "where it suggests the argument is over"))
 
-    similarity = similarity_matrix(sentences, topic)
+    similarity = similarity_matrix(sentences)
     position = {s.index: k for k, s in enumerate(sentences)}
     has_transition = {t.sentence for t in transitions}
     quoted = {i for i, mark in evidence.sentences.items() if "quotation" in mark.kinds}
