@@ -130,7 +130,6 @@ class EssayDoc:
     paragraphs: tuple[ParagraphView, ...]
     word_count: int
     elided: bool = False
-    excluded: frozenset[int] = field(default_factory=frozenset)
 
     def sentence(self, index: int) -> Sentence:
         return self._by_index[index]
@@ -168,7 +167,6 @@ class EssayDoc:
             paragraphs=tuple(paragraphs),
             word_count=self.word_count,
             elided=self.elided,
-            excluded=self.excluded | frozenset(drop),
         )
 
 

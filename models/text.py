@@ -140,8 +140,3 @@ def _append_trimmed(spans: list[Paragraph], text: str, start: int, end: int) -> 
     if stripped and _WORD.search(stripped):
         lead = len(chunk) - len(chunk.lstrip())
         spans.append(Paragraph(start + lead, start + lead + len(stripped)))
-
-
-def count_words(text: str) -> int:
-    """Words as a reader counts them (numbers excluded)."""
-    return len(_WORD.findall(text))

@@ -139,7 +139,7 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             tuple(s.index for s in essay.sentences[:2]), {"unknown_share": unknown_share}))
 
     content = [lemma for s in essay.sentences if s.index not in stuffed
-               for lemma, token in _content_tokens(s)]
+               for lemma in _content_lemmas(s)]
     # Key terms count once each: repeating them must not make an essay look on topic.
     key_hits = {lemma for lemma in content if lemma in topic.key_term_lemmas}
     other_hits = sum(1 for lemma in content
@@ -160,8 +160,8 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
                            round(topic_share, 4))
 
 
-def _content_tokens(sentence: Sentence):
+def _content_lemmas(sentence: Sentence):
     for token in sentence.tokens:
         if token.is_alpha and not token.is_stop and len(token.text) > 2 and \
                 token.lemma not in GENERIC_LEMMAS and token.pos in {"NOUN", "PROPN", "VERB", "ADJ"}:
-            yield token.lemma, token
+            yield token.lemma

@@ -108,7 +108,3 @@ two three four five six seven eight nine ten eleven twelve twenty thirty forty f
 seventy eighty ninety hundred hundreds thousand thousands million millions billion billions
 half third quarter double doubled triple tripled twofold threefold fourfold fivefold sixfold
 """.split())
-QUANTITY_WORDS = frozenset("""
-percent per cent tons tonnes million billion thousand fold output production increase decrease
-rose fell grew doubled tripled quadrupled
-""".split())
