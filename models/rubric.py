@@ -7,6 +7,7 @@ file, the field and what was expected, so an administrator can fix it without re
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,13 @@ def load_rubric(path: str | Path) -> Rubric:
     return parse_rubric(text, source=source, base_dir=path.parent)
 
 
-def parse_rubric(text: str, source: str = "<rubric>", base_dir: Path | None = None) -> Rubric:
-    """Validate rubric YAML text; ``base_dir`` resolves exemplar paths."""
+def parse_rubric(text: str, source: str = "<rubric>", base_dir: Path | None = None,
+                 files: Mapping[str, str] | None = None) -> Rubric:
+    """Validate rubric YAML text.
+
+    Exemplar paths are looked up in ``files`` (path as written -> text) when given, as for a
+    rubric stored in the database with its exemplars; otherwise they are read from ``base_dir``.
+    """
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -131,7 +137,7 @@ def parse_rubric(text: str, source: str = "<rubric>", base_dir: Path | None = No
         criteria=criteria,
         key_terms=_key_terms(checker, mapping.get("key_terms", [])),
         exemplars=_exemplars(checker, mapping.get("exemplars", []), criterion_ids, levels,
-                             base_dir),
+                             base_dir, files),
         min_words=min_words,
         max_words=max_words,
         source=source,
@@ -268,7 +274,7 @@ def _key_terms(checker: _Checker, value: Any) -> tuple[KeyTerm, ...]:
 
 
 def _exemplars(checker: _Checker, value: Any, criterion_ids: list[str], levels: dict[int, str],
-               base_dir: Path | None) -> tuple[Exemplar, ...]:
+               base_dir: Path | None, files: Mapping[str, str] | None) -> tuple[Exemplar, ...]:
     if not isinstance(value, list):
         raise checker.fail("exemplars", f"a list of exemplars, got {_kind(value)}")
     out = []
@@ -280,6 +286,13 @@ def _exemplars(checker: _Checker, value: Any, criterion_ids: list[str], levels: 
             text, source = checker.string(body, "text", f"{field}.text"), f"{field}.text"
         else:
             relative = checker.string(body, "path", f"{field}.path")
+            if files is not None:
+                if relative not in files:
+                    raise checker.fail(f"{field}.path", f"an exemplar stored with the rubric "
+                                                        f"(have: {', '.join(files) or 'none'})")
+                out.append(_exemplar(checker, body, field, files[relative], relative,
+                                     criterion_ids, levels))
+                continue
             path = (base_dir or Path.cwd()) / relative
             try:
                 text = path.read_text(encoding="utf-8")
@@ -287,20 +300,36 @@ def _exemplars(checker: _Checker, value: Any, criterion_ids: list[str], levels: 
                 raise checker.fail(f"{field}.path",
                                    f"a readable UTF-8 essay file (could not read {path})") from exc
             source = str(path)
-        stated = checker.mapping(body.get("levels"), f"{field}.levels")
-        for key in stated:
-            if key not in criterion_ids:
-                raise checker.fail(f"{field}.levels.{key}",
-                                   f"a criterion of this rubric ({', '.join(criterion_ids)})")
-        for criterion_id in criterion_ids:
-            level = stated.get(criterion_id)
-            if level not in levels or isinstance(level, bool):
-                raise checker.fail(f"{field}.levels.{criterion_id}",
-                                   f"one of the rubric's levels {sorted(levels)}")
-        credit = body.get("credit", "")
-        out.append(Exemplar(text=text, levels=dict(stated), source=source,
-                            credit=credit.strip() if isinstance(credit, str) else ""))
+        out.append(_exemplar(checker, body, field, text, source, criterion_ids, levels))
     return tuple(out)
+
+
+def exemplar_paths(text: str) -> list[str]:
+    """The exemplar file paths a rubric's YAML names (for storing them beside the rubric)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    items = data.get("exemplars") if isinstance(data, dict) else None
+    return [item["path"] for item in items or []
+            if isinstance(item, dict) and isinstance(item.get("path"), str) and "text" not in item]
+
+
+def _exemplar(checker: _Checker, body: dict, field: str, text: str, source: str,
+              criterion_ids: list[str], levels: dict[int, str]) -> Exemplar:
+    stated = checker.mapping(body.get("levels"), f"{field}.levels")
+    for key in stated:
+        if key not in criterion_ids:
+            raise checker.fail(f"{field}.levels.{key}",
+                               f"a criterion of this rubric ({', '.join(criterion_ids)})")
+    for criterion_id in criterion_ids:
+        level = stated.get(criterion_id)
+        if level not in levels or isinstance(level, bool):
+            raise checker.fail(f"{field}.levels.{criterion_id}",
+                               f"one of the rubric's levels {sorted(levels)}")
+    credit = body.get("credit", "")
+    return Exemplar(text=text, levels=dict(stated), source=source,
+                    credit=credit.strip() if isinstance(credit, str) else "")
 
 
 def _kind(value: Any) -> str:

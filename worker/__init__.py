@@ -1,1 +1,1 @@
-"""Celery workers (the service issue fills this in); they will call ``models`` by essay id."""
+"""Celery workers: the Celery app (``worker.app``) and its thin tasks (``worker.tasks``)."""

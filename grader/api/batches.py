@@ -1,0 +1,96 @@
+"""Batches: a teacher's bulk upload of a class's essays, its progress and its results as CSV."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from grader import queries
+from grader.api import schemas
+from grader.api.common import read_upload, rubric_version, upload_limits
+from grader.api.present import batch_detail, with_results
+from grader.auth import current_user, require_user
+from grader.db import get_session
+from grader.errors import ApiError
+from grader.export import results_csv
+from grader.services.rubrics import spec_of
+from grader.services.submissions import dispatch, submit_upload
+from grader.tables import Batch as BatchRow
+from grader.tables import Essay
+
+blp = Blueprint("batches", __name__, url_prefix="/api/v1/batches",
+                description="A class's essays uploaded together: progress, report, CSV export.")
+
+
+@blp.route("", strict_slashes=False)
+class Batches(MethodView):
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": schemas.BatchIn}}})
+    @blp.response(202, schemas.BatchAccepted)
+    @require_user("teacher", "admin")
+    def post(self):
+        """Upload essays (txt, docx, pdf, csv, zip); every file becomes an essay or a named
+        problem in the batch's report."""
+        storages = request.files.getlist("files") or request.files.getlist("file")
+        if not storages:
+            raise ApiError(400, "attach the essays as multipart form field 'files'")
+        session = get_session()
+        version = rubric_version(session, request.form.get("rubric"))
+        limits = upload_limits()
+        files = (read_upload(s, limits.max_file_bytes) for s in storages)
+        title = request.form.get("title") or f"Upload of {len(storages)} file(s)"
+        batch = submit_upload(session, current_user(), version, files, title, limits,
+                              text_column=request.form.get("text_column") or None,
+                              label_column=request.form.get("label_column") or None)
+        ids = list(session.scalars(queries.batch_essays_query(batch)
+                                   .with_only_columns(Essay.id)))
+        dispatch(session, ids, current_app.config["GRADER_CHUNK_SIZE"])
+        body = batch_detail(session, batch)
+        return {"url": body["url"], "status": "queued" if ids else "empty", "batch": body}, \
+            202, {"Location": body["url"]}
+
+    @blp.arguments(schemas.ListArgs, location="query")
+    @blp.response(200, schemas.BatchOut(many=True))
+    @require_user()
+    def get(self, args):
+        """Your batches, newest first, with their progress (essays not listed)."""
+        session = get_session()
+        batches = session.scalars(queries.batches_of(current_user())
+                                  .order_by(BatchRow.id.desc())
+                                  .limit(args["limit"]).offset(args["offset"]))
+        return [batch_detail(session, b, with_essays=False) for b in batches]
+
+
+def _visible_batch(batch_id: int) -> BatchRow:
+    batch = queries.batch_for(get_session(), current_user(), batch_id)
+    if batch is None:
+        raise ApiError(404, f"there is no batch {batch_id} among yours")
+    return batch
+
+
+@blp.route("/<int:batch_id>")
+class Batch(MethodView):
+    @blp.response(200, schemas.BatchOut)
+    @require_user()
+    def get(self, batch_id: int):
+        """A batch's progress counts, its upload report and its essays' levels."""
+        return batch_detail(get_session(), _visible_batch(batch_id))
+
+
+@blp.route("/<int:batch_id>/results.csv", endpoint="results_csv")
+@blp.response(200, description="one row per essay, one column per criterion",
+              content_type="text/csv")
+@require_user()
+def export_results(batch_id: int):
+    """The batch's results for a gradebook (teachers' overrides applied)."""
+    session = get_session()
+    batch = _visible_batch(batch_id)
+    criteria = [c.id for c in spec_of(batch.rubric_version).criteria]
+    essays = list(session.scalars(with_results(queries.batch_essays_query(batch))))
+    overrides = queries.latest_overrides(session, [e.id for e in essays])
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", batch.title).strip("-")[:80] or "batch"
+    return Response(results_csv(essays, criteria, overrides), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{filename}-{batch.id}.csv"'})

@@ -1,0 +1,127 @@
+"""Essays: submit one (a student's draft, as text or a file), read its status and result, and
+let a teacher override its levels."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from grader import queries
+from grader.api import schemas
+from grader.api.common import read_upload, rubric_version, upload_limits
+from grader.api.present import essay_detail, essay_summary, with_results
+from grader.auth import current_user, require_user
+from grader.db import get_session
+from grader.errors import ApiError
+from grader.ingest import ingest_upload
+from grader.queueing import DRAFT_QUEUE
+from grader.services.overrides import OverrideError, add_override
+from grader.services.submissions import dispatch, submit_text
+from grader.tables import Essay as EssayRow
+from models.errors import EssayInputError
+
+blp = Blueprint("essays", __name__, url_prefix="/api/v1/essays",
+                description="One essay at a time: students' drafts, results and overrides.")
+
+_DRAFT_BODY = {"content": {
+    "application/json": {"schema": schemas.DraftIn},
+    "multipart/form-data": {"schema": schemas.DraftFileIn},
+}}
+
+
+def _draft_from_request() -> tuple[str, str, str | None]:
+    """(text, label, rubric) from a JSON body or a multipart form with one file."""
+    if request.is_json:
+        try:
+            body = schemas.DraftIn().load(request.get_json(silent=True) or {})
+        except ValidationError as exc:
+            raise ApiError(422, "the request body is not a valid draft",
+                           fields=exc.messages) from exc
+        return body["text"], body["label"], body["rubric"]
+    storage = request.files.get("file")
+    if storage is None:
+        if "text" in request.form:
+            return request.form["text"], request.form.get("label", ""), request.form.get("rubric")
+        raise ApiError(400, "send JSON {\"text\": ...} or a multipart form with a 'file'")
+    limits = upload_limits()
+    report = ingest_upload([read_upload(storage, limits.max_file_bytes)], limits=limits)
+    if report.problems or len(report.essays) != 1:
+        message = (report.problems[0].message if report.problems
+                   else "a draft is one essay; upload several as a batch")
+        raise ApiError(422, message)
+    item = report.essays[0]
+    return item.text, request.form.get("label") or item.label, request.form.get("rubric")
+
+
+@blp.route("", strict_slashes=False)
+class Essays(MethodView):
+    @blp.doc(requestBody=_DRAFT_BODY)
+    @blp.response(202, schemas.EssayAccepted)
+    @blp.alt_response(422, description="the essay cannot be graded (empty, too long, not text)")
+    @require_user()
+    def post(self):
+        """Submit one essay; it is graded in the background (poll its url)."""
+        text, label, slug = _draft_from_request()
+        session = get_session()
+        version = rubric_version(session, slug)
+        try:
+            essay = submit_text(session, current_user(), version, text, label=label)
+        except EssayInputError as exc:
+            raise ApiError(422, str(exc)) from exc
+        dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE)
+        body = essay_detail(essay, {})
+        return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
+            "Location": body["url"]}
+
+    @blp.arguments(schemas.ListArgs, location="query")
+    @blp.response(200, schemas.EssaySummary(many=True))
+    @require_user()
+    def get(self, args):
+        """Your essays, newest first (an administrator sees everyone's)."""
+        session = get_session()
+        essays = list(session.scalars(with_results(queries.essays_of(current_user()))
+                                      .order_by(EssayRow.id.desc())
+                                      .limit(args["limit"]).offset(args["offset"])))
+        overrides = queries.latest_overrides(session, [e.id for e in essays])
+        return [essay_summary(e, overrides.get(e.id, {})) for e in essays]
+
+
+def _visible_essay(essay_id: int) -> EssayRow:
+    essay = queries.essay_for(get_session(), current_user(), essay_id)
+    if essay is None:
+        # The same answer for "not yours" and "no such essay": ids reveal nothing.
+        raise ApiError(404, f"there is no essay {essay_id} among yours")
+    return essay
+
+
+@blp.route("/<int:essay_id>")
+class Essay(MethodView):
+    @blp.response(200, schemas.EssayOut)
+    @require_user()
+    def get(self, essay_id: int):
+        """An essay's status and, when done, its scores, feedback and flags."""
+        essay = _visible_essay(essay_id)
+        overrides = queries.latest_overrides(get_session(), [essay.id]).get(essay.id, {})
+        return essay_detail(essay, overrides)
+
+
+@blp.route("/<int:essay_id>/overrides")
+class Overrides(MethodView):
+    @blp.arguments(schemas.OverrideIn)
+    @blp.response(201, schemas.EssayOut)
+    @require_user("teacher", "admin")
+    def post(self, args, essay_id: int):
+        """Replace the grader's level for one criterion (or 'overall') with a teacher's."""
+        essay = _visible_essay(essay_id)
+        session = get_session()
+        try:
+            add_override(session, essay, current_user(), args["criterion"], args["level"],
+                         args["comment"])
+        except OverrideError as exc:
+            raise ApiError(422, str(exc)) from exc
+        overrides = queries.latest_overrides(session, [essay.id]).get(essay.id, {})
+        current_app.logger.info("essay %s: %s set %s to %s", essay.id, current_user().email,
+                                args["criterion"], args["level"])
+        return essay_detail(essay, overrides)

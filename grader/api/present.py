@@ -1,0 +1,99 @@
+"""Turning rows into the API's JSON shapes (the schemas in grader/api/schemas.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from sqlalchemy.orm import Session, selectinload
+
+from grader import queries
+from grader.tables import Batch, Essay, Override, Result, RubricVersion, as_utc
+
+
+def iso(moment: datetime | None) -> str | None:
+    moment = as_utc(moment)
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def rubric_ref(version: RubricVersion) -> dict[str, Any]:
+    return {"id": version.rubric.slug, "version": version.number}
+
+
+def final_levels(result: Result | None, overrides: dict[str, Override]) -> dict[str, int] | None:
+    """Engine levels with the teacher's overrides applied ("overall" included)."""
+    if result is None:
+        return None
+    levels = {c.criterion: c.level for c in result.criteria}
+    levels["overall"] = result.overall_level
+    levels.update({criterion: o.level for criterion, o in overrides.items()})
+    return levels
+
+
+def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]:
+    result = essay.result
+    levels = final_levels(result, overrides)
+    return {
+        "id": essay.id,
+        "url": url_for("essays.Essay", essay_id=essay.id, _external=True),
+        "label": essay.label,
+        "source_name": essay.source_name,
+        "status": essay.status,
+        "error": essay.error,
+        "duplicate_of": essay.duplicate_of_id,
+        "overall_level": levels["overall"] if levels else None,
+        "levels": levels,
+        "flags": list(result.flags) if result else [],
+    }
+
+
+def essay_detail(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]:
+    result = essay.result
+    return {
+        **essay_summary(essay, overrides),
+        "batch_id": essay.batch_id,
+        "rubric": rubric_ref(essay.rubric_version),
+        "attempts": essay.attempts,
+        "created_at": iso(essay.created_at),
+        "started_at": iso(essay.started_at),
+        "finished_at": iso(essay.finished_at),
+        "text": essay.text,
+        "result": result.document if result else None,
+        "overrides": [{"criterion": o.criterion, "level": o.level, "comment": o.comment,
+                       "teacher": str(o.teacher_id), "created_at": iso(o.created_at)}
+                      for o in overrides.values()],
+    }
+
+
+def with_results(query):
+    return query.options(selectinload(Essay.result).selectinload(Result.criteria))
+
+
+def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> dict[str, Any]:
+    counts = queries.status_counts(session, batch)
+    total = sum(counts.values())
+    finished = counts["done"] + counts["failed"]
+    report = batch.report or {}
+    body: dict[str, Any] = {
+        "id": batch.id,
+        "url": url_for("batches.Batch", batch_id=batch.id, _external=True),
+        "title": batch.title,
+        "rubric": rubric_ref(batch.rubric_version),
+        "created_at": iso(batch.created_at),
+        "counts": counts,
+        "total": total,
+        "progress": round(finished / total, 4) if total else 1.0,
+        "complete": finished == total,
+        "report": {"essays": len(report.get("essays", [])),
+                   "problems": report.get("problems", []),
+                   "duplicates": [{"name": e["name"], "duplicate_of": e["duplicate_of"]}
+                                  for e in report.get("essays", []) if e.get("duplicate_of")]},
+        "results_csv": url_for("batches.results_csv", batch_id=batch.id, _external=True),
+    }
+    if with_essays:
+        essays = list(session.scalars(with_results(
+            queries.batch_essays_query(batch))))
+        overrides = queries.latest_overrides(session, [e.id for e in essays])
+        body["essays"] = [essay_summary(e, overrides.get(e.id, {})) for e in essays]
+    return body

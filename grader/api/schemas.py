@@ -1,0 +1,141 @@
+"""Request and response schemas (marshmallow); they are also the OpenAPI document's schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class DraftIn(Schema):
+    text = fields.String(required=True, metadata={"description": "the essay's text"})
+    label = fields.String(load_default="", validate=validate.Length(max=300),
+                          metadata={"description": "a title or student name"})
+    rubric = fields.String(load_default=None, allow_none=True,
+                           metadata={"description": "rubric id (default: the default rubric)"})
+
+
+class DraftFileIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": ".txt, .docx or .pdf"})
+    label = fields.String()
+    rubric = fields.String()
+
+
+class BatchIn(Schema):
+    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                        required=True,
+                        metadata={"description": ".txt, .docx, .pdf, .csv or .zip files"})
+    title = fields.String(metadata={"description": "e.g. the class and assignment"})
+    rubric = fields.String()
+    text_column = fields.String(metadata={"description": "CSV column with the essays "
+                                                         "(default: guessed from the header)"})
+    label_column = fields.String(metadata={"description": "CSV column with student names"})
+
+
+class OverrideIn(Schema):
+    criterion = fields.String(required=True, metadata={"description": "a criterion id or "
+                                                                      "'overall'"})
+    level = fields.Integer(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ListArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class RubricRef(Schema):
+    id = fields.String()
+    version = fields.Integer()
+
+
+class OverrideOut(Schema):
+    criterion = fields.String()
+    level = fields.Integer()
+    comment = fields.String()
+    teacher = fields.String()
+    created_at = fields.String()
+
+
+class EssaySummary(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    label = fields.String()
+    source_name = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    error = fields.String(allow_none=True)
+    duplicate_of = fields.Integer(allow_none=True)
+    overall_level = fields.Integer(allow_none=True)
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True,
+                         metadata={"description": "final level per criterion (overrides "
+                                                  "applied)"})
+    flags = fields.List(fields.String())
+
+
+class EssayOut(EssaySummary):
+    batch_id = fields.Integer(allow_none=True)
+    rubric = fields.Nested(RubricRef)
+    attempts = fields.Integer()
+    created_at = fields.String()
+    started_at = fields.String(allow_none=True)
+    finished_at = fields.String(allow_none=True)
+    text = fields.String()
+    result = fields.Dict(allow_none=True, metadata={
+        "description": "the engine's result document (schema_version 1): overall, criteria "
+                       "with feedback items whose sentences carry offsets into text, flags"})
+    overrides = fields.List(fields.Nested(OverrideOut))
+
+
+class Problem(Schema):
+    name = fields.String()
+    message = fields.String()
+
+
+class UploadReport(Schema):
+    essays = fields.Integer()
+    problems = fields.List(fields.Nested(Problem))
+    duplicates = fields.List(fields.Dict())
+
+
+class BatchOut(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    title = fields.String()
+    rubric = fields.Nested(RubricRef)
+    created_at = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
+    progress = fields.Float(metadata={"description": "share of essays done or failed"})
+    complete = fields.Boolean()
+    report = fields.Nested(UploadReport)
+    results_csv = fields.String()
+    essays = fields.List(fields.Nested(EssaySummary))
+
+
+class Accepted(Schema):
+    url = fields.String()
+    status = fields.String()
+
+
+class EssayAccepted(Accepted):
+    essay = fields.Nested(EssayOut)
+
+
+class BatchAccepted(Accepted):
+    batch = fields.Nested(BatchOut)
+
+
+class RubricOut(Schema):
+    id = fields.String()
+    title = fields.String()
+    active_version = fields.Integer(allow_none=True)
+    versions = fields.Integer()
+    criteria = fields.List(fields.Dict())
+    levels = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class Health(Schema):
+    status = fields.String(metadata={"enum": ["ok", "degraded", "down"]})
+    database = fields.Dict()
+    broker = fields.Dict()
+    workers = fields.Dict()
+    queue = fields.Dict()

@@ -1,0 +1,1 @@
+"""The ``grader`` command's subcommands, one module per area."""

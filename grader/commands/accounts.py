@@ -1,0 +1,64 @@
+"""``grader user create`` and ``grader token create`` (API tokens until logins arrive)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from grader.commands.errors import fail
+from grader.tables import ROLES
+
+
+@click.group("user")
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="")
+@with_appcontext
+def create_user(email: str, role: str, name: str) -> int:
+    """Create an account (or confirm it exists with this role)."""
+    from grader.db import get_session
+    from grader.services.accounts import AccountError, ensure_user
+
+    try:
+        account = ensure_user(get_session(), email, role, name)
+    except AccountError as exc:
+        return fail(str(exc))
+    click.echo(f"{account.email}: {account.role} (id {account.id})")
+    return 0
+
+
+@click.group("token")
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="create the account with this role if it does not exist")
+@click.option("--name", default="", help="what the token is for")
+@with_appcontext
+def create_token(email: str, role: str | None, name: str) -> int:
+    """Print a new API token for EMAIL (shown once; only its hash is stored)."""
+    from grader import queries
+    from grader.db import get_session
+    from grader.services.accounts import AccountError, create_token, ensure_user
+
+    session = get_session()
+    account = queries.user_by_email(session, email)
+    try:
+        if account is None:
+            if role is None:
+                return fail(f"there is no account {email}; pass --role to create it")
+            account = ensure_user(session, email, role)
+        elif role is not None and role != account.role:
+            return fail(f"{email} is a {account.role}, not a {role}")
+    except AccountError as exc:
+        return fail(str(exc))
+    click.echo(create_token(session, account, name))
+    return 0

@@ -1,0 +1,96 @@
+"""Configuration from the environment (``GRADER_*`` plus the conventional ``DATABASE_URL``,
+``REDIS_URL`` and ``CELERY_BROKER_URL``).
+
+With nothing set, everything lives in the instance folder: a SQLite database and kombu's
+SQLAlchemy transport on a second SQLite file, so a fresh machine needs no servers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RUBRIC_FILE = Path(__file__).resolve().parents[1] / "rubrics" / "history-argument.yaml"
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {value!r}") from exc
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'grader.sqlite'}"
+    # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants the psycopg 3 driver.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _broker_url(instance: Path) -> str:
+    return (os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+            or f"grader-sqla+sqlite:///{instance / 'broker.sqlite'}")
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """The app's settings, read once when the app is created."""
+    instance = Path(instance_path).resolve()
+    broker = _broker_url(instance)
+    embedded_broker = broker.startswith(("grader-sqla+", "sqla+"))
+    soft_limit = _int("GRADER_TASK_SOFT_LIMIT", 120)
+    hard_limit = _int("GRADER_TASK_HARD_LIMIT", soft_limit + 30)
+    return {
+        "SECRET_KEY": os.environ.get("GRADER_SECRET_KEY") or os.environ.get("SECRET_KEY"),
+        "DATABASE_URL": _database_url(instance),
+        "MAX_CONTENT_LENGTH": _int("GRADER_MAX_UPLOAD_MB", 60) * 1024 * 1024,
+        "GRADER_DEFAULT_RUBRIC": os.environ.get("GRADER_DEFAULT_RUBRIC", "history-argument"),
+        "GRADER_DEFAULT_RUBRIC_FILE": os.environ.get("GRADER_RUBRIC") or str(DEFAULT_RUBRIC_FILE),
+        "GRADER_CHUNK_SIZE": max(1, _int("GRADER_CHUNK_SIZE", 8)),
+        "GRADER_MAX_ATTEMPTS": max(1, _int("GRADER_MAX_ATTEMPTS", 3)),
+        # An essay whose message never reached the broker is re-sent after this many seconds;
+        # one that was sent but not started, or started but not finished, after the longer ones.
+        "GRADER_RESEND_UNSENT_AFTER": _float("GRADER_RESEND_UNSENT_AFTER", 15),
+        "GRADER_REQUEUE_QUEUED_AFTER": _float("GRADER_REQUEUE_QUEUED_AFTER", 600),
+        "GRADER_REQUEUE_RUNNING_AFTER": _float("GRADER_REQUEUE_RUNNING_AFTER", hard_limit + 30),
+        "GRADER_SWEEP_INTERVAL": _float("GRADER_SWEEP_INTERVAL", 10),
+        "GRADER_UPLOAD_MAX_FILES": _int("GRADER_UPLOAD_MAX_FILES", 500),
+        "GRADER_UPLOAD_MAX_FILE_MB": _float("GRADER_UPLOAD_MAX_FILE_MB", 5),
+        "GRADER_UPLOAD_MAX_TOTAL_MB": _float("GRADER_UPLOAD_MAX_TOTAL_MB", 50),
+        "CELERY": {
+            "broker_url": broker,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "task_soft_time_limit": soft_limit,
+            "task_time_limit": hard_limit,
+            "task_default_queue": "grader",
+            "broker_connection_retry_on_startup": True,
+            # A submission must not hang when the broker is down: fail fast, the sweeper resends.
+            "broker_connection_timeout": _float("GRADER_BROKER_TIMEOUT", 2),
+            # The SQL transport hands these to create_engine; Redis reads them itself.
+            "broker_transport_options": (
+                {} if embedded_broker
+                else {"visibility_timeout": hard_limit * 4, "socket_timeout": 5,
+                      "socket_connect_timeout": 2}),
+            "beat_schedule_filename": str(instance / "celerybeat-schedule"),
+            "worker_hijack_root_logger": False,
+        },
+    }

@@ -1,0 +1,45 @@
+"""Errors as JSON with a message, never an HTML page or a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the API reports to its caller with ``status`` and ``message``."""
+
+    def __init__(self, status: int, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.status, self.message, self.details = status, message, details
+
+
+def error_body(status: int, message: str, **details: object):
+    body = {"error": {"status": status, "message": message, **details}}
+    return jsonify(body), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_body(exc.status, exc.message, **exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        # flask-smorest/webargs put field-by-field validation messages in exc.data.
+        data = getattr(exc, "data", None) or {}
+        details = {"fields": data["messages"]} if "messages" in data else {}
+        message = exc.description or exc.name
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            message = f"the upload is larger than the {limit // (1024 * 1024)} MB limit"
+        return error_body(exc.code or 500, message, **details)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_body(500, InternalServerError.description)

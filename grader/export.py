@@ -1,0 +1,43 @@
+"""Batch results as CSV for a gradebook: one row per essay, one column per criterion.
+
+Cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
+are prefixed with an apostrophe: a student's label must never execute in a teacher's Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from grader.tables import Essay, Override
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def results_csv(essays: Iterable[Essay], criteria: list[str],
+                overrides: dict[int, dict[str, Override]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["essay_id", "label", "file", "status", *criteria, "overall",
+                     "overall_score", "confidence", "flags", "overridden", "error"])
+    for essay in essays:
+        result = essay.result
+        mine = overrides.get(essay.id, {})
+        levels = {c.criterion: c.level for c in result.criteria} if result else {}
+        if result:
+            levels["overall"] = result.overall_level
+        levels.update({k: o.level for k, o in mine.items()})
+        row = [essay.id, essay.label, essay.source_name, essay.status,
+               *(levels.get(c, "") for c in criteria), levels.get("overall", ""),
+               f"{result.overall_score:.2f}" if result else "",
+               f"{result.confidence:.2f}" if result else "",
+               ";".join(result.flags) if result else "", ";".join(sorted(mine)),
+               essay.error or ""]
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()

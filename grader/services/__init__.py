@@ -1,0 +1,1 @@
+"""The service layer: each function owns its transaction (commits or rolls back)."""

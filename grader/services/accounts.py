@@ -1,0 +1,65 @@
+"""Users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grader import queries
+from grader.tables import ROLES, ApiToken, User, as_utc, utcnow
+
+TOKEN_PREFIX = "grd_"
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message says why."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def ensure_user(session: Session, email: str, role: str, name: str = "") -> User:
+    """The user with this email, created with ``role`` if new; commits."""
+    email = email.strip()
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    user = queries.user_by_email(session, email)
+    if user is None:
+        user = User(email=email, role=role, name=name or email.split("@")[0])
+        session.add(user)
+        session.commit()
+    elif user.role != role:
+        raise AccountError(f"{email} already exists as a {user.role}")
+    return user
+
+
+def create_token(session: Session, user: User, name: str = "") -> str:
+    """A new API token for ``user``; commits. Only its hash is stored, so show it once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    session.commit()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a token belongs to, or None; records when the token was last used."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                                ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        return None
+    now = utcnow()
+    last = row.last_used_at
+    # Write at most once a minute per token: every request writing would serialise on SQLite.
+    if last is None or (now - as_utc(last)).total_seconds() > 60:
+        row.last_used_at = now
+        session.commit()
+    return row.user
+

@@ -1,0 +1,88 @@
+"""Accepting essays: store them first, then send their grading messages.
+
+An essay is committed (status queued) before any message is sent, so a broker that is down,
+or a crash between the two steps, delays grading but never loses an essay: the sweeper sends
+whatever still has ``enqueued_at`` NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from grader.ingest import ExtractedEssay, IngestLimits, ingest_text, ingest_upload
+from grader.queueing import BATCH_QUEUE, send_grading
+from grader.tables import Batch, Essay, RubricVersion, User, utcnow
+
+
+@dataclass(frozen=True)
+class SubmissionError(ValueError):
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
+           batch: Batch | None = None) -> Essay:
+    return Essay(owner_id=owner.id, batch=batch, rubric_version_id=version.id,
+                 label=item.label[:300], source_name=item.name[:500], text=item.text,
+                 sha256=item.sha256, status="queued")
+
+
+def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
+                label: str = "", name: str = "pasted text") -> Essay:
+    """Store one essay (a student's draft); commits. EssayInputError for unusable text."""
+    item = ingest_text(text, label=label or "Draft", name=name)
+    essay = _essay(owner, version, item)
+    session.add(essay)
+    session.commit()
+    return essay
+
+
+def submit_upload(session: Session, owner: User, version: RubricVersion,
+                  files: Iterable[tuple[str, bytes]], title: str, limits: IngestLimits,
+                  text_column: str | None = None, label_column: str | None = None) -> Batch:
+    """Store a bulk upload as a batch of essays plus its report; commits.
+
+    Every file ends as an essay row or a named problem in ``batch.report``.
+    """
+    report = ingest_upload(files, limits=limits, text_column=text_column,
+                           label_column=label_column)
+    batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
+                  report=report.to_dict())
+    session.add(batch)
+    essays_by_name: dict[str, Essay] = {}
+    try:
+        for item in report.essays:
+            essay = _essay(owner, version, item, batch)
+            session.add(essay)
+            essays_by_name[item.name] = essay
+        session.flush()
+        for item in report.essays:
+            if item.duplicate_of and item.duplicate_of in essays_by_name:
+                essays_by_name[item.name].duplicate_of_id = essays_by_name[item.duplicate_of].id
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return batch
+
+
+def dispatch(session: Session, essay_ids: Sequence[int], chunk_size: int,
+             queue: str = BATCH_QUEUE, app: Flask | None = None) -> int:
+    """Send grading messages in chunks and record which were sent; commits. Returns sent count."""
+    sent = 0
+    for start in range(0, len(essay_ids), chunk_size):
+        chunk = list(essay_ids[start:start + chunk_size])
+        if not send_grading(chunk, queue=queue, app=app):
+            break  # the broker is down: the sweeper sends the rest when it is back
+        session.execute(update(Essay).where(Essay.id.in_(chunk), Essay.status == "queued")
+                        .values(enqueued_at=utcnow()))
+        session.commit()
+        sent += len(chunk)
+    return sent

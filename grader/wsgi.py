@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: ``gunicorn grader.wsgi:app``."""
+
+from grader import create_app
+
+app = create_app()
