@@ -15,7 +15,7 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from grader.commands import accounts, database, offline, rubrics, serve, sweep
+from grader.commands import all_commands
 
 
 def _create_app():
@@ -26,13 +26,8 @@ def _create_app():
 
 cli = FlaskGroup(name="grader", help=__doc__.split("\n\n")[0], create_app=_create_app,
                  add_version_option=False, load_dotenv=False, set_debug_flag=False)
-cli.add_command(offline.grade)
-cli.add_command(rubrics.rubric)
-cli.add_command(database.db)
-cli.add_command(accounts.user)
-cli.add_command(accounts.token)
-cli.add_command(sweep.sweep)
-cli.add_command(serve.serve)
+for _command in all_commands():
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,14 +50,15 @@ class PreparedText:
     word_count: int
 
 
-def decode_bytes(data: bytes, source: str = "input") -> str:
+def decode_bytes(data: bytes, source: str = "input", max_bytes: int = MAX_BYTES) -> str:
     """Decode uploaded bytes as UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252.
 
-    Raises EssayInputError for binary data and for bytes no text encoding explains.
+    Raises EssayInputError for binary data and for bytes no text encoding explains. ``max_bytes``
+    is one essay's worth by default; a class's csv file passes its own limit.
     """
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         raise EssayInputError(
-            f"{source}: the file is {len(data):,} bytes; the limit is {MAX_BYTES:,} bytes"
+            f"{source}: the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes"
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:

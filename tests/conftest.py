@@ -49,3 +49,60 @@ def analyse(engine: Engine):
         return engine.analyse(prepared, engine.nlp(prepared.analysis_text))
 
     return run
+
+
+# --- the service: a real app on SQLite with the embedded broker (no worker process) -------------
+
+@pytest.fixture
+def service_app(tmp_path):
+    from tests.service_support import make_app, service_env
+
+    return make_app(service_env(tmp_path / "instance"))
+
+
+@pytest.fixture
+def client(service_app):
+    return service_app.test_client()
+
+
+@pytest.fixture
+def runner(service_app):
+    return service_app.test_cli_runner()
+
+
+@pytest.fixture
+def accounts(service_app) -> dict[str, dict[str, str]]:
+    """Authorization headers for two students, two teachers and an admin."""
+    from tests.service_support import token_for
+
+    people = {"student": "student", "student2": "student", "teacher": "teacher",
+              "teacher2": "teacher", "admin": "admin"}
+    return {key: token_for(service_app, f"{key}@school.example", role)
+            for key, role in people.items()}
+
+
+@pytest.fixture(scope="session")
+def grade_pending(nlp):
+    """Grade every pending essay of an app in this process, with the real engine and the
+    worker's own grading code (what a worker does, minus the broker)."""
+    from sqlalchemy import select
+
+    from grader.db import database
+    from grader.services.rubrics import spec_of
+    from grader.tables import Essay
+    from worker.grading import grade_chunk
+
+    engines: dict[str, Engine] = {}
+
+    def engine_for(version):
+        if version.digest not in engines:
+            engines[version.digest] = Engine(spec_of(version), nlp=nlp)
+        return engines[version.digest]
+
+    def run(app, max_attempts: int = 3):
+        with database(app).session() as session:
+            ids = list(session.scalars(select(Essay.id).where(
+                Essay.status.in_(("queued", "running"))).order_by(Essay.id)))
+        return grade_chunk(database(app).sessions, ids, engine_for, max_attempts)
+
+    return run

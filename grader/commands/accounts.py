@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from grader.commands.errors import fail
+from grader.commands.errors import exit_status, fail
 from grader.tables import ROLES
 
 
@@ -19,6 +19,7 @@ def user() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
 @with_appcontext
+@exit_status
 def create_user(email: str, role: str, name: str) -> int:
     """Create an account (or confirm it exists with this role)."""
     from grader.db import get_session
@@ -43,6 +44,7 @@ def token() -> None:
               help="create the account with this role if it does not exist")
 @click.option("--name", default="", help="what the token is for")
 @with_appcontext
+@exit_status
 def create_token(email: str, role: str | None, name: str) -> int:
     """Print a new API token for EMAIL (shown once; only its hash is stored)."""
     from grader import queries

@@ -6,6 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from grader.commands.errors import exit_status
+
 
 @click.group("db")
 def db() -> None:
@@ -15,6 +17,7 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 @with_appcontext
+@exit_status
 def upgrade(revision: str) -> int:
     """Create or migrate the tables to the latest schema."""
     from grader.db import upgrade as run_upgrade

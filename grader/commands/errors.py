@@ -1,4 +1,4 @@
-"""Turning expected failures into one ``grader: error:`` line and an exit status."""
+"""Exit statuses and one-line errors for the ``grader`` commands."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import functools
 import sys
 from collections.abc import Callable
 from typing import Any
+
+import click
 
 from models.errors import GraderError
 
@@ -15,16 +17,18 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-def one_line_errors(*expected: type[Exception]) -> Callable:
-    """Report GraderError (and the ``expected`` kinds) in one line, exit status 2."""
-    kinds = (GraderError, *expected)
+def exit_status(command: Callable) -> Callable:
+    """Make a command's returned int its exit status, and a GraderError one line and status 2.
 
-    def decorate(command: Callable) -> Callable:
-        @functools.wraps(command)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return command(*args, **kwargs)
-            except kinds as exc:
-                return fail(str(exc))
-        return wrapper
-    return decorate
+    Click discards return values when it runs standalone, so a failure must leave by Exit.
+    """
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            status = command(*args, **kwargs)
+        except GraderError as exc:
+            status = fail(str(exc))
+        if status:
+            raise click.exceptions.Exit(status)
+        return 0
+    return wrapper

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.commands.errors import one_line_errors
+from grader.commands.errors import exit_status
 from grader.config import DEFAULT_RUBRIC_FILE
 from models.errors import EssayInputError
 from models.text import MAX_BYTES, decode_bytes
@@ -37,7 +37,7 @@ def read_input(name: str) -> str:
               help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, hidden=True)
-@one_line_errors()
+@exit_status
 def grade(files: tuple[str, ...], rubric: Path | None, output_format: str,
           batch_size: int) -> int:
     """Grade essay files ('-' reads stdin) and print levels and feedback."""

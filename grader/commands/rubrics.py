@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from grader.commands.errors import one_line_errors
+from grader.commands.errors import exit_status
 
 
 @click.group("rubric")
@@ -17,7 +17,7 @@ def rubric() -> None:
 
 @rubric.command("check")
 @click.argument("path", type=click.Path(path_type=Path))
-@one_line_errors()
+@exit_status
 def check(path: Path) -> int:
     """Validate a rubric file (no database needed)."""
     from models.rubric import load_rubric
@@ -33,6 +33,7 @@ def check(path: Path) -> int:
 @rubric.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @with_appcontext
+@exit_status
 def import_(paths: tuple[Path, ...]) -> int:
     """Store rubric files (with their exemplars) as new active versions if they changed."""
     from grader.commands.errors import fail
@@ -55,6 +56,7 @@ def import_(paths: tuple[Path, ...]) -> int:
 
 @rubric.command("list")
 @with_appcontext
+@exit_status
 def list_() -> int:
     """The rubrics in the database and their active versions."""
     from grader import queries

@@ -18,7 +18,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from grader.commands.errors import fail
+from grader.commands.errors import exit_status, fail
 
 QUEUES = "drafts,grader"
 
@@ -45,6 +45,7 @@ def web_command(host: str, port: int, processes: int) -> list[str]:
               type=click.IntRange(min=1), help="grading processes (each loads spaCy)")
 @click.option("--web-processes", default=2, show_default=True, type=click.IntRange(min=1))
 @with_appcontext
+@exit_status
 def serve(host: str, port: int, concurrency: int, web_processes: int) -> int:
     """Migrate, import the default rubric, and run the web app and a worker together."""
     from grader.db import get_session, upgrade

@@ -6,9 +6,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from grader.commands.errors import exit_status
+
 
 @click.command("sweep")
 @with_appcontext
+@exit_status
 def sweep() -> int:
     """Re-send essays whose grading message was lost; purge delivered embedded-broker messages."""
     from grader.db import get_session

@@ -14,7 +14,13 @@ from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grader.ingest import ExtractedEssay, IngestLimits, ingest_text, ingest_upload
+from grader.ingest import (
+    ExtractedEssay,
+    IngestLimits,
+    IngestReport,
+    ingest_text,
+    ingest_upload,
+)
 from grader.queueing import BATCH_QUEUE, send_grading
 from grader.tables import Batch, Essay, RubricVersion, User, utcnow
 
@@ -54,7 +60,7 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
     report = ingest_upload(files, limits=limits, text_column=text_column,
                            label_column=label_column)
     batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
-                  report=report.to_dict())
+                  report=_summary(report))
     session.add(batch)
     essays_by_name: dict[str, Essay] = {}
     try:
@@ -71,6 +77,13 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
         session.rollback()
         raise
     return batch
+
+
+def _summary(report: IngestReport) -> dict:
+    """The upload's report as stored with the batch (the texts live in the essay rows)."""
+    return {"essays": [{"name": e.name, "label": e.label, "duplicate_of": e.duplicate_of}
+                       for e in report.essays],
+            "problems": [{"name": p.name, "message": p.message} for p in report.problems]}
 
 
 def dispatch(session: Session, essay_ids: Sequence[int], chunk_size: int,

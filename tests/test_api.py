@@ -1,0 +1,280 @@
+"""The JSON API on a real app (SQLite, embedded broker), graded by the worker's own code."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import text
+
+from grader.db import database
+from grader.tables import Essay
+from tests.conftest import ESSAYS
+from tests.documents import make_docx, make_pdf, make_zip, rewrite_pdf
+
+STRONG = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
+NARRATIVE = (ESSAYS / "narrative.txt").read_text(encoding="utf-8")
+OPINION = (ESSAYS / "opinion.txt").read_text(encoding="utf-8")
+OFF_TOPIC = (ESSAYS / "off_topic.txt").read_text(encoding="utf-8")
+EXEMPLAR = (ESSAYS.parent.parent / "rubrics" / "exemplars" / "stalin-industrialisation.txt"
+            ).read_text(encoding="utf-8")
+
+
+def submit(client, headers, body_text=STRONG, **extra):
+    return client.post("/api/v1/essays", json={"text": body_text, **extra}, headers=headers)
+
+
+def upload(client, headers, files: dict[str, bytes], **form):
+    data = {**form, "files": [(io.BytesIO(content), name) for name, content in files.items()]}
+    return client.post("/api/v1/batches", data=data, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def test_the_openapi_document_describes_every_api_route(client, service_app):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    documented = {path.replace("{", "<").replace("}", ">") for path in spec["paths"]}
+    routes = {rule.rule.replace("<int:", "<") for rule in service_app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")}
+    routes |= {"/healthz"}
+    assert routes == documented
+    post = spec["paths"]["/api/v1/essays"]["post"]
+    assert {"application/json", "multipart/form-data"} <= set(post["requestBody"]["content"])
+    assert "202" in post["responses"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer grd_not-a-real-token"},
+                                     {"Authorization": "Basic dXNlcjpwYXNz"}])
+def test_requests_without_a_valid_token_get_a_json_401(client, headers):
+    response = client.get("/api/v1/essays", headers=headers)
+    assert response.status_code == 401
+    assert response.is_json and "token" in response.get_json()["error"]["message"]
+
+
+def test_a_draft_is_accepted_queued_graded_and_its_feedback_points_into_its_text(
+        client, accounts, service_app, grade_pending):
+    response = submit(client, accounts["student"], label="My draft")
+    assert response.status_code == 202
+    body = response.get_json()
+    assert response.headers["Location"] == body["url"]
+    assert body["essay"]["status"] == "queued" and body["essay"]["label"] == "My draft"
+    with database(service_app).session() as session:
+        essay = session.get(Essay, body["essay"]["id"])
+        assert essay.enqueued_at is not None  # the message reached the (embedded) broker
+
+    report = grade_pending(service_app)
+    assert report.graded == [body["essay"]["id"]]
+    essay = client.get(body["url"], headers=accounts["student"]).get_json()
+    assert essay["status"] == "done" and essay["attempts"] == 1
+    result = essay["result"]
+    assert set(essay["levels"]) == {"thesis", "evidence", "structure", "language", "overall"}
+    assert essay["overall_level"] == result["overall"]["level"]
+    quoted = [s for c in result["criteria"] for item in c["feedback"] for s in item["sentences"]]
+    assert quoted
+    for sentence in quoted:
+        assert essay["text"][sentence["start"]:sentence["end"]] == sentence["text"]
+
+
+def test_the_broker_file_is_separate_and_holds_the_sent_message(client, accounts, service_app):
+    from sqlalchemy import create_engine
+
+    from grader.embedded_broker import sqlalchemy_url
+    from grader.queueing import celery
+
+    submit(client, accounts["student"])
+    broker = create_engine(sqlalchemy_url(celery(service_app).conf.broker_url))
+    with broker.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM kombu_message")).scalar()
+    broker.dispose()
+    assert count == 1
+
+
+@pytest.mark.parametrize(("payload", "expected"), [
+    ({"text": ""}, "empty"),
+    ({"text": "   \n\n  "}, "empty"),
+    ({"text": "word " * 20_001}, "limit is 20,000"),
+    ({"label": "no text"}, "not a valid draft"),
+    ({"text": 42}, "not a valid draft"),
+])
+def test_unusable_drafts_get_a_422_with_the_reason(client, accounts, payload, expected):
+    response = client.post("/api/v1/essays", json=payload, headers=accounts["student"])
+    assert response.status_code == 422
+    assert expected in response.get_json()["error"]["message"]
+
+
+def test_a_body_that_is_neither_json_nor_a_form_is_a_400(client, accounts):
+    response = client.post("/api/v1/essays", data=b"\x00\x01", headers=accounts["student"],
+                           content_type="application/octet-stream")
+    assert response.status_code == 400 and response.is_json
+
+
+def test_a_draft_can_be_a_docx_file_and_a_pdf_without_text_is_refused(client, accounts):
+    docx = make_docx(STRONG.split("\n\n"))
+    response = client.post("/api/v1/essays", headers=accounts["student"],
+                           data={"file": (io.BytesIO(docx), "draft.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 202
+    assert response.get_json()["essay"]["label"] == "draft"
+    assert "Five-Year Plan" in response.get_json()["essay"]["text"]
+    scan = make_pdf([""])
+    response = client.post("/api/v1/essays", headers=accounts["student"],
+                           data={"file": (io.BytesIO(scan), "scan.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "no text" in response.get_json()["error"]["message"]
+
+
+def test_a_batch_of_mixed_files_accounts_for_every_file_and_exports_csv(
+        client, accounts, service_app, grade_pending):
+    roster = io.StringIO()
+    writer = csv.writer(roster)
+    writer.writerow(["Student", "Essay"])
+    writer.writerow(["=HYPERLINK(\"http://evil\")", EXEMPLAR])
+    writer.writerow(["Blank Row", ""])
+    files = {
+        "alice.txt": STRONG.encode("utf-8"),
+        "bob.docx": make_docx(NARRATIVE.split("\n\n")),
+        "carol.pdf": make_pdf([p for p in OPINION.split("\n\n") if p.strip()][:3]),
+        "roster.csv": roster.getvalue().encode("utf-8"),
+        "more.zip": make_zip({"dave.txt": OFF_TOPIC.encode("utf-8"),
+                              "inner.zip": make_zip({"x.txt": b"x"}),
+                              "tool.exe": b"MZ\x00\x00"}),
+        "alice-again.txt": ("  " + STRONG.replace("\n\n", "\n\n\n")).encode("utf-8"),
+        "locked.pdf": rewrite_pdf(make_pdf([STRONG[:800]]), user_password="pw"),
+        "scan.pdf": make_pdf([""]),
+        "old.doc": b"\xd0\xcf\x11\xe0 not really word",
+    }
+    response = upload(client, accounts["teacher"], files, title="9B: Stalin essays")
+    assert response.status_code == 202
+    batch = response.get_json()["batch"]
+    report = batch["report"]
+    problems = {p["name"]: p["message"] for p in report["problems"]}
+    assert set(problems) == {"roster.csv row 3", "more.zip/inner.zip", "more.zip/tool.exe",
+                             "locked.pdf", "scan.pdf", "old.doc"}
+    assert "empty" in problems["roster.csv row 3"]
+    assert "archives inside archives" in problems["more.zip/inner.zip"]
+    assert "password" in problems["locked.pdf"] and ".docx" in problems["old.doc"]
+    labels = sorted(e["label"] for e in batch["essays"])
+    assert labels == sorted(["alice", "bob", "carol", "=HYPERLINK(\"http://evil\")", "dave",
+                             "alice-again"])
+    assert report["duplicates"] == [{"name": "alice-again.txt", "duplicate_of": "alice.txt"}]
+    assert batch["counts"]["queued"] == 6 and batch["complete"] is False
+
+    grade_pending(service_app)
+    status = client.get(batch["url"], headers=accounts["teacher"]).get_json()
+    assert status["complete"] is True and status["counts"]["done"] == 6
+    assert status["progress"] == 1.0
+    duplicate = next(e for e in status["essays"] if e["label"] == "alice-again")
+    original = next(e for e in status["essays"] if e["label"] == "alice")
+    assert duplicate["duplicate_of"] == original["id"]
+
+    exported = client.get(status["results_csv"], headers=accounts["teacher"])
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert len(rows) == 6
+    assert {"thesis", "evidence", "structure", "language", "overall", "flags"} <= set(rows[0])
+    evil = next(r for r in rows if "HYPERLINK" in r["label"])
+    assert evil["label"].startswith("'=")
+    by_label = {r["label"]: r for r in rows}
+    assert by_label["alice"]["overall"] == str(original["overall_level"])
+
+
+def test_every_query_is_scoped_to_its_caller(client, accounts, service_app):
+    mine = submit(client, accounts["student"]).get_json()["essay"]
+    batch = upload(client, accounts["teacher"], {"a.txt": STRONG.encode()}).get_json()["batch"]
+    assert client.get(mine["url"], headers=accounts["student2"]).status_code == 404
+    assert client.get(mine["url"], headers=accounts["teacher"]).status_code == 404
+    assert client.get(mine["url"], headers=accounts["admin"]).status_code == 200
+    assert client.get(batch["url"], headers=accounts["teacher2"]).status_code == 404
+    assert client.get(batch["results_csv"], headers=accounts["teacher2"]).status_code == 404
+    assert client.get(batch["url"], headers=accounts["student"]).status_code == 404
+    assert [e["id"] for e in client.get("/api/v1/essays",
+                                        headers=accounts["student2"]).get_json()] == []
+    assert client.get("/api/v1/batches", headers=accounts["teacher2"]).get_json() == []
+    admin_sees = {e["id"] for e in client.get("/api/v1/essays",
+                                              headers=accounts["admin"]).get_json()}
+    assert mine["id"] in admin_sees and len(admin_sees) == 2
+    response = upload(client, accounts["student"], {"a.txt": STRONG.encode()})
+    assert response.status_code == 403 and "teacher" in response.get_json()["error"]["message"]
+
+
+def test_a_teachers_override_replaces_the_level_everywhere(client, accounts, service_app,
+                                                            grade_pending):
+    batch = upload(client, accounts["teacher"], {"a.txt": NARRATIVE.encode()}).get_json()["batch"]
+    grade_pending(service_app)
+    essay = client.get(batch["url"], headers=accounts["teacher"]).get_json()["essays"][0]
+    engine_level = essay["levels"]["thesis"]
+    new_level = 4 if engine_level != 4 else 1
+    url = f"{essay['url']}/overrides"
+    response = client.post(url, json={"criterion": "thesis", "level": new_level,
+                                      "comment": "Clear claim in paragraph 2."},
+                           headers=accounts["teacher"])
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["levels"]["thesis"] == new_level
+    assert body["result"]["criteria"][0]["level"] == engine_level  # the engine's view is kept
+    assert body["overrides"][0]["comment"] == "Clear claim in paragraph 2."
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(batch["results_csv"], headers=accounts["teacher"]).get_data(as_text=True))))
+    assert rows[0]["thesis"] == str(new_level) and rows[0]["overridden"] == "thesis"
+    bad = client.post(url, json={"criterion": "handwriting", "level": 2},
+                      headers=accounts["teacher"])
+    assert bad.status_code == 422 and "criterion must be one of" in bad.get_json()["error"][
+        "message"]
+    assert client.post(url, json={"criterion": "thesis", "level": 9},
+                       headers=accounts["teacher"]).status_code == 422
+    assert client.post(url, json={"criterion": "thesis", "level": 2},
+                       headers=accounts["student"]).status_code == 403
+
+
+def test_unknown_routes_wrong_methods_and_oversize_uploads_are_json(client, accounts,
+                                                                    service_app):
+    missing = client.get("/api/v1/nothing-here", headers=accounts["student"])
+    assert missing.status_code == 404 and missing.is_json
+    wrong = client.delete("/api/v1/essays", headers=accounts["student"])
+    assert wrong.status_code == 405 and wrong.is_json
+    service_app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    big = upload(client, accounts["teacher"], {"big.txt": b"word " * 300_000})
+    assert big.status_code == 413
+    assert "larger than the 1 MB limit" in big.get_json()["error"]["message"]
+
+
+def test_an_unknown_rubric_is_named_with_the_known_ones(client, accounts):
+    response = submit(client, accounts["student"], rubric="chemistry")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert "chemistry" in error["message"] and error["known_rubrics"] == ["history-argument"]
+    rubrics = client.get("/api/v1/rubrics", headers=accounts["student"]).get_json()
+    assert rubrics[0]["id"] == "history-argument"
+    assert [c["id"] for c in rubrics[0]["criteria"]] == ["thesis", "evidence", "structure",
+                                                         "language"]
+
+
+def test_health_reports_database_broker_and_no_workers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    health = response.get_json()
+    assert health["database"]["ok"] and health["broker"]["ok"]
+    assert health["workers"] == {"ok": False, "alive": 0, "names": []}
+    assert health["status"] == "degraded"
+
+
+def test_cli_creates_tokens_and_imports_rubrics(runner, service_app, tmp_path):
+    created = runner.invoke(args=["token", "create", "new@school.example", "--role", "teacher"])
+    assert created.exit_code == 0 and created.output.startswith("grd_")
+    token = created.output.strip()
+    client = service_app.test_client()
+    assert client.get("/api/v1/essays",
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    unknown = runner.invoke(args=["token", "create", "nobody@school.example"])
+    assert unknown.exit_code == 2 and "pass --role" in unknown.output
+    again = runner.invoke(args=["rubric", "import", "rubrics/history-argument.yaml"])
+    assert "unchanged" in again.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [oops\n", encoding="utf-8")
+    failed = runner.invoke(args=["rubric", "import", str(bad)])
+    assert failed.exit_code == 2 and "valid YAML" in failed.output
