@@ -1,5 +1,6 @@
-# Grader: `make grade FILE=essay.txt` grades an essay; `make test` runs lint and the tests.
-# Both create the virtual environment (.venv) on first use.
+# Grader: `make serve` runs the service (web app + worker, SQLite, no servers needed);
+# `make test` runs lint and the tests; `make grade FILE=essay.txt` grades offline.
+# Each creates the virtual environment (.venv) on first use.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,9 @@ STAMP := $(VENV)/.installed-stamp
 FILE ?= rubrics/exemplars/stalin-industrialisation.txt
 FORMAT ?= text
 
-.PHONY: venv grade test lint bench clean
+.PHONY: venv serve grade test lint bench bench-service clean
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +19,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/grader serve --host $(HOST) --port $(PORT)
 
 grade: $(STAMP)
 	$(BIN)/grader grade --format $(FORMAT) $(FILE)
@@ -28,6 +34,9 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
+
+bench-service: $(STAMP)
+	$(BIN)/python bench/service.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

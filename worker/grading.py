@@ -121,9 +121,14 @@ def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Cla
           report: ChunkReport) -> None:
     """Store results and final statuses; commits. Idempotent per essay and rubric version."""
     versions = {item.id: item.rubric_version_id for item in claimed}
+    ids = [o.essay_id for o in outcomes]
+    essays = {e.id: e for e in session.scalars(select(Essay).where(Essay.id.in_(ids)))}
+    stored = {tuple(row) for row in session.execute(
+        select(Result.essay_id, Result.rubric_version_id).where(Result.essay_id.in_(ids)))}
     now = utcnow()
+    rows = []
     for outcome in outcomes:
-        essay = session.get(Essay, outcome.essay_id)
+        essay = essays.get(outcome.essay_id)
         if essay is None or essay.status == "done":
             report.skipped.append(outcome.essay_id)
             continue
@@ -131,19 +136,17 @@ def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Cla
             essay.status, essay.error, essay.finished_at = "failed", outcome.error, now
             report.failed.append(essay.id)
             continue
-        _store_result(session, essay.id, versions[essay.id], outcome)
+        if (essay.id, versions[essay.id]) not in stored:
+            rows.append(_result_row(essay.id, versions[essay.id], outcome))
         essay.status, essay.error, essay.finished_at = "done", None, now
         report.graded.append(essay.id)
+    _insert_results(session, rows)
     session.commit()
 
 
-def _store_result(session: Session, essay_id: int, version_id: int, outcome: _Outcome) -> None:
-    exists = session.scalar(select(Result.id).where(Result.essay_id == essay_id,
-                                                    Result.rubric_version_id == version_id))
-    if exists is not None:
-        return
+def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
     result = outcome.result
-    row = Result(
+    return Result(
         essay_id=essay_id, rubric_version_id=version_id, overall_score=result.overall_score,
         overall_level=result.overall_level, confidence=result.overall_confidence,
         flags=list(result.flag_codes), document=result.to_dict(),
@@ -151,12 +154,33 @@ def _store_result(session: Session, essay_id: int, version_id: int, outcome: _Ou
         grading_ms=outcome.elapsed_ms,
         criteria=[ResultCriterion(criterion=c.id, level=c.level, score=c.score,
                                   confidence=c.confidence) for c in result.criteria])
+
+
+def _insert_results(session: Session, rows: list[Result]) -> None:
+    """Insert the chunk's results together; if another delivery got there first, one by one."""
     try:
         with session.begin_nested():
-            session.add(row)
+            session.add_all(rows)
+        return
     except IntegrityError:
-        # Another delivery of the same message wrote it first: keep that one.
-        log.info("result for essay %s already stored by another delivery", essay_id)
+        pass
+    for row in rows:
+        try:
+            with session.begin_nested():
+                session.add(_copy(row))
+        except IntegrityError:
+            # Another delivery of the same message wrote it first: keep that one.
+            log.info("result for essay %s already stored by another delivery", row.essay_id)
+
+
+def _copy(row: Result) -> Result:
+    return Result(essay_id=row.essay_id, rubric_version_id=row.rubric_version_id,
+                  overall_score=row.overall_score, overall_level=row.overall_level,
+                  confidence=row.confidence, flags=row.flags, document=row.document,
+                  engine_version=row.engine_version, pipeline=row.pipeline,
+                  grading_ms=row.grading_ms,
+                  criteria=[ResultCriterion(criterion=c.criterion, level=c.level, score=c.score,
+                                            confidence=c.confidence) for c in row.criteria])
 
 
 def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: EngineFor,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from grader import queries
 from grader.tables import Batch, Essay, Override, Result, RubricVersion, as_utc
@@ -66,8 +66,15 @@ def essay_detail(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]
     }
 
 
-def with_results(query):
-    return query.options(selectinload(Essay.result).selectinload(Result.criteria))
+def with_results(query, documents: bool = False):
+    """Load results (and their per-criterion rows) with the essays, in two queries.
+
+    The engine's document is large; lists and exports do not need it, so it stays unloaded.
+    """
+    result = selectinload(Essay.result)
+    if not documents:
+        result = result.defer(Result.document)
+    return query.options(result.selectinload(Result.criteria), defer(Essay.text))
 
 
 def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> dict[str, Any]:

@@ -1,0 +1,247 @@
+"""The service as it runs: real Celery worker processes, real PostgreSQL and Redis (the
+machine's servers), a real broker outage, and the embedded default started by ``grader serve``.
+
+Nothing here is faked: workers are ``celery worker`` processes that load spaCy, and killing
+one is a SIGKILL to its whole process group.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ESSAYS, ROOT
+from tests.documents import make_docx, make_pdf, make_zip
+from tests.service_support import (
+    REDIS_TEST_URL,
+    WorkerProcess,
+    flush_redis,
+    make_app,
+    postgres_database,
+    results_per_essay,
+    service_env,
+    status_counts,
+    token_for,
+    wait_for,
+    worker_alive,
+)
+
+STRONG = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
+NARRATIVE = (ESSAYS / "narrative.txt").read_text(encoding="utf-8")
+OPINION = (ESSAYS / "opinion.txt").read_text(encoding="utf-8")
+
+TOPICS = ["Magnitogorsk", "the Dnieper dam", "the White Sea canal", "Stakhanov", "Gosplan",
+          "the kulaks", "the Urals", "the Donbas", "the Turksib railway", "the Shakhty trial"]
+
+
+def class_essays(count: int) -> list[str]:
+    """Distinct, plausible essays (distinct so none is flagged as a duplicate)."""
+    out = []
+    for i in range(count):
+        topic = TOPICS[i % len(TOPICS)]
+        out.append(
+            f"Stalin's industrialisation, as shown by {topic}, was a success for heavy industry "
+            f"but a disaster for ordinary people, and pupil {i} argues this in three steps.\n\n"
+            f"First, the First Five-Year Plan of 1928 raised steel output; by 1932 production "
+            f"at sites such as {topic} had grown by {150 + i} per cent according to Soviet "
+            f"figures. This shows that the state could mobilise resources quickly.\n\n"
+            f"However, collectivisation caused famine in 1932-33, and historians estimate that "
+            f"millions died. Therefore the human cost undermines the claim of success.\n\n"
+            f"In conclusion, industrialisation succeeded in its economic aims but failed the "
+            f"people it claimed to serve, which is why essay {i} judges it a limited success.")
+    return out
+
+
+def roster_csv(texts: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", "essay"])
+    writer.writerows([f"Pupil {i}", text] for i, text in enumerate(texts))
+    return buffer.getvalue().encode("utf-8")
+
+
+def upload(client, headers, files: dict[str, bytes], title: str) -> dict:
+    data = {"title": title,
+            "files": [(io.BytesIO(content), name) for name, content in files.items()]}
+    response = client.post("/api/v1/batches", data=data, headers=headers,
+                           content_type="multipart/form-data")
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["batch"]
+
+
+def batch_status(client, headers, batch: dict) -> dict:
+    return client.get(batch["url"], headers=headers).get_json()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    """An app on a new PostgreSQL database and Redis, as docker-compose would run it."""
+    flush_redis(REDIS_TEST_URL)
+    with postgres_database() as database_url:
+        instance = tmp_path_factory.mktemp("production")
+        env = service_env(instance, database_url=database_url, broker_url=REDIS_TEST_URL)
+        app = make_app(env)
+        yield app, env, instance
+    flush_redis(REDIS_TEST_URL)
+
+
+def test_a_mixed_batch_is_graded_end_to_end_by_two_worker_processes(production):
+    app, env, instance = production
+    client = app.test_client()
+    teacher = token_for(app, "mixed@school.example", "teacher")
+    worker = WorkerProcess(env, instance / "worker-mixed.log", concurrency=2)
+    try:
+        wait_for(lambda: worker_alive(app, worker.process.pid), 90, "the worker's heartbeat",
+                 on_timeout=worker.tail)
+        files = {
+            "a.txt": STRONG.encode("utf-8"),
+            "b.docx": make_docx(NARRATIVE.split("\n\n")),
+            "c.pdf": make_pdf([p for p in OPINION.split("\n\n") if p.strip()]),
+            "d.csv": roster_csv(class_essays(3)),
+            "e.zip": make_zip({"f.txt": class_essays(4)[3].encode("utf-8"),
+                               "g.rar": b"Rar!"}),
+        }
+        batch = upload(client, teacher, files, "mixed")
+        assert batch["total"] == 7
+        assert [p["name"] for p in batch["report"]["problems"]] == ["e.zip/g.rar"]
+        done = wait_for(lambda: (s := batch_status(client, teacher, batch))["complete"] and s,
+                        120, "the batch to finish", on_timeout=worker.tail)
+        assert done["counts"] == {"queued": 0, "running": 0, "done": 7, "failed": 0}
+        assert all(e["overall_level"] in (1, 2, 3, 4) for e in done["essays"])
+        health = client.get("/healthz").get_json()
+        assert health["status"] == "ok" and health["database"]["dialect"] == "postgresql"
+        assert health["broker"]["transport"] == "redis" and health["workers"]["alive"] == 1
+    finally:
+        worker.stop()
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_grades_nothing_twice(production):
+    app, env, instance = production
+    client = app.test_client()
+    teacher = token_for(app, "sigkill@school.example", "teacher")
+    texts = class_essays(200)
+    first = WorkerProcess(env, instance / "worker-first.log", concurrency=2)
+    try:
+        wait_for(lambda: worker_alive(app, first.process.pid), 90, "the first worker",
+                 on_timeout=first.tail)
+        batch = upload(client, teacher, {"class.csv": roster_csv(texts)}, "200 essays")
+        assert batch["total"] == 200
+        wait_for(lambda: batch_status(client, teacher, batch)["counts"]["done"] >= 20, 120,
+                 "20 essays graded", interval=0.05, on_timeout=first.tail)
+    finally:
+        first.kill()
+    at_kill = batch_status(client, teacher, batch)["counts"]
+    assert at_kill["done"] < 200, "the worker finished before it could be killed"
+
+    second = WorkerProcess(env, instance / "worker-second.log", concurrency=2)
+    try:
+        done = wait_for(lambda: (s := batch_status(client, teacher, batch))["complete"] and s,
+                        240, "the batch to finish after the kill", on_timeout=second.tail)
+    finally:
+        second.stop()
+    assert done["counts"]["done"] == 200 and done["counts"]["failed"] == 0
+    ids = {e["id"] for e in done["essays"]}
+    per_essay = results_per_essay(app)
+    assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
+    print(f"\nkilled at {at_kill}; all 200 graded once")
+
+
+def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_path):
+    port = free_port()
+    broker_url = f"redis://127.0.0.1:{port}/0"
+    with postgres_database() as database_url:
+        env = service_env(tmp_path / "instance", database_url=database_url,
+                          broker_url=broker_url)
+        app = make_app(env)
+        client = app.test_client()
+        student = token_for(app, "outage@school.example", "student")
+        started = time.monotonic()
+        ids = []
+        for text in class_essays(3):
+            response = client.post("/api/v1/essays", json={"text": text}, headers=student)
+            assert response.status_code == 202  # accepted: the essay is safe in the database
+            ids.append(response.get_json()["essay"]["id"])
+        assert time.monotonic() - started < 30
+        assert status_counts(app) == {"queued": 3}
+        assert client.get("/healthz").get_json()["broker"]["ok"] is False
+
+        redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                  "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                                 stdout=subprocess.DEVNULL)
+        worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=1)
+        try:
+            wait_for(lambda: status_counts(app) == {"done": 3}, 120,
+                     "the essays to be graded after the broker came back",
+                     on_timeout=worker.tail)
+        finally:
+            worker.stop()
+            redis.terminate()
+            redis.wait(timeout=10)
+        assert results_per_essay(app) == {i: 1 for i in ids}
+
+
+def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
+    port = free_port()
+    env = service_env(tmp_path / "instance")
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([sys.executable, "-m", "grader.cli", "serve", "--port", str(port)],
+                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def tail() -> str:
+        return (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+
+    def healthy():
+        try:
+            health = requests.get(f"{base}/healthz", timeout=2).json()
+        except requests.RequestException:
+            return None
+        return health if health["status"] == "ok" else None
+
+    try:
+        health = wait_for(healthy, 120, "grader serve to be healthy", on_timeout=tail)
+        assert health["database"]["dialect"] == "sqlite"
+        assert health["broker"]["transport"] == "grader-sqla+sqlite"
+        token = subprocess.run([sys.executable, "-m", "grader.cli", "token", "create",
+                                "kid@school.example", "--role", "student"], env=env, cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        started = time.monotonic()
+        accepted = requests.post(f"{base}/api/v1/essays", json={"text": STRONG},
+                                 headers=headers, timeout=10)
+        assert accepted.status_code == 202
+        url = accepted.json()["url"]
+        essay = wait_for(lambda: (e := requests.get(url, headers=headers, timeout=5).json())
+                         ["status"] == "done" and e, 60, "the draft to be graded",
+                         on_timeout=tail)
+        elapsed = time.monotonic() - started
+        assert essay["result"]["criteria"][0]["feedback"]
+        assert elapsed < 10, f"a draft took {elapsed:.1f} s"
+        assert Path(env["GRADER_INSTANCE_PATH"], "grader.sqlite").exists()
+        assert Path(env["GRADER_INSTANCE_PATH"], "broker.sqlite").exists()
+    finally:
+        os.killpg(serve.pid, signal.SIGINT)
+        try:
+            code = serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+            raise
+        log.close()
+    assert code == 0, tail()
