@@ -150,7 +150,7 @@ def deploy(mode: str, workers: int, folder: Path):
             env["CELERY_BROKER_URL"] = REDIS_URL
             grader(env, "db", "upgrade")
             grader(env, "rubric", "import", str(ROOT / "rubrics" / "history-argument.yaml"))
-            for command in (worker_command(workers, True, env["GRADER_INSTANCE_PATH"]),
+            for command in (worker_command(workers, True),
                             web_command("127.0.0.1", port, 2)):
                 processes.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log,
                                                   stderr=subprocess.STDOUT,

@@ -54,8 +54,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     instance = Path(instance_path).resolve()
     broker = _broker_url(instance)
     embedded_broker = broker.startswith(("grader-sqla+", "sqla+"))
-    soft_limit = _int("GRADER_TASK_SOFT_LIMIT", 120)
-    hard_limit = _int("GRADER_TASK_HARD_LIMIT", soft_limit + 30)
+    soft_limit = _float("GRADER_TASK_SOFT_LIMIT", 120)
+    hard_limit = _float("GRADER_TASK_HARD_LIMIT", soft_limit + 30)
     return {
         "SECRET_KEY": os.environ.get("GRADER_SECRET_KEY") or os.environ.get("SECRET_KEY"),
         "DATABASE_URL": _database_url(instance),
@@ -90,7 +90,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
                 {} if embedded_broker
                 else {"visibility_timeout": hard_limit * 4, "socket_timeout": 5,
                       "socket_connect_timeout": 2}),
-            "beat_schedule_filename": str(instance / "celerybeat-schedule"),
+            # The only schedule is the sweeper's fixed interval: nothing worth persisting, and a
+            # schedule file that a killed beat left half-written could stop the next beat.
+            "beat_scheduler": "celery.beat:Scheduler",
             "worker_hijack_root_logger": False,
         },
     }

@@ -116,7 +116,7 @@ class WorkerProcess:
     def __init__(self, env: dict[str, str], log: Path, concurrency: int = 2,
                  beat: bool = True) -> None:
         self.log = log
-        command = worker_command(concurrency, beat=beat, instance_path=env["GRADER_INSTANCE_PATH"])
+        command = worker_command(concurrency, beat=beat)
         self._log_file = log.open("ab")
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._log_file,
                                         stderr=subprocess.STDOUT, start_new_session=True)

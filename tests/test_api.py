@@ -278,3 +278,34 @@ def test_cli_creates_tokens_and_imports_rubrics(runner, service_app, tmp_path):
     bad.write_text("id: [oops\n", encoding="utf-8")
     failed = runner.invoke(args=["rubric", "import", str(bad)])
     assert failed.exit_code == 2 and "valid YAML" in failed.output
+
+
+def test_every_kind_of_bad_upload_is_named_and_the_rest_accepted(client, accounts,
+                                                                 service_app):
+    service_app.config.update(GRADER_UPLOAD_MAX_FILES=9, GRADER_UPLOAD_MAX_FILE_MB=0.5)
+    bomb = make_zip({"bomb.txt": b"0" * 2_000_000})
+    files = {
+        "good.txt": STRONG.encode("utf-8"),
+        "bomb.zip": bomb,
+        "huge.txt": b"history " * 80_000,
+        "latin.txt": "Caf\xe9 \x81\x8d".encode("latin-1") + b"\x00\x00",
+        "empty.txt": b"   \n",
+        "locked.pdf": rewrite_pdf(make_pdf([STRONG[:800]]), user_password="pw"),
+        "scan.pdf": make_pdf([""]),
+        "nested.zip": make_zip({"inner.zip": make_zip({"a.txt": b"a"})}),
+        "copy.txt": STRONG.upper().encode("utf-8"),
+        "one-too-many.txt": NARRATIVE.encode("utf-8"),
+    }
+    response = upload(client, accounts["teacher"], files)
+    assert response.status_code == 202
+    batch = response.get_json()["batch"]
+    problems = {p["name"]: p["message"] for p in batch["report"]["problems"]}
+    assert "expands too much" in problems["bomb.zip/bomb.txt"]
+    assert "the limit is 500 KB per file" in problems["huge.txt"]
+    assert "binary" in problems["latin.txt"] and "empty" in problems["empty.txt"]
+    assert "password" in problems["locked.pdf"] and "no text layer" in problems["scan.pdf"]
+    assert "archives inside archives" in problems["nested.zip/inner.zip"]
+    assert "limit is 9" in problems["one-too-many.txt"]
+    assert [e["label"] for e in batch["essays"]] == ["good", "copy"]
+    assert batch["report"]["duplicates"] == [{"name": "copy.txt", "duplicate_of": "good.txt"}]
+    assert len(problems) + len(batch["essays"]) == len(files)

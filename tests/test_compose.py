@@ -397,7 +397,7 @@ def test_worker_runs_the_celery_app_and_queues_grader_serve_runs(services, clean
 
     argv = _argv(services["worker"]["command"])
     assert _celery_subcommand(argv) == "worker"
-    served = worker_command(1, beat=False, instance_path=str(clean_env))
+    served = worker_command(1, beat=False)
     assert _option(argv, "-A") == _option(served, "-A")
     assert isinstance(resolve(_option(argv, "-A")), Celery)
 
@@ -430,17 +430,15 @@ def test_workers_scale_and_exactly_one_beat_runs(services):
     assert "--hostname" not in _argv(worker["command"])
 
 
-def test_beat_runs_the_same_app_and_keeps_its_schedule_on_the_instance_volume(
-        services, clean_env, monkeypatch):
+def test_beat_runs_the_same_app_with_the_in_memory_scheduler(services, clean_env, monkeypatch):
     beat = services["beat"]
     argv = _argv(beat["command"])
     assert _option(argv, "-A") == _option(_argv(services["worker"]["command"]), "-A")
-    instance = beat["environment"]["GRADER_INSTANCE_PATH"]
-    settings = _settings({}, Path(instance), monkeypatch)
-    schedule = _option(argv, "--schedule")
-    assert schedule == settings["CELERY"]["beat_schedule_filename"]
-    mounts = {str(volume).split(":")[1] for volume in beat.get("volumes", [])}
-    assert str(PurePosixPath(schedule).parent) in mounts
+    settings = _settings(beat["environment"], clean_env, monkeypatch)
+    # The sweeper's interval is all beat schedules: no file a killed beat could leave corrupt.
+    assert settings["CELERY"]["beat_scheduler"] == "celery.beat:Scheduler"
+    assert "--schedule" not in argv and "-s" not in argv
+    assert "--scheduler" not in argv and "-S" not in argv
 
 
 def test_worker_shutdown_waits_for_the_task_hard_time_limit(services, clean_env, monkeypatch):

@@ -245,3 +245,28 @@ def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
             raise
         log.close()
     assert code == 0, tail()
+
+
+def test_an_essay_over_the_time_limit_fails_alone_on_the_embedded_broker(tmp_path):
+    """A chunk that runs out of time is split; only the slow essay fails, with the reason."""
+    env = service_env(tmp_path / "instance", GRADER_TASK_SOFT_LIMIT="0.5",
+                      GRADER_TASK_HARD_LIMIT="20")
+    app = make_app(env)
+    client = app.test_client()
+    teacher = token_for(app, "slow@school.example", "teacher")
+    quick = class_essays(2)
+    # ~19,000 words: 2-3 s to grade. Celery checks soft limits about once a second, so the
+    # limit fires between 0.5 and 1.5 s: always for this essay, never for a short one.
+    slow = "\n\n".join(class_essays(120))
+    batch = upload(client, teacher, {"quick-1.txt": quick[0].encode(),
+                                     "slow.txt": slow.encode(),
+                                     "quick-2.txt": quick[1].encode()}, "time limit")
+    worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=1, beat=False)
+    try:
+        done = wait_for(lambda: (s := batch_status(client, teacher, batch))["complete"] and s,
+                        120, "the batch to finish", on_timeout=worker.tail)
+    finally:
+        worker.stop()
+    states = {e["label"]: (e["status"], e["error"]) for e in done["essays"]}
+    assert states["quick-1"] == ("done", None) and states["quick-2"] == ("done", None)
+    assert states["slow"][0] == "failed" and "longer than the 0.5 s limit" in states["slow"][1]

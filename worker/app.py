@@ -21,7 +21,7 @@ _heartbeat: Heartbeat | None = None
 def _load_pipeline(**_kwargs: object) -> None:
     from worker.engines import warm_up
 
-    warm_up()
+    warm_up(flask_app)
 
 
 @worker_ready.connect

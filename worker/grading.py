@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -86,6 +87,8 @@ def grade(claimed: Sequence[_Claimed], versions: dict[int, RubricVersion],
         engine = engine_for(versions[version_id])
         try:
             outcomes.extend(_grade_together(engine, items))
+        except SoftTimeLimitExceeded:
+            raise  # the task splits the chunk; this is not the engine's fault
         except Exception:
             log.exception("a chunk of %d essays broke the engine; grading them one by one",
                           len(items))
@@ -111,6 +114,8 @@ def _grade_alone(engine: Engine, item: _Claimed) -> _Outcome:
         outcome = next(iter(engine.grade_many([EssayInput(str(item.id), item.text)])))
         return _Outcome(item.id, outcome.result, outcome.error,
                         round((time.perf_counter() - started) * 1000))
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         log.exception("essay %s broke the engine", item.id)
         return _Outcome(item.id, None, f"the grader failed on this essay ({type(exc).__name__}); "

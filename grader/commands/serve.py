@@ -23,12 +23,12 @@ from grader.commands.errors import exit_status, fail
 QUEUES = "drafts,grader"
 
 
-def worker_command(concurrency: int, beat: bool, instance_path: str) -> list[str]:
+def worker_command(concurrency: int, beat: bool) -> list[str]:
     command = [sys.executable, "-m", "celery", "-A", "worker.app:celery_app", "worker",
                "--queues", QUEUES, "--concurrency", str(concurrency), "--loglevel", "INFO",
                "--hostname", f"grader-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     if beat:
-        command += ["--beat", "--schedule", os.path.join(instance_path, "celerybeat-schedule")]
+        command += ["--beat"]
     return command
 
 
@@ -62,8 +62,7 @@ def serve(host: str, port: int, concurrency: int, web_processes: int) -> int:
     click.echo(f"rubric '{version.rubric.slug}' version {version.number} is active")
     env = {**os.environ, "GRADER_INSTANCE_PATH": app.instance_path}
     children = [
-        subprocess.Popen(worker_command(concurrency, beat=True, instance_path=app.instance_path),
-                         env=env),
+        subprocess.Popen(worker_command(concurrency, beat=True), env=env),
         subprocess.Popen(web_command(host, port, web_processes), env=env),
     ]
     click.echo(f"Grader is serving on http://{host}:{port} (Ctrl-C stops it)")
