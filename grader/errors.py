@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ def init_app(app: Flask) -> None:
         details = {"fields": data["messages"]} if "messages" in data else {}
         message = exc.description or exc.name
         if exc.code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-            message = f"the upload is larger than the {limit // (1024 * 1024)} MB limit"
+            limit = request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0
+            message = f"the request is larger than the {limit / 1_048_576:.3g} MB limit"
         return error_body(exc.code or 500, message, **details)
 
     @app.errorhandler(Exception)

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from openapi_spec_validator import validate
 from sqlalchemy import text
 
 from grader.db import database
@@ -35,7 +36,9 @@ def test_the_openapi_document_describes_every_api_route(client, service_app):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     spec = response.get_json()
-    assert spec["openapi"].startswith("3.")
+    validate(spec)  # a valid OpenAPI 3 document, or this raises
+    error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]
+    assert error["schema"]["$ref"].endswith("/ErrorOut")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     documented = {path.replace("{", "<").replace("}", ">") for path in spec["paths"]}
     routes = {rule.rule.replace("<int:", "<") for rule in service_app.url_map.iter_rules()
@@ -241,6 +244,9 @@ def test_unknown_routes_wrong_methods_and_oversize_uploads_are_json(client, acco
     big = upload(client, accounts["teacher"], {"big.txt": b"word " * 300_000})
     assert big.status_code == 413
     assert "larger than the 1 MB limit" in big.get_json()["error"]["message"]
+    service_app.config["GRADER_UPLOAD_MAX_FILE_MB"] = 0.1
+    draft = submit(client, accounts["student"], body_text="word " * 40_000)
+    assert draft.status_code == 413 and "0.158 MB limit" in draft.get_json()["error"]["message"]
 
 
 def test_an_unknown_rubric_is_named_with_the_known_ones(client, accounts):

@@ -7,8 +7,15 @@ from flask import Flask
 from flask_smorest import Api
 
 from grader import API_VERSION
+from grader.api.schemas import ErrorOut
 
-api = Api()
+
+class GraderApi(Api):
+    # Document the error shape grader/errors.py really sends.
+    ERROR_SCHEMA = ErrorOut
+
+
+api = GraderApi()
 
 
 def init_app(app: Flask) -> None:

@@ -39,7 +39,7 @@ class Batches(MethodView):
         session = get_session()
         version = rubric_version(session, request.form.get("rubric"))
         limits = upload_limits()
-        files = (read_upload(s, limits.max_file_bytes) for s in storages)
+        files = (read_upload(s, limits) for s in storages)
         title = request.form.get("title") or f"Upload of {len(storages)} file(s)"
         batch = submit_upload(session, current_user(), version, files, title, limits,
                               text_column=request.form.get("text_column") or None,

@@ -31,6 +31,7 @@ def upload_limits() -> IngestLimits:
                         max_total_bytes=int(config["GRADER_UPLOAD_MAX_TOTAL_MB"] * 1_000_000))
 
 
-def read_upload(storage, limit: int) -> tuple[str, bytes]:
-    """An uploaded file's name and bytes, reading at most limit + 1 (the ingester says if over)."""
-    return storage.filename or "", storage.stream.read(limit + 1)
+def read_upload(storage, limits: IngestLimits) -> tuple[str, bytes]:
+    """An uploaded file's name and bytes, at most one byte past what any file may be (a zip may
+    be as large as the upload's total); the ingester names the file if it is over its limit."""
+    return storage.filename or "", storage.stream.read(limits.max_total_bytes + 1)

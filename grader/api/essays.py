@@ -33,6 +33,9 @@ _DRAFT_BODY = {"content": {
 
 def _draft_from_request() -> tuple[str, str, str | None]:
     """(text, label, rubric) from a JSON body or a multipart form with one file."""
+    limits = upload_limits()
+    # One essay is at most one file's worth: refuse a bigger body before reading it.
+    request.max_content_length = limits.max_file_bytes + 64 * 1024
     if request.is_json:
         try:
             body = schemas.DraftIn().load(request.get_json(silent=True) or {})
@@ -45,8 +48,7 @@ def _draft_from_request() -> tuple[str, str, str | None]:
         if "text" in request.form:
             return request.form["text"], request.form.get("label", ""), request.form.get("rubric")
         raise ApiError(400, "send JSON {\"text\": ...} or a multipart form with a 'file'")
-    limits = upload_limits()
-    report = ingest_upload([read_upload(storage, limits.max_file_bytes)], limits=limits)
+    report = ingest_upload([read_upload(storage, limits)], limits=limits)
     if report.problems or len(report.essays) != 1:
         message = (report.problems[0].message if report.problems
                    else "a draft is one essay; upload several as a batch")

@@ -5,6 +5,20 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 
+class ErrorBody(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True, metadata={"description": "what went wrong, for "
+                                                                     "a person to read"})
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "per-field problems"})
+    known_rubrics = fields.List(fields.String())
+
+
+class ErrorOut(Schema):
+    """Every error response: JSON, never an HTML page or a traceback."""
+
+    error = fields.Nested(ErrorBody, required=True)
+
+
 class DraftIn(Schema):
     text = fields.String(required=True, metadata={"description": "the essay's text"})
     label = fields.String(load_default="", validate=validate.Length(max=300),
