@@ -62,7 +62,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int("GRADER_MAX_UPLOAD_MB", 60) * 1024 * 1024,
         "GRADER_DEFAULT_RUBRIC": os.environ.get("GRADER_DEFAULT_RUBRIC", "history-argument"),
         "GRADER_DEFAULT_RUBRIC_FILE": os.environ.get("GRADER_RUBRIC") or str(DEFAULT_RUBRIC_FILE),
-        "GRADER_CHUNK_SIZE": max(1, _int("GRADER_CHUNK_SIZE", 8)),
+        "GRADER_CHUNK_SIZE": max(1, _int("GRADER_CHUNK_SIZE", 32)),
         "GRADER_MAX_ATTEMPTS": max(1, _int("GRADER_MAX_ATTEMPTS", 3)),
         # An essay whose message never reached the broker is re-sent after this many seconds;
         # one that was sent but not started, or started but not finished, after the longer ones.

@@ -139,3 +139,13 @@ def test_the_sweeper_resends_stranded_essays_and_leaves_fresh_ones(client, accou
         assert essays[ids[1]].status == "queued" and essays[ids[1]].attempts == 1
     with service_app.app_context(), database(service_app).session() as session:
         assert sweep(session, service_app).sent == 0
+
+
+def test_batches_are_spread_over_workers_and_large_ones_chunked_to_the_maximum():
+    from grader.services.submissions import chunk_size_for
+
+    assert chunk_size_for(1, 32) == 1
+    assert chunk_size_for(30, 32) == 4  # a small class: 8 messages, every process gets some
+    assert chunk_size_for(200, 32) == 25
+    assert chunk_size_for(1000, 32) == 32
+    assert chunk_size_for(1000, 5) == 5

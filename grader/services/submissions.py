@@ -7,6 +7,7 @@ whatever still has ``enqueued_at`` NULL.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -86,9 +87,20 @@ def _summary(report: IngestReport) -> dict:
             "problems": [{"name": p.name, "message": p.message} for p in report.problems]}
 
 
-def dispatch(session: Session, essay_ids: Sequence[int], chunk_size: int,
+# A batch is spread over at least this many messages, so that every worker process gets a
+# share of a small class; a large upload goes in chunks of up to GRADER_CHUNK_SIZE essays, each
+# message's fixed cost (claim, write, broker round trip) then being shared by many essays.
+MIN_MESSAGES_PER_BATCH = 8
+
+
+def chunk_size_for(count: int, max_chunk: int) -> int:
+    return max(1, min(max_chunk, math.ceil(count / MIN_MESSAGES_PER_BATCH)))
+
+
+def dispatch(session: Session, essay_ids: Sequence[int], max_chunk: int,
              queue: str = BATCH_QUEUE, app: Flask | None = None) -> int:
     """Send grading messages in chunks and record which were sent; commits. Returns sent count."""
+    chunk_size = chunk_size_for(len(essay_ids), max_chunk)
     sent = 0
     for start in range(0, len(essay_ids), chunk_size):
         chunk = list(essay_ids[start:start + chunk_size])
