@@ -33,9 +33,12 @@ def celery_init_app(app: Flask) -> Celery:
     embedded_broker.register()
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
+    interval = app.config["GRADER_SWEEP_INTERVAL"]
     celery_app.conf.beat_schedule = {
-        "sweep-stale-essays": {"task": SWEEP_TASK,
-                               "schedule": app.config["GRADER_SWEEP_INTERVAL"]},
+        # On the drafts queue, which no bulk upload backs up; a sweep not run within its
+        # interval is dropped, since the next one does the same work.
+        "sweep-stale-essays": {"task": SWEEP_TASK, "schedule": interval,
+                               "options": {"queue": DRAFT_QUEUE, "expires": interval}},
     }
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -146,6 +146,9 @@ class Essay(Base):
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The grading message (Celery task id) that holds the essay while it is running: only that
+    # message may finish it, and a duplicate message leaves it alone.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
 
     batch: Mapped[Batch | None] = relationship()
     rubric_version: Mapped[RubricVersion] = relationship()

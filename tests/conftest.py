@@ -99,10 +99,12 @@ def grade_pending(nlp):
             engines[version.digest] = Engine(spec_of(version), nlp=nlp)
         return engines[version.digest]
 
-    def run(app, max_attempts: int = 3):
+    def run(app, max_attempts: int = 3, token: str = "test-message"):
         with database(app).session() as session:
             ids = list(session.scalars(select(Essay.id).where(
                 Essay.status.in_(("queued", "running"))).order_by(Essay.id)))
-        return grade_chunk(database(app).sessions, ids, engine_for, max_attempts)
+        return grade_chunk(database(app).sessions, ids, engine_for, max_attempts, token,
+                           stale_after=600)
 
+    run.engine_for = engine_for
     return run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openapi_spec_validator import validate
@@ -41,7 +42,8 @@ def test_the_openapi_document_describes_every_api_route(client, service_app):
     assert error["schema"]["$ref"].endswith("/ErrorOut")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     documented = {path.replace("{", "<").replace("}", ">") for path in spec["paths"]}
-    routes = {rule.rule.replace("<int:", "<") for rule in service_app.url_map.iter_rules()
+    routes = {re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"<\1>", rule.rule)
+              for rule in service_app.url_map.iter_rules()
               if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")}
     routes |= {"/healthz"}
     assert routes == documented
@@ -56,6 +58,16 @@ def test_requests_without_a_valid_token_get_a_json_401(client, headers):
     response = client.get("/api/v1/essays", headers=headers)
     assert response.status_code == 401
     assert response.is_json and "token" in response.get_json()["error"]["message"]
+    # Authentication comes before the body is looked at: nothing about the fields leaks.
+    override = client.post("/api/v1/essays/1/overrides", json={}, headers=headers)
+    assert override.status_code == 401 and "fields" not in override.get_json()["error"]
+
+
+def test_ids_out_of_range_are_simply_not_found(client, accounts):
+    for url in ("/api/v1/essays/99999999999999999999", "/api/v1/batches/99999999999999999999",
+                "/api/v1/essays/9223372036854775807"):
+        response = client.get(url, headers=accounts["admin"])
+        assert response.status_code == 404 and response.is_json
 
 
 def test_a_draft_is_accepted_queued_graded_and_its_feedback_points_into_its_text(
@@ -315,3 +327,23 @@ def test_every_kind_of_bad_upload_is_named_and_the_rest_accepted(client, account
     assert [e["label"] for e in batch["essays"]] == ["good", "copy"]
     assert batch["report"]["duplicates"] == [{"name": "copy.txt", "duplicate_of": "good.txt"}]
     assert len(problems) + len(batch["essays"]) == len(files)
+
+
+def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, service_app):
+    token = runner.invoke(args=["token", "create", "leak@school.example", "--role", "student"]
+                          ).output.strip()
+    client = service_app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/essays", headers=headers).status_code == 200
+    revoked = runner.invoke(args=["token", "revoke", "leak@school.example"])
+    assert revoked.exit_code == 0 and "1 token(s) revoked" in revoked.output
+    assert client.get("/api/v1/essays", headers=headers).status_code == 401
+    fresh = {"Authorization": "Bearer " + runner.invoke(
+        args=["token", "create", "leak@school.example"]).output.strip()}
+    assert client.get("/api/v1/essays", headers=fresh).status_code == 200
+    assert runner.invoke(args=["user", "disable", "leak@school.example"]).exit_code == 0
+    assert client.get("/api/v1/essays", headers=fresh).status_code == 401
+    assert runner.invoke(args=["user", "enable", "leak@school.example"]).exit_code == 0
+    assert client.get("/api/v1/essays", headers=fresh).status_code == 200
+    missing = runner.invoke(args=["token", "revoke", "nobody@school.example"])
+    assert missing.exit_code == 2 and "no account" in missing.output

@@ -780,3 +780,14 @@ def test_human_size_rounds_a_size_over_a_limit_up():
 
 def test_file_problem_str():
     assert str(FileProblem("a.pdf", "why")) == "a.pdf: why"
+
+
+def test_a_zip_declaring_far_more_entries_than_allowed_is_refused_before_it_is_parsed():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(2_100):
+            archive.writestr(f"e{i}.txt", b"")
+    report = ingest_upload([("many.zip", buffer.getvalue())], IngestLimits(max_files=500))
+    assert report.essays == []
+    assert [(p.name, p.message) for p in report.problems] == [
+        ("many.zip", "the zip holds 2,100 entries; the limit is 500 essays and files per upload")]

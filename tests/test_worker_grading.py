@@ -14,7 +14,15 @@ from grader.services.sweeper import sweep
 from grader.tables import Essay, Result, utcnow
 from models.engine import Engine
 from tests.conftest import ESSAYS
-from worker.grading import grade_chunk, write
+from worker.grading import (
+    ChunkReport,
+    _insert_results,
+    _result_row,
+    claim,
+    grade,
+    grade_chunk,
+    write,
+)
 
 STRONG = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
 NARRATIVE = (ESSAYS / "narrative.txt").read_text(encoding="utf-8")
@@ -36,55 +44,104 @@ def broker_messages(app) -> int:
         broker.dispose()
 
 
+def essays(app) -> dict[int, Essay]:
+    with database(app).session() as session:
+        return {e.id: e for e in session.scalars(select(Essay))}
+
+
+def set_essays(app, ids, **values) -> None:
+    with database(app).session() as session:
+        session.execute(update(Essay).where(Essay.id.in_(ids)).values(**values))
+        session.commit()
+
+
+def results_per_essay(app) -> dict[int, int]:
+    with database(app).session() as session:
+        return dict(session.execute(select(Result.essay_id, func.count())
+                                    .group_by(Result.essay_id)).all())
+
+
 def test_a_redelivered_message_grades_nothing_twice(client, accounts, service_app,
-                                                    grade_pending, nlp):
+                                                    grade_pending):
     ids = submit_three(client, accounts["student"])
     first = grade_pending(service_app)
     assert sorted(first.graded) == ids
     # The same message again, as after a worker died before acknowledging it.
-    engines: dict[int, Engine] = {}
-    again = grade_chunk(database(service_app).sessions, ids,
-                        lambda v: engines.setdefault(v.id, Engine(spec_of(v), nlp=nlp)), 3)
+    again = grade_chunk(database(service_app).sessions, ids, grade_pending.engine_for, 3,
+                        "test-message", 600)
     assert again.graded == [] and sorted(again.skipped) == ids
+    assert results_per_essay(service_app) == {i: 1 for i in ids}
+    assert {e.attempts for e in essays(service_app).values()} == {1}
+
+
+def test_a_duplicate_message_leaves_essays_another_message_holds(client, accounts,
+                                                                 service_app, grade_pending):
+    ids = submit_three(client, accounts["student"])
     with database(service_app).session() as session:
-        counts = dict(session.execute(select(Result.essay_id, func.count())
-                                      .group_by(Result.essay_id)).all())
-        assert counts == {i: 1 for i in ids}
-        assert {e.attempts for e in session.scalars(select(Essay))} == {1}
+        held = claim(session, ids, 3, "first", utcnow() - timedelta(minutes=5), ChunkReport())
+    assert [c.id for c in held] == ids
+    duplicate = grade_pending(service_app, token="second")
+    assert duplicate.graded == [] and sorted(duplicate.skipped) == ids
+    assert {e.claim_token for e in essays(service_app).values()} == {"first"}
+    # A redelivery of the first message (same task id, after its worker died) takes its essays
+    # back; tried before, they are released to be graded one by one, the attempt not charged.
+    retry = grade_pending(service_app, token="first")
+    assert retry.split == ids and retry.graded == []
+    assert {(e.status, e.attempts, e.claim_token) for e in essays(service_app).values()} == {
+        ("queued", 1, None)}
+    for essay_id in ids:
+        assert grade_chunk(database(service_app).sessions, [essay_id],
+                           grade_pending.engine_for, 3, f"alone-{essay_id}", 600
+                           ).graded == [essay_id]
+    assert {(e.status, e.claim_token) for e in essays(service_app).values()} == {("done", None)}
+
+
+def test_an_essay_stalled_past_the_limit_is_taken_over_and_the_old_holder_cannot_finish_it(
+        client, accounts, service_app, grade_pending, nlp):
+    ids = submit_three(client, accounts["student"])
+    with database(service_app).session() as session:
+        old = claim(session, ids, 3, "old", utcnow() - timedelta(minutes=5), ChunkReport())
+        version = session.get(Essay, ids[0]).rubric_version
+        _ = version.rubric.slug
+    set_essays(service_app, ids, started_at=utcnow() - timedelta(hours=1))
+    # Each was tried once already: the chunk is split for grading one by one.
+    taken = grade_pending(service_app, token="new")
+    assert taken.split == ids
+    for essay_id in ids:
+        alone = grade_chunk(database(service_app).sessions, [essay_id],
+                            grade_pending.engine_for, 3, f"new-{essay_id}", 600)
+        assert alone.graded == [essay_id]
+    outcomes = grade(old, {version.id: version}, grade_pending.engine_for)
+    report = ChunkReport()
+    with database(service_app).session() as session:
+        write(session, outcomes, old, "old", report)
+    assert sorted(report.skipped) == ids and report.graded == []
+    assert results_per_essay(service_app) == {i: 1 for i in ids}
+    assert {e.attempts for e in essays(service_app).values()} == {2}
 
 
 def test_two_deliveries_writing_at_once_keep_one_result(client, accounts, service_app, nlp):
-    from worker.grading import ChunkReport, _Claimed, _insert_results, _result_row, grade
-
     ids = submit_three(client, accounts["student"])
     with database(service_app).session() as session:
-        claimed = [_Claimed(e.id, e.text, e.rubric_version_id)
-                   for e in session.scalars(select(Essay).order_by(Essay.id))]
+        claimed = claim(session, ids, 3, "m", utcnow() - timedelta(minutes=5), ChunkReport())
         version = session.get(Essay, ids[0]).rubric_version
         _ = version.rubric.slug
     engine = Engine(spec_of(version), nlp=nlp)
     outcomes = grade(claimed, {version.id: version}, lambda _v: engine)
-    for _ in range(2):  # both deliveries finish grading before either writes
-        with database(service_app).session() as session:
-            session.execute(update(Essay).values(status="running"))
-            session.commit()
-            write(session, outcomes, claimed, ChunkReport())
     with database(service_app).session() as session:
-        # A delivery that checked before the other's insert landed tries to insert again.
-        _insert_results(session, [_result_row(o.essay_id, version.id, o) for o in outcomes])
+        # A delivery that checked before the other's insert landed inserts again.
+        assert _insert_results(session, [_result_row(o.essay_id, version.id, o)
+                                         for o in outcomes]) == {}
         session.commit()
-    with database(service_app).session() as session:
-        assert session.scalar(select(func.count()).select_from(Result)) == 3
-        assert {e.status for e in session.scalars(select(Essay))} == {"done"}
+        write(session, outcomes, claimed, "m", ChunkReport())
+    assert results_per_essay(service_app) == {i: 1 for i in ids}
+    assert {e.status for e in essays(service_app).values()} == {"done"}
 
 
 def test_an_essay_out_of_attempts_fails_with_the_reason(client, accounts, service_app,
                                                         grade_pending):
     ids = submit_three(client, accounts["student"])
-    with database(service_app).session() as session:
-        session.execute(update(Essay).where(Essay.id == ids[1])
-                        .values(status="running", attempts=3))
-        session.commit()
+    set_essays(service_app, [ids[1]], attempts=3)
     report = grade_pending(service_app, max_attempts=3)
     assert report.failed == [ids[1]] and sorted(report.graded) == [ids[0], ids[2]]
     essay = client.get(f"/api/v1/essays/{ids[1]}", headers=accounts["student"]).get_json()
@@ -109,7 +166,7 @@ def test_an_essay_that_breaks_the_engine_fails_alone(client, accounts, service_a
     engines: dict[int, Engine] = {}
     report = grade_chunk(database(service_app).sessions, ids,
                          lambda v: engines.setdefault(v.id, _BrokenOnMarker(spec_of(v), nlp=nlp)),
-                         3)
+                         3, "m", 600)
     assert report.graded == [ids[0]] and report.failed == [ids[1]]
     failed = client.get(bad["url"], headers=headers).get_json()
     assert failed["status"] == "failed" and "RuntimeError" in failed["error"]
@@ -120,25 +177,34 @@ def test_the_sweeper_resends_stranded_essays_and_leaves_fresh_ones(client, accou
                                                                    service_app):
     ids = submit_three(client, accounts["student"])
     long_ago = utcnow() - timedelta(hours=1)
-    with database(service_app).session() as session:
-        # 0: its message never reached the broker; 1: a worker died while grading it;
-        # 2: sent a moment ago, waiting its turn.
-        session.execute(update(Essay).where(Essay.id == ids[0])
-                        .values(enqueued_at=None, created_at=long_ago))
-        session.execute(update(Essay).where(Essay.id == ids[1])
-                        .values(status="running", started_at=long_ago, attempts=1))
-        session.commit()
+    # 0: its message never reached the broker; 1: a worker died while grading it;
+    # 2: sent a moment ago, waiting its turn.
+    set_essays(service_app, [ids[0]], enqueued_at=None, created_at=long_ago)
+    set_essays(service_app, [ids[1]], status="running", started_at=long_ago, attempts=1,
+               claim_token="dead-worker")
     before = broker_messages(service_app)
     with service_app.app_context(), database(service_app).session() as session:
         report = sweep(session, service_app)
     assert (report.unsent, report.stalled, report.lost, report.sent) == (1, 1, 0, 2)
     assert broker_messages(service_app) == before + 2
-    with database(service_app).session() as session:
-        essays = {e.id: e for e in session.scalars(select(Essay))}
-        assert essays[ids[0]].status == "queued" and essays[ids[0]].enqueued_at is not None
-        assert essays[ids[1]].status == "queued" and essays[ids[1]].attempts == 1
+    state = essays(service_app)
+    assert state[ids[0]].status == "queued" and state[ids[0]].enqueued_at is not None
+    assert (state[ids[1]].status, state[ids[1]].attempts, state[ids[1]].claim_token) == (
+        "queued", 1, None)
     with service_app.app_context(), database(service_app).session() as session:
         assert sweep(session, service_app).sent == 0
+
+
+def test_the_sweeper_purges_messages_the_embedded_broker_delivered(client, accounts,
+                                                                   service_app):
+    submit_three(client, accounts["student"])
+    broker = create_engine(sqlalchemy_url(celery(service_app).conf.broker_url))
+    with broker.begin() as connection:  # as kombu marks a message it hands to a worker
+        connection.execute(text("UPDATE kombu_message SET visible = :no"), {"no": False})
+    broker.dispose()
+    with service_app.app_context(), database(service_app).session() as session:
+        assert sweep(session, service_app).purged == 3
+    assert broker_messages(service_app) == 0
 
 
 def test_batches_are_spread_over_workers_and_large_ones_chunked_to_the_maximum():

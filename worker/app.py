@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
 from grader import create_app
+from grader.db import database
 from worker.heartbeat import Heartbeat
 
 flask_app = create_app()
@@ -18,9 +19,12 @@ _heartbeat: Heartbeat | None = None
 
 
 @worker_process_init.connect
-def _load_pipeline(**_kwargs: object) -> None:
+def _start_pool_process(**_kwargs: object) -> None:
     from worker.engines import warm_up
 
+    # A pool process is forked from the main one, whose heartbeat holds a pooled connection:
+    # forget the inherited connections (without closing them under the parent) and open its own.
+    database(flask_app).engine.dispose(close=False)
     warm_up(flask_app)
 
 

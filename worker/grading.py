@@ -1,12 +1,15 @@
 """Grading a chunk of essays for a worker: claim, grade through the engine, write results.
 
 Three short transactions, with the engine's work outside any of them:
-1. claim: pending essays become running and count an attempt (finished ones are skipped, so a
-   redelivered message does no harm; an essay past its attempts fails with the reason);
+1. claim: each essay is taken by compare-and-set, under the message's id (its claim token):
+   queued essays, essays this same message held before (a retry or redelivery), or essays
+   running so long that their holder is gone. Finished essays and essays another message holds
+   are skipped, so a duplicate message never grades an essay twice at the same time;
 2. grade: the engine grades the chunk through ``nlp.pipe``; an essay that breaks the engine is
-   retried alone, so one bad essay never fails its neighbours;
+   retried alone, so one bad essay never fails its neighbours. A chunk whose essays were tried
+   before is split first, so an essay that kills its worker fails alone;
 3. write: one result per essay and rubric version (a unique key; an existing result is kept),
-   and the essay becomes done or failed with its reason.
+   and the essay becomes done or failed with its reason, if this message still holds it.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from grader.tables import PENDING, Essay, Result, ResultCriterion, RubricVersion, utcnow
+from grader.tables import Essay, Result, ResultCriterion, RubricVersion, utcnow
 from models.engine import Engine, EssayInput
 from models.result import GradeResult
 
@@ -35,6 +39,7 @@ class ChunkReport:
     graded: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    split: list[int] = field(default_factory=list)  # released, to be sent one by one
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class _Claimed:
     id: int
     text: str
     rubric_version_id: int
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -52,29 +58,56 @@ class _Outcome:
     elapsed_ms: int
 
 
-def claim(session: Session, essay_ids: Sequence[int], max_attempts: int,
-          report: ChunkReport) -> list[_Claimed]:
-    """Mark pending essays running; commits. Essays out of attempts fail with the reason."""
-    claimed = []
-    essays = session.scalars(select(Essay).where(Essay.id.in_(essay_ids)).order_by(Essay.id))
+def _claimable(token: str, stale_before: datetime) -> ColumnElement[bool]:
+    """Queued, or running under this message (a retry or redelivery of it), or running so long
+    that whoever held it is gone. Anything else belongs to another message or is finished."""
+    return or_(Essay.status == "queued",
+               and_(Essay.status == "running",
+                    or_(Essay.claim_token == token, Essay.started_at < stale_before)))
+
+
+def claim(session: Session, essay_ids: Sequence[int], max_attempts: int, token: str,
+          stale_before: datetime, report: ChunkReport) -> list[_Claimed]:
+    """Take the essays this message may grade (compare-and-set, so two messages never hold
+    one essay); commits. An essay out of attempts fails with the reason instead."""
     now = utcnow()
-    found = set()
-    for essay in essays:
-        found.add(essay.id)
-        if essay.status not in PENDING:
-            report.skipped.append(essay.id)
+    taken = []
+    for essay_id in sorted(set(essay_ids)):
+        claimable = and_(Essay.id == essay_id, _claimable(token, stale_before))
+        exhausted = session.execute(
+            update(Essay).where(claimable, Essay.attempts >= max_attempts)
+            .values(status="failed", finished_at=now, claim_token=None,
+                    error=f"grading stopped before finishing {max_attempts} times (the worker "
+                          f"was killed or ran out of time); a teacher can resubmit it"))
+        if exhausted.rowcount:
+            report.failed.append(essay_id)
             continue
-        if essay.attempts >= max_attempts:
-            essay.status, essay.finished_at = "failed", now
-            essay.error = (f"grading stopped before finishing {essay.attempts} times "
-                           f"(the worker was killed or ran out of time); a teacher can resubmit it")
-            report.failed.append(essay.id)
-            continue
-        essay.status, essay.started_at, essay.attempts = "running", now, essay.attempts + 1
-        claimed.append(_Claimed(essay.id, essay.text, essay.rubric_version_id))
-    report.skipped.extend(i for i in essay_ids if i not in found)
+        claimed = session.execute(
+            update(Essay).where(claimable)
+            .values(status="running", started_at=now, attempts=Essay.attempts + 1,
+                    claim_token=token))
+        (taken if claimed.rowcount else report.skipped).append(essay_id)
     session.commit()
-    return claimed
+    rows = session.execute(select(Essay.id, Essay.text, Essay.rubric_version_id, Essay.attempts)
+                           .where(Essay.id.in_(taken)).order_by(Essay.id))
+    return [_Claimed(*row) for row in rows]
+
+
+def release(sessions: sessionmaker, essay_ids: Sequence[int], token: str) -> list[int]:
+    """Give back essays this message holds, without charging the attempt; commits.
+
+    Used to split a chunk so that each essay is graded alone: after a chunk ran out of time,
+    or when its essays were already tried once (a worker died on the chunk, maybe because of
+    one of them)."""
+    with sessions() as session:
+        released = list(session.scalars(
+            update(Essay).where(Essay.id.in_(essay_ids), Essay.status == "running",
+                                Essay.claim_token == token)
+            .values(status="queued", attempts=Essay.attempts - 1, claim_token=None,
+                    enqueued_at=utcnow())
+            .returning(Essay.id)))
+        session.commit()
+    return sorted(released)
 
 
 def grade(claimed: Sequence[_Claimed], versions: dict[int, RubricVersion],
@@ -123,29 +156,30 @@ def _grade_alone(engine: Engine, item: _Claimed) -> _Outcome:
 
 
 def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Claimed],
-          report: ChunkReport) -> None:
-    """Store results and final statuses; commits. Idempotent per essay and rubric version."""
+          token: str, report: ChunkReport) -> None:
+    """Store results and final statuses for the essays this message still holds; commits.
+
+    Idempotent: one result per essay and rubric version, whoever writes first."""
     versions = {item.id: item.rubric_version_id for item in claimed}
     ids = [o.essay_id for o in outcomes]
-    essays = {e.id: e for e in session.scalars(select(Essay).where(Essay.id.in_(ids)))}
+    held = {e.id: e for e in session.scalars(select(Essay).where(
+        Essay.id.in_(ids), Essay.status == "running", Essay.claim_token == token))}
     stored = {tuple(row) for row in session.execute(
         select(Result.essay_id, Result.rubric_version_id).where(Result.essay_id.in_(ids)))}
+    rows = [_result_row(o.essay_id, versions[o.essay_id], o) for o in outcomes
+            if o.essay_id in held and o.result is not None
+            and (o.essay_id, versions[o.essay_id]) not in stored]
+    unstorable = _insert_results(session, rows)
     now = utcnow()
-    rows = []
     for outcome in outcomes:
-        essay = essays.get(outcome.essay_id)
-        if essay is None or essay.status == "done":
-            report.skipped.append(outcome.essay_id)
+        essay = held.get(outcome.essay_id)
+        if essay is None:
+            report.skipped.append(outcome.essay_id)  # finished, or taken over after a stall
             continue
-        if outcome.result is None:
-            essay.status, essay.error, essay.finished_at = "failed", outcome.error, now
-            report.failed.append(essay.id)
-            continue
-        if (essay.id, versions[essay.id]) not in stored:
-            rows.append(_result_row(essay.id, versions[essay.id], outcome))
-        essay.status, essay.error, essay.finished_at = "done", None, now
-        report.graded.append(essay.id)
-    _insert_results(session, rows)
+        error = outcome.error if outcome.result is None else unstorable.get(essay.id)
+        essay.status = "failed" if error else "done"
+        essay.error, essay.finished_at, essay.claim_token = error, now, None
+        (report.failed if error else report.graded).append(essay.id)
     session.commit()
 
 
@@ -161,21 +195,28 @@ def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
                                   confidence=c.confidence) for c in result.criteria])
 
 
-def _insert_results(session: Session, rows: list[Result]) -> None:
-    """Insert the chunk's results together; if another delivery got there first, one by one."""
+def _insert_results(session: Session, rows: list[Result]) -> dict[int, str]:
+    """Insert the chunk's results together, or one by one if that fails; returns the essays
+    whose result could not be stored, with the reason. A result another delivery stored first
+    counts as stored."""
     try:
         with session.begin_nested():
             session.add_all(rows)
-        return
-    except IntegrityError:
+        return {}
+    except SQLAlchemyError:
         pass
+    unstorable = {}
     for row in rows:
         try:
             with session.begin_nested():
                 session.add(_copy(row))
         except IntegrityError:
-            # Another delivery of the same message wrote it first: keep that one.
             log.info("result for essay %s already stored by another delivery", row.essay_id)
+        except SQLAlchemyError as exc:
+            log.exception("could not store the result of essay %s", row.essay_id)
+            unstorable[row.essay_id] = (f"the result could not be stored "
+                                        f"({type(exc).__name__}); it has been logged")
+    return unstorable
 
 
 def _copy(row: Result) -> Result:
@@ -189,12 +230,20 @@ def _copy(row: Result) -> Result:
 
 
 def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: EngineFor,
-                max_attempts: int) -> ChunkReport:
-    """Claim, grade and store a chunk of essays (the grading task's whole job)."""
+                max_attempts: int, token: str, stale_after: float) -> ChunkReport:
+    """Claim, grade and store a chunk of essays (the grading task's whole job).
+
+    ``token`` identifies the message (its task id); ``stale_after`` is how long an essay may
+    run before another message may take it over."""
     report = ChunkReport()
+    stale_before = utcnow() - timedelta(seconds=stale_after)
     with sessions() as session:
-        claimed = claim(session, essay_ids, max_attempts, report)
+        claimed = claim(session, essay_ids, max_attempts, token, stale_before, report)
         if not claimed:
+            return report
+        if len(claimed) > 1 and any(item.attempts > 1 for item in claimed):
+            # Tried before and never finished: a worker may have died on one of them.
+            report.split = release(sessions, [item.id for item in claimed], token)
             return report
         versions = {v.id: v for v in session.scalars(
             select(RubricVersion).where(RubricVersion.id.in_(
@@ -203,16 +252,18 @@ def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: En
             _ = version.rubric.slug  # loaded now: the engine may need it after the session ends
     outcomes = grade(claimed, versions, engine_for)
     with sessions() as session:
-        write(session, outcomes, claimed, report)
+        write(session, outcomes, claimed, token, report)
     return report
 
 
-def fail_for_time(sessions: sessionmaker, essay_id: int, limit_seconds: float) -> None:
+def fail_for_time(sessions: sessionmaker, essay_id: int, token: str,
+                  limit_seconds: float) -> None:
     """An essay that alone took longer than the time limit fails with that reason; commits."""
     with sessions() as session:
-        essay = session.get(Essay, essay_id)
-        if essay is not None and essay.status in PENDING:
-            essay.status, essay.finished_at = "failed", utcnow()
-            essay.error = (f"grading took longer than the {limit_seconds:g} s limit; "
-                           f"shorten the essay or ask an administrator")
-            session.commit()
+        session.execute(
+            update(Essay).where(Essay.id == essay_id, Essay.status == "running",
+                                Essay.claim_token == token)
+            .values(status="failed", finished_at=utcnow(), claim_token=None,
+                    error=f"grading took longer than the {limit_seconds:g} s limit; "
+                          f"shorten the essay or ask an administrator"))
+        session.commit()

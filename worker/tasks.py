@@ -13,34 +13,46 @@ from grader.db import database, get_session
 from grader.queueing import GRADE_TASK, SWEEP_TASK, send_grading
 from grader.services.sweeper import sweep
 from worker.engines import engine_for
-from worker.grading import fail_for_time, grade_chunk
+from worker.grading import fail_for_time, grade_chunk, release
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name=GRADE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=(OperationalError,), retry_backoff=2, retry_backoff_max=60,
-             retry_jitter=True, max_retries=8)
+             autoretry_for=(OperationalError,), retry_backoff=2, retry_backoff_max=30,
+             retry_jitter=True, max_retries=5)
 def grade_essays(self, essay_ids: list[int]) -> dict[str, list[int]]:
-    """Grade these essays (skipping any already finished) and store their results."""
+    """Grade these essays (skipping any finished or held by another message); store results."""
+    config = current_app.config
+    sessions = database().sessions
+    # Retries and redeliveries keep the task id, so they may take back what this message held.
+    token = self.request.id or f"local-{id(self)}"
     try:
-        report = grade_chunk(database().sessions, essay_ids, engine_for,
-                             current_app.config["GRADER_MAX_ATTEMPTS"])
+        report = grade_chunk(sessions, essay_ids, engine_for, config["GRADER_MAX_ATTEMPTS"],
+                             token, config["GRADER_REQUEUE_RUNNING_AFTER"])
     except SoftTimeLimitExceeded:
         if len(essay_ids) > 1:
             # One slow essay must not sink its chunk: send each alone to find the culprit.
             log.warning("chunk %s ran out of time; sending its essays one by one", essay_ids)
-            for essay_id in essay_ids:
-                send_grading([essay_id])
-            return {"split": list(essay_ids)}
-        fail_for_time(database().sessions, essay_ids[0],
-                      current_app.config["CELERY"]["task_soft_time_limit"])
+            return {"split": _send_alone(release(sessions, essay_ids, token))}
+        fail_for_time(sessions, essay_ids[0], token, config["CELERY"]["task_soft_time_limit"])
         return {"failed": list(essay_ids)}
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise self.retry(exc=exc) from exc
         raise
-    return {"graded": report.graded, "failed": report.failed, "skipped": report.skipped}
+    if report.split:
+        log.warning("chunk %s was tried before; sending its essays one by one", essay_ids)
+        _send_alone(report.split)
+    return {"graded": report.graded, "failed": report.failed, "skipped": report.skipped,
+            "split": report.split}
+
+
+def _send_alone(essay_ids: list[int]) -> list[int]:
+    """One message per essay; any the broker refuses stay queued for the sweeper."""
+    for essay_id in essay_ids:
+        send_grading([essay_id])
+    return essay_ids
 
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)

@@ -51,9 +51,9 @@ class Batches(MethodView):
         return {"url": body["url"], "status": "queued" if ids else "empty", "batch": body}, \
             202, {"Location": body["url"]}
 
+    @require_user()
     @blp.arguments(schemas.ListArgs, location="query")
     @blp.response(200, schemas.BatchOut(many=True))
-    @require_user()
     def get(self, args):
         """Your batches, newest first, with their progress (essays not listed)."""
         session = get_session()
@@ -70,7 +70,7 @@ def _visible_batch(batch_id: int) -> BatchRow:
     return batch
 
 
-@blp.route("/<int:batch_id>")
+@blp.route("/<int(max=9223372036854775807):batch_id>")
 class Batch(MethodView):
     @blp.response(200, schemas.BatchOut)
     @require_user()
@@ -79,7 +79,7 @@ class Batch(MethodView):
         return batch_detail(get_session(), _visible_batch(batch_id))
 
 
-@blp.route("/<int:batch_id>/results.csv", endpoint="results_csv")
+@blp.route("/<int(max=9223372036854775807):batch_id>/results.csv", endpoint="results_csv")
 @blp.response(200, description="one row per essay, one column per criterion",
               content_type="text/csv")
 @require_user()

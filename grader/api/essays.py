@@ -77,9 +77,9 @@ class Essays(MethodView):
         return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
             "Location": body["url"]}
 
+    @require_user()
     @blp.arguments(schemas.ListArgs, location="query")
     @blp.response(200, schemas.EssaySummary(many=True))
-    @require_user()
     def get(self, args):
         """Your essays, newest first (an administrator sees everyone's)."""
         session = get_session()
@@ -98,7 +98,7 @@ def _visible_essay(essay_id: int) -> EssayRow:
     return essay
 
 
-@blp.route("/<int:essay_id>")
+@blp.route("/<int(max=9223372036854775807):essay_id>")
 class Essay(MethodView):
     @blp.response(200, schemas.EssayOut)
     @require_user()
@@ -109,11 +109,11 @@ class Essay(MethodView):
         return essay_detail(essay, overrides)
 
 
-@blp.route("/<int:essay_id>/overrides")
+@blp.route("/<int(max=9223372036854775807):essay_id>/overrides")
 class Overrides(MethodView):
+    @require_user("teacher", "admin")
     @blp.arguments(schemas.OverrideIn)
     @blp.response(201, schemas.EssayOut)
-    @require_user("teacher", "admin")
     def post(self, args, essay_id: int):
         """Replace the grader's level for one criterion (or 'overall') with a teacher's."""
         essay = _visible_essay(essay_id)

@@ -64,3 +64,59 @@ def create_token(email: str, role: str | None, name: str) -> int:
         return fail(str(exc))
     click.echo(create_token(session, account, name))
     return 0
+
+
+def _existing(email: str):
+    from grader import queries
+    from grader.db import get_session
+
+    account = queries.user_by_email(get_session(), email)
+    if account is None:
+        fail(f"there is no account {email}")
+    return account
+
+
+def _switch(email: str, active: bool) -> int:
+    from grader.db import get_session
+    from grader.services.accounts import set_active
+
+    account = _existing(email)
+    if account is None:
+        return 2
+    set_active(get_session(), account, active)
+    click.echo(f"{account.email}: {'enabled' if active else 'disabled'}")
+    return 0
+
+
+@user.command("disable")
+@click.argument("email")
+@with_appcontext
+@exit_status
+def disable_user(email: str) -> int:
+    """Disable an account: its tokens stop working at once."""
+    return _switch(email, active=False)
+
+
+@user.command("enable")
+@click.argument("email")
+@with_appcontext
+@exit_status
+def enable_user(email: str) -> int:
+    """Enable a disabled account again."""
+    return _switch(email, active=True)
+
+
+@token.command("revoke")
+@click.argument("email")
+@with_appcontext
+@exit_status
+def revoke_token(email: str) -> int:
+    """Revoke every API token of EMAIL (e.g. after one leaked)."""
+    from grader.db import get_session
+    from grader.services.accounts import revoke_tokens
+
+    account = _existing(email)
+    if account is None:
+        return 2
+    click.echo(f"{account.email}: {revoke_tokens(get_session(), account)} token(s) revoked")
+    return 0

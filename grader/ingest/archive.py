@@ -39,6 +39,23 @@ class ZipMember:
     data: bytes
 
 
+# Folders and system files count as entries too, so allow some slack over the essay limit.
+MAX_ENTRIES_FACTOR = 4
+_END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"
+
+
+def declared_entries(data: bytes) -> int | None:
+    """The entry count a zip's end-of-central-directory record declares (None if not found).
+
+    The record is the last 22 bytes plus a comment of up to 64 KB; its total-entries field is
+    at offset 10. A ZIP64 archive declares 0xFFFF there, which is large enough to be refused.
+    """
+    at = data.rfind(_END_OF_CENTRAL_DIRECTORY, max(0, len(data) - 22 - 65_535))
+    if at < 0 or at + 12 > len(data):
+        return None
+    return int.from_bytes(data[at + 10:at + 12], "little")
+
+
 def read_zip(
     data: bytes, zip_name: str, limits: IngestLimits, budget: Budget
 ) -> Iterator[ZipMember | FileProblem]:
@@ -48,6 +65,13 @@ def read_zip(
     the member-count limit is checked against it. Bytes read are added to ``budget.bytes_used``
     here. Once a limit stops the reading, all members left become one problem for the zip.
     """
+    declared = declared_entries(data)
+    if declared is not None and declared > MAX_ENTRIES_FACTOR * limits.max_files:
+        # Parsing a central directory of a million entries costs the web process seconds and
+        # hundreds of MB before any limit could apply: refuse it from the zip's own count.
+        yield FileProblem(zip_name, f"the zip holds {declared:,} entries; the limit is "
+                                    f"{limits.max_files} essays and files per upload")
+        return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [(info, path) for info in archive.infolist() if (path := _member_path(info))]

@@ -63,3 +63,19 @@ def user_for_token(session: Session, token: str) -> User | None:
         session.commit()
     return row.user
 
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every live token of ``user``; commits. Returns how many."""
+    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                    ApiToken.revoked_at.is_(None))).all()
+    for row in tokens:
+        row.revoked_at = utcnow()
+    session.commit()
+    return len(tokens)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Enable or disable an account (a disabled account's tokens stop working); commits."""
+    user.active = active
+    session.commit()

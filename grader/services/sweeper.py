@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, purge_delivered_messages
@@ -30,28 +30,31 @@ class SweepReport:
 
 
 def sweep(session: Session, app: Flask) -> SweepReport:
-    """Find stranded essays, mark them unsent, and send them again; commits."""
+    """Find stranded essays, mark them unsent, and send them again; commits.
+
+    Each reset is a compare-and-set on the condition that found the essay, so an essay a worker
+    finished or claimed a moment ago is left alone.
+    """
     config = app.config
     now = utcnow()
     unsent_before = now - timedelta(seconds=config["GRADER_RESEND_UNSENT_AFTER"])
     queued_before = now - timedelta(seconds=config["GRADER_REQUEUE_QUEUED_AFTER"])
     running_before = now - timedelta(seconds=config["GRADER_REQUEUE_RUNNING_AFTER"])
-    stranded = list(session.scalars(select(Essay).where(or_(
-        and_(Essay.status == "queued", Essay.enqueued_at.is_(None),
-             Essay.created_at < unsent_before),
-        and_(Essay.status == "queued", Essay.enqueued_at < queued_before),
-        and_(Essay.status == "running", Essay.started_at < running_before),
-    )).order_by(Essay.id).limit(5000)))
-    counts = {"unsent": 0, "lost": 0, "stalled": 0}
-    for essay in stranded:
-        kind = ("stalled" if essay.status == "running"
-                else "unsent" if essay.enqueued_at is None else "lost")
-        counts[kind] += 1
-        essay.status, essay.enqueued_at = "queued", None
+    unsent = session.execute(select(Essay.id, Essay.batch_id).where(
+        Essay.status == "queued", Essay.enqueued_at.is_(None),
+        Essay.created_at < unsent_before)).all()
+    lost = session.execute(update(Essay).where(
+        Essay.status == "queued", Essay.enqueued_at < queued_before)
+        .values(enqueued_at=None).returning(Essay.id, Essay.batch_id)).all()
+    stalled = session.execute(update(Essay).where(
+        Essay.status == "running", Essay.started_at < running_before)
+        .values(status="queued", enqueued_at=None, claim_token=None)
+        .returning(Essay.id, Essay.batch_id)).all()
     session.commit()
-    chunk = config["GRADER_CHUNK_SIZE"]
-    drafts = [e.id for e in stranded if e.batch_id is None]
-    batch = [e.id for e in stranded if e.batch_id is not None]
+    stranded = sorted({*unsent, *lost, *stalled})
+    drafts = [essay_id for essay_id, batch_id in stranded if batch_id is None]
+    batch = [essay_id for essay_id, batch_id in stranded if batch_id is not None]
     sent = dispatch(session, drafts, 1, queue=DRAFT_QUEUE, app=app)
-    sent += dispatch(session, batch, chunk, queue=BATCH_QUEUE, app=app)
-    return SweepReport(**counts, sent=sent, purged=purge_delivered_messages(app))
+    sent += dispatch(session, batch, config["GRADER_CHUNK_SIZE"], queue=BATCH_QUEUE, app=app)
+    return SweepReport(unsent=len(unsent), lost=len(lost), stalled=len(stalled), sent=sent,
+                       purged=purge_delivered_messages(app))

@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.Column('enqueued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], name=op.f('fk_essays_batch_id_batches'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['essays.id'], name=op.f('fk_essays_duplicate_of_id_essays'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_essays_owner_id_users'), ondelete='CASCADE'),
