@@ -71,22 +71,22 @@ def claim(session: Session, essay_ids: Sequence[int], max_attempts: int, token: 
     """Take the essays this message may grade (compare-and-set, so two messages never hold
     one essay); commits. An essay out of attempts fails with the reason instead."""
     now = utcnow()
-    taken = []
-    for essay_id in sorted(set(essay_ids)):
-        claimable = and_(Essay.id == essay_id, _claimable(token, stale_before))
-        exhausted = session.execute(
-            update(Essay).where(claimable, Essay.attempts >= max_attempts)
-            .values(status="failed", finished_at=now, claim_token=None,
-                    error=f"grading stopped before finishing {max_attempts} times (the worker "
-                          f"was killed or ran out of time); a teacher can resubmit it"))
-        if exhausted.rowcount:
-            report.failed.append(essay_id)
-            continue
-        claimed = session.execute(
-            update(Essay).where(claimable)
-            .values(status="running", started_at=now, attempts=Essay.attempts + 1,
-                    claim_token=token))
-        (taken if claimed.rowcount else report.skipped).append(essay_id)
+    ids = sorted(set(essay_ids))
+    claimable = and_(Essay.id.in_(ids), _claimable(token, stale_before))
+    exhausted = session.scalars(
+        update(Essay).where(claimable, Essay.attempts >= max_attempts)
+        .values(status="failed", finished_at=now, claim_token=None,
+                error=f"grading stopped before finishing {max_attempts} times (the worker "
+                      f"was killed or ran out of time); a teacher can resubmit it")
+        .returning(Essay.id)).all()
+    taken = session.scalars(
+        update(Essay).where(claimable)
+        .values(status="running", started_at=now, attempts=Essay.attempts + 1,
+                claim_token=token)
+        .returning(Essay.id)).all()
+    report.failed.extend(sorted(exhausted))
+    decided = {*exhausted, *taken}
+    report.skipped.extend(i for i in ids if i not in decided)
     session.commit()
     rows = session.execute(select(Essay.id, Essay.text, Essay.rubric_version_id, Essay.attempts)
                            .where(Essay.id.in_(taken)).order_by(Essay.id))
