@@ -93,8 +93,17 @@ class Engine:
 
     def grade_many(self, inputs: Iterable[EssayInput]) -> Iterator[GradeOutcome]:
         """Grade essays in pipeline batches, yielding one outcome per input, in order."""
+        for source, analysis, error in self.analyse_many(inputs):
+            if analysis is None:
+                yield GradeOutcome(source, error=error)
+            else:
+                yield GradeOutcome(source, self.result(source, analysis))
+
+    def analyse_many(self, inputs: Iterable[EssayInput]
+                     ) -> Iterator[tuple[str, Analysis | None, str | None]]:
+        """(source, analysis, error) per input, in order, parsed in pipeline batches."""
         prepared: list[tuple[int, PreparedText]] = []
-        outcomes: dict[int, GradeOutcome] = {}
+        done: dict[int, tuple[str, Analysis | None, str | None]] = {}
         sources: list[str] = []
         for position, item in enumerate(inputs):
             sources.append(item.source)
@@ -102,19 +111,17 @@ class Engine:
                 prepared.append((position, prepare_text(item.text, item.source,
                                                         max_words=self.rubric.max_words)))
             except EssayInputError as exc:
-                outcomes[position] = GradeOutcome(item.source, error=str(exc))
+                done[position] = (item.source, None, str(exc))
         docs = self.nlp.pipe(((p.analysis_text, (position, p)) for position, p in prepared),
                              as_tuples=True, batch_size=self.batch_size)
         next_position = 0
         for doc, (position, p) in docs:
-            analysis = self.analyse(p, doc)
-            outcomes[position] = GradeOutcome(sources[position],
-                                              self.result(sources[position], analysis))
-            while next_position in outcomes:
-                yield outcomes.pop(next_position)
+            done[position] = (sources[position], self.analyse(p, doc), None)
+            while next_position in done:
+                yield done.pop(next_position)
                 next_position += 1
-        while next_position in outcomes:
-            yield outcomes.pop(next_position)
+        while next_position in done:
+            yield done.pop(next_position)
             next_position += 1
 
     def analyse(self, prepared: PreparedText, doc) -> Analysis:

@@ -21,3 +21,7 @@ class RubricError(GraderError):
 
 class PipelineUnavailableError(GraderError):
     """The spaCy pipeline named by the configuration is not installed."""
+
+
+class CalibrationError(GraderError):
+    """A calibration that cannot be fitted, or a model file that does not fit this engine."""

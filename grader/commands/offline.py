@@ -32,15 +32,32 @@ def read_input(name: str) -> str:
 
 
 @click.command("grade")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, metavar="FILE...")
 @click.option("--rubric", type=click.Path(path_type=Path), envvar=RUBRIC_ENV,
               help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, hidden=True)
+@click.option("--model", type=click.Path(path_type=Path),
+              help="a calibration model from 'grader calibrate' (with --csv)")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path),
+              help="grade a CSV's essays with --model; write them with a column per criterion")
+@click.option("--text-column", help="the CSV's essay column (with --csv)")
+@click.option("--out", type=click.Path(path_type=Path), help="the CSV to write (with --csv)")
 @exit_status
-def grade(files: tuple[str, ...], rubric: Path | None, output_format: str,
-          batch_size: int) -> int:
-    """Grade essay files ('-' reads stdin) and print levels and feedback."""
+def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch_size: int,
+          model: Path | None, csv_path: Path | None, text_column: str | None,
+          out: Path | None) -> int:
+    """Grade essay files ('-' reads stdin) and print levels and feedback; or, with --model
+    and --csv, add calibrated scores to a CSV of essays."""
+    if model or csv_path:
+        if not (model and csv_path and text_column and out) or files:
+            raise click.UsageError("--model and --csv go together, with --text-column and "
+                                   "--out, and no FILE arguments")
+        from grader.commands.calibration import grade_csv
+
+        return grade_csv(model, csv_path, text_column, out, rubric)
+    if not files:
+        raise click.UsageError("give at least one FILE ('-' reads stdin), or --model and --csv")
     from tqdm import tqdm
 
     from grader.render import result_text, results_json

@@ -11,12 +11,12 @@ from models.rubric import Rubric
 from models.scoring.anchor import ExemplarAnchoredScale
 
 # Flags that make an essay unassessable on some criteria, and the level cap they impose.
-_CAPS = {
+CAPS = {
     "word_salad": ("thesis", "evidence", "structure", "language"),
     "gibberish": ("thesis", "evidence", "structure", "language"),
     "off_topic": ("thesis", "evidence"),
 }
-_OVERALL_CAPPED_BY = ("word_salad", "gibberish", "off_topic")
+OVERALL_CAPPED_BY = ("word_salad", "gibberish", "off_topic")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class RubricModel:
             confidence = 0.5 + (0.5 - abs(continuous - level))
             capped_by = None
             for flag in sorted(flags):
-                if criterion.id in _CAPS.get(flag, ()):
+                if criterion.id in CAPS.get(flag, ()):
                     capped_by = flag
                     level = self.rubric.min_level
                     confidence = 0.9
@@ -76,6 +76,6 @@ class RubricModel:
         """Weighted score, its level and a confidence, all on the rubric's scale."""
         score = sum(c.weight * levels[c.id].level for c in self.rubric.criteria)
         confidence = sum(c.weight * levels[c.id].confidence for c in self.rubric.criteria)
-        if flags & set(_OVERALL_CAPPED_BY):
+        if flags & set(OVERALL_CAPPED_BY):
             score = float(self.rubric.min_level)
         return round(score, 2), round_half_up(score), round(confidence, 3)

@@ -1,0 +1,140 @@
+"""``grader calibrate`` and ``grader grade --model --csv``: calibration on teacher-scored essays.
+
+    grader calibrate TRAIN.csv --text-column COL --score COL=CRITERION [--score ...]
+                     [--rubric PATH] --out MODEL
+    grader grade --model MODEL --csv IN.csv --text-column COL --out OUT.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from grader.commands.errors import exit_status, fail
+from grader.config import DEFAULT_RUBRIC_FILE
+from models.errors import CalibrationError
+
+RUBRIC_ENV = "GRADER_RUBRIC"
+
+
+def read_table(path: Path, text_column: str) -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV's header and rows; CalibrationError naming the file if it or its column is wrong."""
+    csv.field_size_limit(50_000_000)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            header = list(reader.fieldnames or [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CalibrationError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    if text_column not in header:
+        raise CalibrationError(f"{path}: there is no column '{text_column}' (columns: "
+                               f"{', '.join(header)})")
+    return header, rows
+
+
+def parse_score(value: str, column: str, row: int) -> float | None:
+    value = value.strip()
+    if value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise CalibrationError(f"row {row}: column '{column}' holds '{value}', not a score"
+                               ) from exc
+
+
+def _engine(rubric: Path | None):
+    from models.engine import Engine
+    from models.rubric import load_rubric
+
+    return Engine(load_rubric(rubric or DEFAULT_RUBRIC_FILE))
+
+
+@click.command("calibrate")
+@click.argument("train", type=click.Path(path_type=Path))
+@click.option("--text-column", required=True, help="the column holding the essays")
+@click.option("--score", "scores", multiple=True, required=True, metavar="COL=CRITERION",
+              help="a scored column and what it scores: 'overall' or a rubric criterion id")
+@click.option("--rubric", type=click.Path(path_type=Path), envvar=RUBRIC_ENV,
+              help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="model file to write")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
+@exit_status
+def calibrate(train: Path, text_column: str, scores: tuple[str, ...], rubric: Path | None,
+              out: Path, folds: int) -> int:
+    """Fit the grader to teacher-scored essays; print cross-validated agreement."""
+    from models.calibration.model import calibrate as fit
+    from models.calibration.model import features_of
+
+    targets = {}
+    for spec in scores:
+        column, _, criterion = spec.partition("=")
+        if not column or not criterion:
+            raise click.UsageError(f"--score takes COL=CRITERION, got '{spec}'")
+        targets[criterion.strip()] = column.strip()
+    header, rows = read_table(train, text_column)
+    missing = [c for c in targets.values() if c not in header]
+    if missing:
+        return fail(f"{train}: no column {', '.join(repr(c) for c in missing)} (columns: "
+                    f"{', '.join(header)})")
+    engine = _engine(rubric)
+    features, errors = features_of(engine, (row[text_column] for row in rows))
+    for number, error in enumerate(errors, start=2):
+        if error:
+            print(f"grader: warning: {train} row {number}: left out ({error})", file=sys.stderr)
+    columns = {criterion: (column, [parse_score(row[column], column, n)
+                                    for n, row in enumerate(rows, start=2)])
+               for criterion, column in targets.items()}
+    model = fit(engine, features, columns, folds=folds)
+    model.save(out)
+    click.echo(agreement_table(model.report(), folds))
+    click.echo(f"model written to {out} ({model.trained_on} essays, rubric "
+               f"{model.rubric['id']} v{model.rubric['version']})")
+    return 0
+
+
+def agreement_table(report: list[dict], folds: int) -> str:
+    lines = [f"cross-validated agreement ({folds}-fold), model vs teacher:",
+             "| criterion | column | n | QWK | exact | adjacent |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r['criterion']} | {r['column']} | {r['n']} | {r['qwk']:.3f} | "
+              f"{r['exact']:.1%} | {r['adjacent']:.1%} |" for r in report]
+    for r in report:
+        labels = [f"{x:g}" for x in r["labels"]]
+        lines.append(f"\nconfusion matrix, {r['criterion']} (rows: teacher, columns: model)")
+        lines.append("       " + " ".join(f"{x:>5}" for x in labels))
+        lines += [f"{labels[i]:>6} " + " ".join(f"{n:>5}" for n in row)
+                  for i, row in enumerate(r["confusion"])]
+    return "\n".join(lines)
+
+
+def grade_csv(model_path: Path, csv_path: Path, text_column: str, out: Path,
+              rubric: Path | None) -> int:
+    """Write IN's rows with one added column per calibrated criterion, on the teacher's scale."""
+    from models.calibration.model import CalibrationModel, features_of
+
+    engine = _engine(rubric)
+    model = CalibrationModel.load(model_path, engine)
+    header, rows = read_table(csv_path, text_column)
+    features, errors = features_of(engine, (row[text_column] for row in rows))
+    usable = [i for i, f in enumerate(features) if f is not None]
+    predicted = model.predict([features[i] for i in usable]) if usable else {}
+    added = [c for c in model.targets if c not in header]
+    for criterion in added:
+        for position, i in enumerate(usable):
+            rows[i][criterion] = f"{predicted[criterion][position]:g}"
+    try:
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header + added, restval="")
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        return fail(f"{out}: cannot be written ({exc.strerror})")
+    for number, error in enumerate(errors, start=2):
+        if error:
+            print(f"grader: error: {csv_path} row {number}: {error}", file=sys.stderr)
+    return 1 if any(errors) else 0

@@ -1,0 +1,62 @@
+"""One calibrated criterion: a ridge regression on standardised, named features.
+
+Linear on purpose: every prediction is a sum of feature contributions a teacher can read
+("more explained evidence", "fewer unsupported claims"), and 30 scored essays are enough to
+fit it. scikit-learn's conventions: parameters in ``__init__``, work in ``fit``, fitted
+attributes end in ``_``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import RidgeCV
+
+from models.calibration.scale import ScoreScale
+
+
+class CalibratedCriterion(RegressorMixin, BaseEstimator):
+    """Predicts a teacher's score for one criterion from the engine's features.
+
+    ``alphas``: ridge penalties tried by efficient leave-one-out cross-validation.
+    ``scale``: the teacher's scale; inferred from the training scores when None.
+    """
+
+    def __init__(self, alphas: Sequence[float] = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0),
+                 scale: ScoreScale | None = None) -> None:
+        self.alphas = alphas
+        self.scale = scale
+
+    def fit(self, X, y) -> CalibratedCriterion:
+        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        if len(X) < 5:
+            raise ValueError(f"calibration needs at least 5 scored essays, got {len(X)}")
+        self.scale_ = self.scale or ScoreScale.infer(y)
+        self.mean_ = X.mean(axis=0)
+        std = X.std(axis=0)
+        self.std_ = np.where(std > 1e-9, std, 1.0)
+        ridge = RidgeCV(alphas=tuple(self.alphas)).fit((X - self.mean_) / self.std_, y)
+        self.coef_ = ridge.coef_
+        self.intercept_ = float(ridge.intercept_)
+        self.alpha_ = float(ridge.alpha_)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Continuous predictions, clipped to the teacher's range."""
+        z = (np.asarray(X, dtype=float) - self.mean_) / self.std_
+        return np.clip(z @ self.coef_ + self.intercept_, self.scale_.minimum,
+                       self.scale_.maximum)
+
+    def predict_scores(self, X) -> np.ndarray:
+        """Predictions on the teacher's scale (whole or half points)."""
+        return self.scale_.snap(self.predict(X))
+
+    def contributions(self, x: Sequence[float], names: Sequence[str],
+                      top: int = 3) -> list[tuple[str, float]]:
+        """The features that moved this essay's score most, with their signed effect."""
+        effect = (np.asarray(x, dtype=float) - self.mean_) / self.std_ * self.coef_
+        order = np.argsort(-np.abs(effect))[:top]
+        return [(names[i], round(float(effect[i]), 3)) for i in order]

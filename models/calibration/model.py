@@ -1,0 +1,175 @@
+"""A calibration model: one estimator per scored column, with its cross-validated agreement,
+saved with the library versions and the rubric version it belongs to.
+
+A model loads only into an engine with the same rubric (id, version and content digest), the
+same engine version and the same spaCy pipeline, and the same scikit-learn and numpy versions;
+anything else is refused with a message saying what differs (features would silently mean
+something else otherwise).
+"""
+
+from __future__ import annotations
+
+import pickle
+import platform
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import numpy as np
+
+from models import ENGINE_VERSION
+from models.calibration.agreement import Agreement, agreement
+from models.calibration.estimator import CalibratedCriterion
+from models.calibration.features import essay_features
+from models.calibration.scale import ScoreScale
+from models.calibration.validation import out_of_fold
+from models.engine import Engine, EssayInput
+from models.errors import CalibrationError
+from models.scoring.rubric_model import CAPS, OVERALL_CAPPED_BY
+
+MODEL_FORMAT = 1
+_MAGIC = "grader-calibration"
+
+
+def library_versions() -> dict[str, str]:
+    return {"python": platform.python_version(), "numpy": package_version("numpy"),
+            "scikit-learn": package_version("scikit-learn"), "spacy": package_version("spacy"),
+            "engine": ENGINE_VERSION}
+
+
+@dataclass
+class CalibratedTarget:
+    criterion: str  # a rubric criterion id or "overall"
+    column: str  # the teacher's column it was fitted on
+    estimator: CalibratedCriterion
+    agreement: Agreement  # cross-validated, before the final fit
+
+
+@dataclass
+class CalibrationModel:
+    rubric: dict[str, object]  # id, version, digest
+    pipeline: str
+    feature_names: list[str]
+    targets: dict[str, CalibratedTarget]
+    trained_on: int
+    versions: dict[str, str] = field(default_factory=library_versions)
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def predict(self, rows: Sequence[dict[str, float]]) -> dict[str, np.ndarray]:
+        """Scores on each teacher's scale; essays flagged as unassessable are capped."""
+        X = np.array([[row[name] for name in self.feature_names] for row in rows])
+        out = {}
+        for criterion, target in self.targets.items():
+            scores = target.estimator.predict_scores(X)
+            out[criterion] = np.array([self._capped(criterion, target.estimator.scale_, s, row)
+                                       for s, row in zip(scores, rows, strict=True)])
+        return out
+
+    @staticmethod
+    def _capped(criterion: str, scale: ScoreScale, score: float, row: dict[str, float]) -> float:
+        flags = {name.removeprefix("flag_") for name, value in row.items()
+                 if name.startswith("flag_") and value}
+        capping = OVERALL_CAPPED_BY if criterion == "overall" else [
+            f for f, criteria in CAPS.items() if criterion in criteria]
+        if flags & set(capping):
+            return scale.minimum
+        if "too_short" in flags:  # as the default model: at most a third of the way up
+            ceiling = float(scale.snap([scale.minimum + (scale.maximum - scale.minimum) / 3])[0])
+            return min(score, ceiling)
+        return float(score)
+
+    def report(self) -> list[dict]:
+        return [{"criterion": t.criterion, "column": t.column, **t.agreement.to_dict()}
+                for t in self.targets.values()]
+
+    def save(self, path: str | Path) -> None:
+        payload = {"magic": _MAGIC, "format": MODEL_FORMAT, "model": self}
+        Path(path).write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+
+    @classmethod
+    def load(cls, path: str | Path, engine: Engine | None = None) -> CalibrationModel:
+        """Read a model file (only files this program wrote: it is a pickle) and check that it
+        belongs to this engine, rubric and library versions."""
+        try:
+            payload = pickle.loads(Path(path).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            raise CalibrationError(f"{path}: not a readable calibration model ({exc})") from exc
+        if not isinstance(payload, dict) or payload.get("magic") != _MAGIC:
+            raise CalibrationError(f"{path}: not a calibration model made by 'grader calibrate'")
+        if payload.get("format") != MODEL_FORMAT:
+            raise CalibrationError(f"{path}: model format {payload.get('format')}, this grader "
+                                   f"reads format {MODEL_FORMAT}; calibrate again")
+        model: CalibrationModel = payload["model"]
+        model.check(path, engine)
+        return model
+
+    def check(self, path: str | Path, engine: Engine | None) -> None:
+        here = library_versions()
+        problems = [f"{name} {self.versions.get(name)} (this grader has {here[name]})"
+                    for name in ("engine", "scikit-learn", "numpy")
+                    if self.versions.get(name) != here[name]]
+        if engine is not None:
+            rubric = engine.rubric
+            mine = {"id": rubric.id, "version": rubric.version, "digest": rubric.digest}
+            if self.rubric != mine:
+                problems.append(f"rubric {self.rubric['id']} v{self.rubric['version']} "
+                                f"({str(self.rubric['digest'])[:12]}), not {rubric.id} "
+                                f"v{rubric.version} ({rubric.digest[:12]})")
+            if self.pipeline != engine.pipeline:
+                problems.append(f"spaCy pipeline {self.pipeline}, not {engine.pipeline}")
+        if problems:
+            raise CalibrationError(f"{path}: this model was made with " + "; ".join(problems)
+                                   + "; calibrate again with this grader")
+
+
+def features_of(engine: Engine, texts: Iterable[str]) -> tuple[list[dict[str, float] | None],
+                                                                list[str | None]]:
+    """Features per essay (None with the reason when an essay cannot be analysed)."""
+    rows, errors = [], []
+    for _source, analysis, error in engine.analyse_many(
+            EssayInput(f"row {i + 1}", t) for i, t in enumerate(texts)):
+        rows.append(essay_features(analysis) if analysis is not None else None)
+        errors.append(error)
+    return rows, errors
+
+
+def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
+              scores: dict[str, tuple[str, Sequence[float | None]]], folds: int = 5,
+              seed: int = 0) -> CalibrationModel:
+    """Fit one estimator per target on the essays that have features and a score.
+
+    ``scores`` maps a criterion ("overall" or a rubric criterion id) to (column, scores).
+    Agreement is cross-validated (``folds``-fold) before the final fit on all essays.
+    """
+    allowed = {"overall", *(c.id for c in engine.rubric.criteria)}
+    names = next((list(r) for r in rows if r is not None), None)
+    if names is None:
+        raise CalibrationError("none of the essays could be analysed")
+    targets = {}
+    for criterion, (column, values) in scores.items():
+        if criterion not in allowed:
+            known = ", ".join(sorted(allowed - {"overall"}))
+            raise CalibrationError(f"'{criterion}' is not 'overall' or a criterion of rubric "
+                                   f"{engine.rubric.id} ({known})")
+        keep = [i for i, (r, v) in enumerate(zip(rows, values, strict=True))
+                if r is not None and v is not None]
+        if len(keep) < 10:
+            raise CalibrationError(f"column '{column}': {len(keep)} scored essays; calibration "
+                                   f"needs at least 10")
+        X = np.array([[rows[i][n] for n in names] for i in keep])
+        y = np.array([values[i] for i in keep], dtype=float)
+        try:
+            scale = ScoreScale.infer(y)
+        except ValueError as exc:
+            raise CalibrationError(f"column '{column}': {exc}") from exc
+        predicted = out_of_fold(X, y, folds, seed)
+        estimator = CalibratedCriterion(scale=scale).fit(X, y)
+        targets[criterion] = CalibratedTarget(criterion, column, estimator,
+                                              agreement(y, predicted, scale))
+    rubric = engine.rubric
+    return CalibrationModel(
+        rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest},
+        pipeline=engine.pipeline, feature_names=names, targets=targets,
+        trained_on=sum(r is not None for r in rows))

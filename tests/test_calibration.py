@@ -1,0 +1,192 @@
+"""Calibration on a small scored set the tests make themselves, with a planted signal."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import numpy as np
+import pytest
+
+from grader.cli import main
+from models.calibration.agreement import agreement, quadratic_weighted_kappa
+from models.calibration.model import (
+    CalibrationModel,
+    calibrate,
+    features_of,
+    library_versions,
+)
+from models.calibration.scale import ScoreScale
+from models.engine import Engine
+from models.errors import CalibrationError
+from models.rubric import parse_rubric
+from tests.conftest import DEFAULT_RUBRIC
+
+PLACES = ["Magnitogorsk", "the Donbas", "the Urals", "Kuznetsk", "Stalingrad", "Kharkov",
+          "Gorky", "the Dnieper", "Leningrad", "Moscow"]
+VAGUE = [
+    "Lots of things changed in this time and people had different feelings about them.",
+    "Some people liked the changes and some people did not like them very much at all.",
+    "It was a big time in history and many things were happening in the country then.",
+    "There were good parts and bad parts and it is hard to say which was more important.",
+]
+
+
+def evidence_paragraph(rng: random.Random, i: int) -> str:
+    place, year = rng.choice(PLACES), 1928 + rng.randint(0, 9)
+    figure = rng.randint(120, 400)
+    return (f"For example, in {year} the plan at {place} raised steel output by {figure} per "
+            f"cent, according to Gosplan's figures. This shows that the state could mobilise "
+            f"labour and capital on a huge scale, which is why historians such as Robert "
+            f"Conquest call the results impressive but costly. As a result, heavy industry "
+            f"grew while consumer goods were neglected (point {i}).")
+
+
+def planted_essay(level: int, rng: random.Random) -> str:
+    """Level 1-4: the number of evidence paragraphs (level - 1); the rest is vague."""
+    intro = ("Stalin's industrialisation was a success for heavy industry but a failure for "
+             "ordinary workers and peasants, because growth came at a terrible human cost.")
+    bodies = [evidence_paragraph(rng, i) for i in range(level - 1)]
+    bodies += [" ".join(rng.sample(VAGUE, 3)) for _ in range(4 - level)]
+    rng.shuffle(bodies)
+    conclusion = ("In conclusion, industrialisation succeeded in its economic aims but failed "
+                  "the people it claimed to serve.")
+    return "\n\n".join([intro, *bodies, conclusion])
+
+
+@pytest.fixture(scope="module")
+def scored_set():
+    rng = random.Random(7)
+    levels = [1, 2, 3, 4] * 10
+    rng.shuffle(levels)
+    texts = [planted_essay(level, rng) for level in levels]
+    return texts, levels
+
+
+@pytest.fixture(scope="module")
+def scored_features(engine, scored_set):
+    texts, _ = scored_set
+    rows, errors = features_of(engine, texts)
+    assert not any(errors)
+    return rows
+
+
+def test_scales_take_whole_or_half_points_on_any_range():
+    assert ScoreScale.infer([2, 12, 7]) == ScoreScale(2.0, 12.0, 1.0)
+    half = ScoreScale.infer([1.0, 4.5, 2.5])
+    assert half == ScoreScale(1.0, 4.5, 0.5) and half.points == 8
+    assert half.snap([0.2, 2.74, 2.76, 9.0]).tolist() == [1.0, 2.5, 3.0, 4.5]
+    with pytest.raises(ValueError):
+        ScoreScale.infer([1.0, 2.3])
+
+
+def test_agreement_figures_are_the_standard_ones():
+    scale = ScoreScale(1, 4, 1)
+    perfect = agreement([1, 2, 3, 4], [1, 2, 3, 4], scale)
+    assert (perfect.qwk, perfect.exact, perfect.adjacent) == (1.0, 1.0, 1.0)
+    off = agreement([1, 2, 3, 4], [2, 3, 4, 4], scale)
+    assert off.exact == 0.25 and off.adjacent == 1.0 and 0 < off.qwk < 1
+    assert off.confusion[0] == [0, 1, 0, 0] and sum(map(sum, off.confusion)) == 4
+    assert quadratic_weighted_kappa([0, 1, 2], [2, 1, 0], 3) == pytest.approx(-1.0)
+
+
+def test_calibration_learns_a_planted_signal_and_reports_cross_validated_agreement(
+        engine, scored_set, scored_features):
+    _, levels = scored_set
+    halves = [1.5 + (level - 1) * 0.5 for level in levels]  # another teacher's half-point scale
+    model = calibrate(engine, scored_features, {"overall": ("grade", levels),
+                                                "evidence": ("evidence_mark", halves)})
+    overall = model.targets["overall"].agreement
+    assert overall.n == 40 and overall.qwk >= 0.8 and overall.adjacent >= 0.95
+    assert model.targets["evidence"].agreement.labels == [1.5, 2.0, 2.5, 3.0]
+    rng = random.Random(99)
+    fresh, _ = features_of(engine, [planted_essay(1, rng), planted_essay(4, rng)])
+    predicted = model.predict(fresh)
+    assert predicted["overall"][0] < predicted["overall"][1]
+    assert set(predicted["evidence"]) <= {1.5, 2.0, 2.5, 3.0}
+
+
+def test_flagged_essays_are_capped_whatever_the_regression_says(engine, scored_set,
+                                                                 scored_features):
+    _, levels = scored_set
+    model = calibrate(engine, scored_features, {"overall": ("grade", levels)})
+    rng = random.Random(3)
+    strong = planted_essay(4, rng)
+    words = strong.split()
+    rng.shuffle(words)
+    salad = " ".join(words)
+    rows, _ = features_of(engine, [strong, salad])
+    assert rows[1]["flag_word_salad"] == 1.0
+    predicted = model.predict(rows)["overall"]
+    assert predicted[1] == 1.0 < predicted[0]
+
+
+def test_a_model_loads_only_where_its_versions_and_rubric_match(engine, nlp, scored_set,
+                                                                 scored_features, tmp_path):
+    _, levels = scored_set
+    model = calibrate(engine, scored_features, {"overall": ("grade", levels)})
+    path = tmp_path / "model.bin"
+    model.save(path)
+    assert CalibrationModel.load(path, engine).targets["overall"].column == "grade"
+    model.versions["scikit-learn"] = "0.1.0"
+    model.save(path)
+    with pytest.raises(CalibrationError, match=r"scikit-learn 0\.1\.0 \(this grader has"):
+        CalibrationModel.load(path, engine)
+    model.versions = library_versions()
+    model.save(path)
+    edited = parse_rubric(DEFAULT_RUBRIC.read_text(encoding="utf-8").replace(
+        "title: Argumentative history essay", "title: Edited"), base_dir=DEFAULT_RUBRIC.parent)
+    other = Engine(edited, nlp=nlp)
+    with pytest.raises(CalibrationError, match="rubric history-argument v1"):
+        CalibrationModel.load(path, other)
+    (tmp_path / "junk.bin").write_bytes(b"not a model")
+    with pytest.raises(CalibrationError, match="not a readable calibration model"):
+        CalibrationModel.load(tmp_path / "junk.bin", engine)
+
+
+def test_too_few_scores_or_an_unknown_criterion_are_refused(engine, scored_features):
+    with pytest.raises(CalibrationError, match="at least 10"):
+        calibrate(engine, scored_features[:6], {"overall": ("grade", [1, 2, 3, 4, 1, 2])})
+    with pytest.raises(CalibrationError, match="'handwriting' is not 'overall'"):
+        calibrate(engine, scored_features, {"handwriting": ("h", [1] * 40)})
+
+
+def test_the_cli_calibrates_from_a_csv_and_adds_calibrated_columns_to_another(
+        scored_set, tmp_path, capsys):
+    texts, levels = scored_set
+    train = tmp_path / "train.csv"
+    with train.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "essay", "teacher"])
+        writer.writerows([i, t, level] for i, (t, level) in enumerate(zip(texts, levels,
+                                                                         strict=True)))
+    model = tmp_path / "model.bin"
+    assert main(["calibrate", str(train), "--text-column", "essay", "--score",
+                 "teacher=overall", "--out", str(model)]) == 0
+    printed = capsys.readouterr().out
+    assert "| overall | teacher | 40 |" in printed and "confusion matrix" in printed
+    rng = random.Random(5)
+    given = tmp_path / "in.csv"
+    with given.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "essay"])
+        writer.writerows([["weak", planted_essay(1, rng)], ["strong", planted_essay(4, rng)],
+                          ["blank", "  "]])
+    out = tmp_path / "out.csv"
+    code = main(["grade", "--model", str(model), "--csv", str(given), "--text-column", "essay",
+                 "--out", str(out)])
+    assert code == 1  # one row could not be graded, and says so
+    assert "in.csv row 4: " in capsys.readouterr().err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["student"] for r in rows] == ["weak", "strong", "blank"]
+    assert float(rows[0]["overall"]) < float(rows[1]["overall"]) and rows[2]["overall"] == ""
+    assert np.isin([float(r["overall"]) for r in rows[:2]], [1, 2, 3, 4]).all()
+
+
+def test_cli_shapes_are_enforced(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["grade", "--model", "m.bin"])
+    assert info.value.code == 2
+    assert main(["calibrate", str(tmp_path / "none.csv"), "--text-column", "essay", "--score",
+                 "x=overall", "--out", str(tmp_path / "m.bin")]) == 2
+    assert "cannot be read" in capsys.readouterr().err
