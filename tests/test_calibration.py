@@ -190,3 +190,17 @@ def test_cli_shapes_are_enforced(tmp_path, capsys):
     assert main(["calibrate", str(tmp_path / "none.csv"), "--text-column", "essay", "--score",
                  "x=overall", "--out", str(tmp_path / "m.bin")]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_a_class_whose_essays_all_share_little_with_a_short_prompt_is_not_capped():
+    from models.calibration.model import IntegrityBounds
+
+    normal = [{"topic_share": 0.02 + 0.001 * i, "word_salad_score": 0.1, "flag_off_topic": 1.0,
+               "flag_word_salad": 0.0} for i in range(100)]
+    bounds = IntegrityBounds.fit(normal)
+    # As on-topic as this class's essays are: the default detector's flag does not hold.
+    assert bounds.flags({**normal[50]}) == set()
+    # Far less on topic than any essay the teacher scored, or real word salad: it does.
+    assert bounds.flags({**normal[50], "topic_share": 0.0}) == {"off_topic"}
+    salad = {**normal[50], "word_salad_score": 0.8, "flag_word_salad": 1.0}
+    assert "word_salad" in bounds.flags(salad)

@@ -39,6 +39,48 @@ def library_versions() -> dict[str, str]:
             "engine": ENGINE_VERSION}
 
 
+@dataclass(frozen=True)
+class IntegrityBounds:
+    """What the teacher's own scored essays show is normal for this prompt.
+
+    The default detectors know only the rubric's prompt and key terms; a class's essays can
+    legitimately share less vocabulary with a short prompt, or (learners of English) read less
+    fluently. A calibrated model caps an essay only when it is flagged *and* further out than
+    nearly all (99%) of the essays the teacher scored normally.
+    """
+
+    topic_share_floor: float
+    word_salad_ceiling: float
+
+    @classmethod
+    def fit(cls, rows: Sequence[dict[str, float]]) -> IntegrityBounds:
+        topic = np.array([r["topic_share"] for r in rows])
+        salad = np.array([r["word_salad_score"] for r in rows])
+        return cls(float(np.percentile(topic, 1)), float(np.percentile(salad, 99)))
+
+    def flags(self, row: dict[str, float]) -> set[str]:
+        """The flags that still hold against this class's own essays."""
+        flags = {name.removeprefix("flag_") for name, value in row.items()
+                 if name.startswith("flag_") and value}
+        if "off_topic" in flags and row["topic_share"] >= self.topic_share_floor:
+            flags.discard("off_topic")
+        if "word_salad" in flags and row["word_salad_score"] <= self.word_salad_ceiling:
+            flags.discard("word_salad")
+        return flags
+
+
+def capped_score(criterion: str, scale: ScoreScale, score: float, flags: set[str]) -> float:
+    """A prediction after the caps the default model also applies to unassessable essays."""
+    capping = OVERALL_CAPPED_BY if criterion == "overall" else [
+        f for f, criteria in CAPS.items() if criterion in criteria]
+    if flags & set(capping):
+        return scale.minimum
+    if "too_short" in flags:  # as the default model: at most a third of the way up
+        ceiling = float(scale.snap([scale.minimum + (scale.maximum - scale.minimum) / 3])[0])
+        return min(score, ceiling)
+    return float(score)
+
+
 @dataclass
 class CalibratedTarget:
     criterion: str  # a rubric criterion id or "overall"
@@ -54,31 +96,21 @@ class CalibrationModel:
     feature_names: list[str]
     targets: dict[str, CalibratedTarget]
     trained_on: int
+    bounds: IntegrityBounds
     versions: dict[str, str] = field(default_factory=library_versions)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def predict(self, rows: Sequence[dict[str, float]]) -> dict[str, np.ndarray]:
         """Scores on each teacher's scale; essays flagged as unassessable are capped."""
         X = np.array([[row[name] for name in self.feature_names] for row in rows])
+        flags = [self.bounds.flags(row) for row in rows]
         out = {}
         for criterion, target in self.targets.items():
             scores = target.estimator.predict_scores(X)
-            out[criterion] = np.array([self._capped(criterion, target.estimator.scale_, s, row)
-                                       for s, row in zip(scores, rows, strict=True)])
+            out[criterion] = np.array([
+                capped_score(criterion, target.estimator.scale_, score, essay_flags)
+                for score, essay_flags in zip(scores, flags, strict=True)])
         return out
-
-    @staticmethod
-    def _capped(criterion: str, scale: ScoreScale, score: float, row: dict[str, float]) -> float:
-        flags = {name.removeprefix("flag_") for name, value in row.items()
-                 if name.startswith("flag_") and value}
-        capping = OVERALL_CAPPED_BY if criterion == "overall" else [
-            f for f, criteria in CAPS.items() if criterion in criteria]
-        if flags & set(capping):
-            return scale.minimum
-        if "too_short" in flags:  # as the default model: at most a third of the way up
-            ceiling = float(scale.snap([scale.minimum + (scale.maximum - scale.minimum) / 3])[0])
-            return min(score, ceiling)
-        return float(score)
 
     def report(self) -> list[dict]:
         return [{"criterion": t.criterion, "column": t.column, **t.agreement.to_dict()}
@@ -147,6 +179,7 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
     names = next((list(r) for r in rows if r is not None), None)
     if names is None:
         raise CalibrationError("none of the essays could be analysed")
+    bounds = IntegrityBounds.fit([r for r in rows if r is not None])
     targets = {}
     for criterion, (column, values) in scores.items():
         if criterion not in allowed:
@@ -164,7 +197,9 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
             scale = ScoreScale.infer(y)
         except ValueError as exc:
             raise CalibrationError(f"column '{column}': {exc}") from exc
-        predicted = out_of_fold(X, y, folds, seed)
+        essay_flags = [bounds.flags(rows[i]) for i in keep]
+        predicted = [capped_score(criterion, scale, p, f) for p, f in zip(
+            scale.snap(out_of_fold(X, y, folds, seed)), essay_flags, strict=True)]
         estimator = CalibratedCriterion(scale=scale).fit(X, y)
         targets[criterion] = CalibratedTarget(criterion, column, estimator,
                                               agreement(y, predicted, scale))
@@ -172,4 +207,4 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
     return CalibrationModel(
         rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest},
         pipeline=engine.pipeline, feature_names=names, targets=targets,
-        trained_on=sum(r is not None for r in rows))
+        trained_on=sum(r is not None for r in rows), bounds=bounds)
