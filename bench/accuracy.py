@@ -168,7 +168,10 @@ def _extract(job: tuple[str, list[str]]) -> list[tuple[dict | None, dict | None]
 
 
 def extract(essays: list[Essay], cache: Path, label: str, processes: int):
-    fingerprint = ENGINE_VERSION + label + "".join(e.prompt + e.text[:200] for e in essays)
+    from models.calibration.features import FEATURES_VERSION
+
+    fingerprint = (f"{ENGINE_VERSION}/{FEATURES_VERSION}/{label}"
+                   + "".join(e.prompt + e.text[:200] for e in essays))
     key = hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:16]
     path = cache / f"{label.replace(' ', '-')}-{key}.npz"
     if path.exists():

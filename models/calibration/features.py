@@ -11,6 +11,9 @@ import math
 
 from models.engine import Analysis
 
+# Changes whenever a feature is added, removed or computed differently (models and caches of
+# features from another version must not be mixed with these).
+FEATURES_VERSION = 2
 FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_text",
               "keyword_stuffing")
 
@@ -26,8 +29,15 @@ def essay_features(a: Analysis) -> dict[str, float]:
     words = essay.scored_word_count
     evidence, structure, language, thesis = a.evidence, a.structure, a.language, a.thesis
     topic_ok = sum(1 for t in structure.topic_sentences if t.problem is None)
+    vocabulary = [w.lower() for s in essay.sentences for w in s.words if w.isalpha()]
+    commas = sum(1 for s in essay.sentences for t in s.tokens if t.text == ",")
     features = {
         "words_log": math.log1p(words),
+        # vocabulary: longer, rarer and more varied words
+        "distinct_words_log": math.log1p(len(set(vocabulary))),
+        "mean_word_length": (sum(map(len, vocabulary)) / len(vocabulary)) if vocabulary else 0.0,
+        "long_word_share": _share(sum(len(w) >= 7 for w in vocabulary), len(vocabulary)),
+        "comma_rate": _share(commas, max(1, words)),
         "sentences_log": math.log1p(len(essay.sentences)),
         "paragraphs": float(min(len(essay.paragraphs), 8)),
         # thesis

@@ -22,7 +22,7 @@ import numpy as np
 from models import ENGINE_VERSION
 from models.calibration.agreement import Agreement, agreement
 from models.calibration.estimator import CalibratedCriterion
-from models.calibration.features import essay_features
+from models.calibration.features import FEATURES_VERSION, essay_features
 from models.calibration.scale import ScoreScale
 from models.calibration.validation import out_of_fold
 from models.engine import Engine, EssayInput
@@ -36,7 +36,7 @@ _MAGIC = "grader-calibration"
 def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), "numpy": package_version("numpy"),
             "scikit-learn": package_version("scikit-learn"), "spacy": package_version("spacy"),
-            "engine": ENGINE_VERSION}
+            "engine": ENGINE_VERSION, "features": str(FEATURES_VERSION)}
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class CalibrationModel:
     def check(self, path: str | Path, engine: Engine | None) -> None:
         here = library_versions()
         problems = [f"{name} {self.versions.get(name)} (this grader has {here[name]})"
-                    for name in ("engine", "scikit-learn", "numpy")
+                    for name in ("engine", "features", "scikit-learn", "numpy")
                     if self.versions.get(name) != here[name]]
         if engine is not None:
             rubric = engine.rubric
