@@ -45,8 +45,10 @@ class IntegrityBounds:
 
     The default detectors know only the rubric's prompt and key terms; a class's essays can
     legitimately share less vocabulary with a short prompt, or (learners of English) read less
-    fluently. A calibrated model caps an essay only when it is flagged *and* further out than
-    nearly all (99%) of the essays the teacher scored normally.
+    fluently. A calibrated model caps an essay only when it is flagged *and* clearly further out
+    than the essays the teacher scored: under half the topic share of the least on-topic 1%, or
+    a word-salad score 0.1 above the most disordered 1%. (Capping 1% of ordinary essays to the
+    bottom of the scale would cost more agreement than anything else.)
     """
 
     topic_share_floor: float
@@ -56,7 +58,7 @@ class IntegrityBounds:
     def fit(cls, rows: Sequence[dict[str, float]]) -> IntegrityBounds:
         topic = np.array([r["topic_share"] for r in rows])
         salad = np.array([r["word_salad_score"] for r in rows])
-        return cls(float(np.percentile(topic, 1)), float(np.percentile(salad, 99)))
+        return cls(float(np.percentile(topic, 1)) / 2, float(np.percentile(salad, 99)) + 0.1)
 
     def flags(self, row: dict[str, float]) -> set[str]:
         """The flags that still hold against this class's own essays."""

@@ -1,0 +1,191 @@
+"""Gaming benchmark on real essays: does a trick ever raise a score?
+
+Run by hand (it is not a test; the data never enters the repository):
+
+    .venv/bin/python bench/gaming.py --asap ../shared/data/asap/asap-dev.csv [--essays 200]
+
+Takes ``--essays`` real essays from ASAP sets 1 and 2 (half each) and applies five tricks:
+
+* pad: append copies of the essay's own sentences until it is twice as long;
+* stuff: insert the prompt's key terms ten times;
+* shuffle: shuffle the sentence order (paragraph sizes kept);
+* salad: word salad made from the essay's own words;
+* off-topic: swap in an essay written for the other prompt.
+
+For the default model (the engine's levels, rubric made from the set's prompt with the prompt's
+most frequent content words as key terms) and for a model calibrated on the rest of the set's
+essays (holistic score), it prints how often each score went up (targets: 0% for pad and stuff),
+how often structure went down for shuffle (target >= 90%), how often word salad got the lowest
+level (target 100%) and how often the off-topic essay was flagged (target >= 95%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from accuracy import DEFAULT_RUBRIC, MIN_WORDS, read_asap  # noqa: E402
+
+CRITERIA = ("thesis", "evidence", "structure", "language")
+TRICKS = ("pad", "stuff", "shuffle", "salad", "off-topic")
+STOP = set("""a an the and or but if of to in on for with at by from as is are was were be been
+being this that these those it its they them their you your we our i me my he she his her not no
+do does did have has had will would can could should may might more most some any all about into
+than then so such what which who whom when where why how also very just there here other others
+people""".split())
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--asap", type=Path, required=True)
+    parser.add_argument("--essays", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+
+
+def key_terms(prompt: str, count: int = 5) -> list[str]:
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", prompt)]
+    common = Counter(w for w in words if w not in STOP and len(w) > 3)
+    return [w for w, _ in common.most_common(count)]
+
+
+def pad(text: str, rng: random.Random) -> str:
+    own, added, target = sentences(text), [], len(text.split())
+    while own and sum(len(s.split()) for s in added) < target:
+        added.append(own[len(added) % len(own)])
+    return text + "\n\n" + " ".join(added)
+
+
+def stuff(text: str, terms: list[str], rng: random.Random) -> str:
+    parts = sentences(text)
+    for _ in range(10):
+        parts.insert(rng.randint(0, len(parts)), ", ".join(terms).capitalize() + ".")
+    return " ".join(parts)
+
+
+def shuffle(text: str, rng: random.Random) -> str:
+    paragraphs = [sentences(p) for p in text.split("\n\n") if p.strip()]
+    flat = [s for p in paragraphs for s in p]
+    rng.shuffle(flat)
+    out, at = [], 0
+    for p in paragraphs:
+        out.append(" ".join(flat[at:at + len(p)]))
+        at += len(p)
+    return "\n\n".join(out)
+
+
+def salad(text: str, rng: random.Random) -> str:
+    words = text.split()
+    rng.shuffle(words)
+    return " ".join(words)
+
+
+def rubric_for(prompt: str, terms: list[str]):
+    from models.rubric import parse_rubric
+
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    data.update(prompt=prompt, min_words=MIN_WORDS, key_terms=[{"term": t} for t in terms])
+    return parse_rubric(yaml.safe_dump(data, sort_keys=False), source="gaming",
+                        base_dir=DEFAULT_RUBRIC.parent)
+
+
+def analyse(engine, texts):
+    from models.calibration.features import essay_features
+    from models.engine import EssayInput
+
+    out = []
+    for _s, analysis, error in engine.analyse_many(EssayInput(str(i), t)
+                                                   for i, t in enumerate(texts)):
+        if analysis is None:
+            out.append((None, None, error))
+            continue
+        result = engine.result("gaming", analysis)
+        out.append((essay_features(analysis), {**result.levels, "overall": result.overall_level,
+                                               "flags": set(result.flag_codes)}, None))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from models.calibration.model import calibrate
+    from models.engine import Engine
+    from models.pipeline import load_pipeline
+
+    args = parse_args(argv)
+    rng = random.Random(args.seed)
+    sets = read_asap(args.asap, 0)
+    nlp = load_pipeline()
+    counts: dict[tuple[str, str], Counter] = {}
+    totals: Counter = Counter()
+    for n, other in ((1, 2), (2, 1)):
+        essays = [e for e in sets[n] if e.scores["domain1_score"] is not None]
+        rng.shuffle(essays)
+        tested, rest = essays[:args.essays // 2], essays[args.essays // 2:]
+        terms = key_terms(tested[0].prompt)
+        engine = Engine(rubric_for(tested[0].prompt, terms), nlp=nlp)
+        print(f"set {n}: key terms {terms}; calibrating on {len(rest)} essays ...", flush=True)
+        rest_rows = [f for f, _, _ in analyse(engine, [e.text for e in rest])]
+        model = calibrate(engine, rest_rows, {"overall": (
+            "domain1_score", [e.scores["domain1_score"] for e in rest])})
+        strangers = [e.text for e in sets[other]]
+        variants = {"original": [e.text for e in tested],
+                    "pad": [pad(e.text, rng) for e in tested],
+                    "stuff": [stuff(e.text, terms, rng) for e in tested],
+                    "shuffle": [shuffle(e.text, rng) for e in tested],
+                    "salad": [salad(e.text, rng) for e in tested],
+                    "off-topic": [rng.choice(strangers) for _ in tested]}
+        graded = {name: analyse(engine, texts) for name, texts in variants.items()}
+        calibrated = {name: model.predict([f for f, _, _ in rows]) ["overall"]
+                      if all(f is not None for f, _, _ in rows) else None
+                      for name, rows in graded.items()}
+        lowest = model.targets["overall"].estimator.scale_.minimum
+        for trick in TRICKS:
+            for i, ((_, before, _), (_, after, _)) in enumerate(zip(
+                    graded["original"], graded[trick], strict=True)):
+                if before is None or after is None:
+                    continue
+                totals[trick] += 1
+                c = counts.setdefault((trick, "default"), Counter())
+                for criterion in (*CRITERIA, "overall"):
+                    c[f"up {criterion}"] += after[criterion] > before[criterion]
+                c["structure down"] += after["structure"] < before["structure"]
+                c["lowest"] += all(after[k] == 1 for k in (*CRITERIA, "overall"))
+                c["flagged"] += bool(after["flags"] & {"off_topic", "word_salad", "gibberish"})
+                if calibrated[trick] is not None:
+                    k = counts.setdefault((trick, "calibrated"), Counter())
+                    k["up overall"] += calibrated[trick][i] > calibrated["original"][i]
+                    k["lowest"] += calibrated[trick][i] == lowest
+    print()
+    print("| trick | model | n | thesis up | evidence up | structure up | language up | "
+          "overall up | structure down | lowest level | flagged |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for (trick, model_name), c in counts.items():
+        n = totals[trick]
+
+        def pct(key: str, c=c, n=n, model_name=model_name) -> str:
+            return f"{c[key] / n:.1%}" if key in c or model_name == "default" else "n/a"
+
+        print(f"| {trick} | {model_name} | {n} | " + " | ".join(
+            pct(f"up {k}") for k in (*CRITERIA, "overall")) + f" | {pct('structure down')} | "
+            f"{pct('lowest')} | {pct('flagged')} |")
+    print("\ntargets: pad and stuff never up (0%); shuffle structure down >= 90%; salad lowest "
+          "100%; off-topic flagged >= 95%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
