@@ -219,7 +219,7 @@ def qwk(y: np.ndarray, predicted: np.ndarray, scale: ScoreScale) -> float:
 def ours(X, y, scale, train, test):
     from models.calibration.estimator import CalibratedCriterion
 
-    return CalibratedCriterion(scale=scale).fit(X[train], y[train]).predict(X[test])
+    return CalibratedCriterion(scale=scale).fit(X[train], y[train]).predict_scores(X[test])
 
 
 CRITERION_OF = {"domain1_score": "overall", "Overall": "overall", "trait_organization":

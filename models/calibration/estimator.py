@@ -42,6 +42,12 @@ class CalibratedCriterion(RegressorMixin, BaseEstimator):
         self.intercept_ = float(ridge.intercept_)
         self.alpha_ = float(ridge.alpha_)
         self.n_features_in_ = X.shape[1]
+        # Regression pulls predictions toward the mean, so rounding them would rarely give the
+        # top or bottom score. Cut points are placed instead so that the training essays fall
+        # on each score in the proportions the teacher gave them.
+        fitted = self.predict(X)
+        below = [np.mean(self.scale_.index(y) <= i) for i in range(self.scale_.points - 1)]
+        self.cuts_ = np.quantile(fitted, below)
         return self
 
     def predict(self, X) -> np.ndarray:
@@ -51,8 +57,9 @@ class CalibratedCriterion(RegressorMixin, BaseEstimator):
                        self.scale_.maximum)
 
     def predict_scores(self, X) -> np.ndarray:
-        """Predictions on the teacher's scale (whole or half points)."""
-        return self.scale_.snap(self.predict(X))
+        """Predictions on the teacher's scale (whole or half points), through the cut points."""
+        steps = np.searchsorted(self.cuts_, self.predict(X), side="left")
+        return self.scale_.minimum + self.scale_.step * steps
 
     def contributions(self, x: Sequence[float], names: Sequence[str],
                       top: int = 3) -> list[tuple[str, float]]:

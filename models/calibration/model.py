@@ -201,7 +201,7 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
             raise CalibrationError(f"column '{column}': {exc}") from exc
         essay_flags = [bounds.flags(rows[i]) for i in keep]
         predicted = [capped_score(criterion, scale, p, f) for p, f in zip(
-            scale.snap(out_of_fold(X, y, folds, seed)), essay_flags, strict=True)]
+            out_of_fold(X, y, folds, seed), essay_flags, strict=True)]
         estimator = CalibratedCriterion(scale=scale).fit(X, y)
         targets[criterion] = CalibratedTarget(criterion, column, estimator,
                                               agreement(y, predicted, scale))

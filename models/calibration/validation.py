@@ -11,7 +11,7 @@ from models.calibration.scale import ScoreScale
 
 
 def out_of_fold(X, y, folds: int = 5, seed: int = 0) -> np.ndarray:
-    """Each essay's prediction from a model fitted without it (k-fold)."""
+    """Each essay's score (on the teacher's scale) from a model fitted without it (k-fold)."""
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     scale = ScoreScale.infer(y)
     folds = max(2, min(folds, len(y) // 2))
@@ -23,7 +23,7 @@ def out_of_fold(X, y, folds: int = 5, seed: int = 0) -> np.ndarray:
     predictions = np.empty(len(y))
     for train, test in splitter.split(X, labels):
         model = CalibratedCriterion(scale=scale).fit(X[train], y[train])
-        predictions[test] = model.predict(X[test])
+        predictions[test] = model.predict_scores(X[test])
     return predictions
 
 
