@@ -142,3 +142,17 @@ def test_too_short_essay_is_flagged_and_capped(engine, rubric):
     result = engine.grade(text)
     assert "too_short" in result.flag_codes
     assert max(result.levels.values()) <= rubric.min_level + 1
+
+
+def test_a_pasted_paragraph_of_copies_with_short_leftovers_changes_nothing(engine, essays):
+    import re
+
+    for name in ("narrative", "opinion", "strong"):
+        block = " ".join(essays[name].split())  # one paragraph, as many real essays are
+        copies = re.split(r"(?<=[.!?])\s+", block)
+        padded = block + "\n\n" + " ".join([*copies, "Yes.", "It was."])
+        before, after = engine.grade(block), engine.grade(padded)
+        assert "repeated_text" in after.flag_codes
+        for criterion in before.criteria:
+            assert after.criterion(criterion.id).level <= criterion.level, (name, criterion.id)
+        assert after.overall_score <= before.overall_score

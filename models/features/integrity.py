@@ -96,6 +96,23 @@ def is_stuffed(sentence: Sentence, topic: Topic) -> bool:
     return per_term >= 3 and share >= 0.2
 
 
+def _padding_leftovers(essay: EssayDoc, repeats: set[int]) -> list[int]:
+    """Sentences of paragraphs that are mostly copies of earlier text.
+
+    Short sentences are never counted as repeats, so a pasted block of copies would otherwise
+    leave a paragraph of leftovers behind, and that extra paragraph alone can change how the
+    essay's introduction and structure are read. Such a paragraph is padding as a whole.
+    """
+    leftovers = []
+    for paragraph in essay.paragraphs:
+        sentences = essay.paragraph_sentences(paragraph)
+        words = sum(s.n_words for s in sentences)
+        copied = sum(s.n_words for s in sentences if s.index in repeats)
+        if words and copied >= 0.5 * words:
+            leftovers.extend(s.index for s in sentences if s.index not in repeats)
+    return leftovers
+
+
 def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
                     unknown_share: float) -> IntegrityReport:
     flags: list[Flag] = []
@@ -116,6 +133,7 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             "word; the repeats were not scored.",
             tuple(repeats), {"repeated_words": repeated_words}))
 
+    padding = _padding_leftovers(essay, set(repeats))
     stuffed = [s.index for s in essay.sentences if s.index not in repeats and is_stuffed(s, topic)]
     if stuffed:
         flags.append(Flag(
@@ -151,13 +169,16 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             "The essay shares little vocabulary with the question, its key terms or the "
             "exemplar; it may answer a different question.",
             tuple(s.index for s in essay.sentences[:1]), {"topic_share": round(topic_share, 4)}))
-    if essay.word_count < min_words:
+    drop = frozenset(repeats) | frozenset(stuffed) | frozenset(padding)
+    # Length is judged without repeats, stuffing and padding: copies must not lift the cap.
+    own_words = essay.word_count - sum(essay.sentence(i).n_words for i in drop)
+    if own_words < min_words:
+        counted = (f"{own_words} words of its own" if drop else f"{essay.word_count} words")
         flags.append(Flag(
             "too_short",
-            f"The essay has {essay.word_count} words; this rubric expects at least {min_words}.",
-            tuple(s.index for s in essay.sentences[:1]), {"words": essay.word_count}))
-    return IntegrityReport(tuple(flags), frozenset(repeats) | frozenset(stuffed), round(salad, 4),
-                           round(topic_share, 4))
+            f"The essay has {counted}; this rubric expects at least {min_words}.",
+            tuple(s.index for s in essay.sentences[:1]), {"words": own_words}))
+    return IntegrityReport(tuple(flags), drop, round(salad, 4), round(topic_share, 4))
 
 
 def _content_lemmas(sentence: Sentence):
