@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from models import ENGINE_VERSION  # noqa: E402
 from models.calibration.agreement import quadratic_weighted_kappa  # noqa: E402
+from models.calibration.model import regression_features  # noqa: E402
 from models.calibration.scale import ScoreScale  # noqa: E402
 
 DEFAULT_RUBRIC = ROOT / "rubrics" / "history-argument.yaml"
@@ -325,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if features[i] is not None and e.scores.get(column) is not None]
         if len(keep) < 50:
             continue
-        names = list(features[keep[0]])
+        names = regression_features(features[keep[0]])
         X = np.array([[features[i][k] for k in names] for i in keep])
         y = np.array([essays[i].scores[column] for i in keep])
         texts = [essays[i].text for i in keep]

@@ -13,7 +13,7 @@ from models.engine import Analysis
 
 # Changes whenever a feature is added, removed or computed differently (models and caches of
 # features from another version must not be mixed with these).
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_text",
               "keyword_stuffing")
 

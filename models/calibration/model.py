@@ -158,6 +158,12 @@ class CalibrationModel:
                                    + "; calibrate again with this grader")
 
 
+def regression_features(row: dict[str, float]) -> list[str]:
+    """The features a score is fitted on: not the integrity flags. A flag raised by a trick
+    (repeats, stuffing) must never carry weight of its own; flags act only through caps."""
+    return [name for name in row if not name.startswith("flag_")]
+
+
 def features_of(engine: Engine, texts: Iterable[str]) -> tuple[list[dict[str, float] | None],
                                                                 list[str | None]]:
     """Features per essay (None with the reason when an essay cannot be analysed)."""
@@ -178,7 +184,7 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
     Agreement is cross-validated (``folds``-fold) before the final fit on all essays.
     """
     allowed = {"overall", *(c.id for c in engine.rubric.criteria)}
-    names = next((list(r) for r in rows if r is not None), None)
+    names = next((regression_features(r) for r in rows if r is not None), None)
     if names is None:
         raise CalibrationError("none of the essays could be analysed")
     bounds = IntegrityBounds.fit([r for r in rows if r is not None])
