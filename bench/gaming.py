@@ -16,7 +16,8 @@ For the default model (the engine's levels, rubric made from the set's prompt wi
 most frequent content words as key terms) and for a model calibrated on the rest of the set's
 essays (holistic score), it prints how often each score went up (targets: 0% for pad and stuff),
 how often structure went down for shuffle (target >= 90%), how often word salad got the lowest
-level (target 100%) and how often the off-topic essay was flagged (target >= 95%).
+level (target 100%) and how often the trick raised a new flag for a teacher (off-topic target:
+>= 95%).
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     c[f"up {criterion}"] += after[criterion] > before[criterion]
                 c["structure down"] += after["structure"] < before["structure"]
                 c["lowest"] += all(after[k] == 1 for k in (*CRITERIA, "overall"))
-                c["flagged"] += bool(after["flags"] & {"off_topic", "word_salad", "gibberish"})
+                c["flagged"] += bool(after["flags"] - before["flags"])  # a new flag for a teacher
                 if calibrated[trick] is not None:
                     k = counts.setdefault((trick, "calibrated"), Counter())
                     k["up overall"] += calibrated[trick][i] > calibrated["original"][i]
