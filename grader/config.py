@@ -14,24 +14,23 @@ from typing import Any
 DEFAULT_RUBRIC_FILE = Path(__file__).resolve().parents[1] / "rubrics" / "history-argument.yaml"
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: float, kind: type = float, what: str = "a number") -> Any:
+    """A numeric setting; unset or empty means the default."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        return kind(value)
     except ValueError as exc:
-        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from exc
+        raise RuntimeError(f"{name} must be {what}, got {value!r}") from exc
+
+
+def _int(name: str, default: int) -> int:
+    return _number(name, default, int, "a whole number")
 
 
 def _float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise RuntimeError(f"{name} must be a number, got {value!r}") from exc
+    return _number(name, default)
 
 
 def _database_url(instance: Path) -> str:

@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from grader.services.overrides import final_levels
 from grader.tables import Essay, Override
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,10 +30,7 @@ def results_csv(essays: Iterable[Essay], criteria: list[str],
     for essay in essays:
         result = essay.result
         mine = overrides.get(essay.id, {})
-        levels = {c.criterion: c.level for c in result.criteria} if result else {}
-        if result:
-            levels["overall"] = result.overall_level
-        levels.update({k: o.level for k, o in mine.items()})
+        levels = final_levels(result, mine) or {}
         row = [essay.id, essay.label, essay.source_name, essay.status,
                *(levels.get(c, "") for c in criteria), levels.get("overall", ""),
                f"{result.overall_score:.2f}" if result else "",

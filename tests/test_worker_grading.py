@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, select, text, update
 
 from grader.db import database
 from grader.embedded_broker import sqlalchemy_url
 from grader.queueing import celery
 from grader.services.rubrics import spec_of
 from grader.services.sweeper import sweep
-from grader.tables import Essay, Result, utcnow
+from grader.tables import Essay, utcnow
 from models.engine import Engine
 from tests.conftest import ESSAYS
+from tests.service_support import results_per_essay
 from worker.grading import (
     ChunkReport,
     _insert_results,
-    _result_row,
     claim,
     grade,
     grade_chunk,
@@ -53,12 +53,6 @@ def set_essays(app, ids, **values) -> None:
     with database(app).session() as session:
         session.execute(update(Essay).where(Essay.id.in_(ids)).values(**values))
         session.commit()
-
-
-def results_per_essay(app) -> dict[int, int]:
-    with database(app).session() as session:
-        return dict(session.execute(select(Result.essay_id, func.count())
-                                    .group_by(Result.essay_id)).all())
 
 
 def test_a_redelivered_message_grades_nothing_twice(client, accounts, service_app,
@@ -130,7 +124,7 @@ def test_two_deliveries_writing_at_once_keep_one_result(client, accounts, servic
     outcomes = grade(claimed, {version.id: version}, lambda _v: engine)
     with database(service_app).session() as session:
         # A delivery that checked before the other's insert landed inserts again.
-        assert _insert_results(session, [_result_row(o.essay_id, version.id, o)
+        assert _insert_results(session, [(o.essay_id, version.id, o)
                                          for o in outcomes]) == {}
         session.commit()
         write(session, outcomes, claimed, "m", ChunkReport())

@@ -166,10 +166,10 @@ def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Cla
         Essay.id.in_(ids), Essay.status == "running", Essay.claim_token == token))}
     stored = {tuple(row) for row in session.execute(
         select(Result.essay_id, Result.rubric_version_id).where(Result.essay_id.in_(ids)))}
-    rows = [_result_row(o.essay_id, versions[o.essay_id], o) for o in outcomes
-            if o.essay_id in held and o.result is not None
-            and (o.essay_id, versions[o.essay_id]) not in stored]
-    unstorable = _insert_results(session, rows)
+    new = [(o.essay_id, versions[o.essay_id], o) for o in outcomes
+           if o.essay_id in held and o.result is not None
+           and (o.essay_id, versions[o.essay_id]) not in stored]
+    unstorable = _insert_results(session, new)
     now = utcnow()
     for outcome in outcomes:
         essay = held.get(outcome.essay_id)
@@ -195,38 +195,29 @@ def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
                                   confidence=c.confidence) for c in result.criteria])
 
 
-def _insert_results(session: Session, rows: list[Result]) -> dict[int, str]:
+def _insert_results(session: Session,
+                    new: list[tuple[int, int, _Outcome]]) -> dict[int, str]:
     """Insert the chunk's results together, or one by one if that fails; returns the essays
     whose result could not be stored, with the reason. A result another delivery stored first
     counts as stored."""
     try:
         with session.begin_nested():
-            session.add_all(rows)
+            session.add_all([_result_row(*item) for item in new])
         return {}
     except SQLAlchemyError:
         pass
     unstorable = {}
-    for row in rows:
+    for essay_id, version_id, outcome in new:
         try:
             with session.begin_nested():
-                session.add(_copy(row))
+                session.add(_result_row(essay_id, version_id, outcome))
         except IntegrityError:
-            log.info("result for essay %s already stored by another delivery", row.essay_id)
+            log.info("result for essay %s already stored by another delivery", essay_id)
         except SQLAlchemyError as exc:
-            log.exception("could not store the result of essay %s", row.essay_id)
-            unstorable[row.essay_id] = (f"the result could not be stored "
-                                        f"({type(exc).__name__}); it has been logged")
+            log.exception("could not store the result of essay %s", essay_id)
+            unstorable[essay_id] = (f"the result could not be stored "
+                                    f"({type(exc).__name__}); it has been logged")
     return unstorable
-
-
-def _copy(row: Result) -> Result:
-    return Result(essay_id=row.essay_id, rubric_version_id=row.rubric_version_id,
-                  overall_score=row.overall_score, overall_level=row.overall_level,
-                  confidence=row.confidence, flags=row.flags, document=row.document,
-                  engine_version=row.engine_version, pipeline=row.pipeline,
-                  grading_ms=row.grading_ms,
-                  criteria=[ResultCriterion(criterion=c.criterion, level=c.level, score=c.score,
-                                            confidence=c.confidence) for c in row.criteria])
 
 
 def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: EngineFor,

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import read_upload, rubric_version, upload_limits
+from grader.api.common import ID, read_upload, rubric_version, upload_limits
 from grader.api.present import batch_detail, with_results
 from grader.auth import current_user, require_user
 from grader.db import get_session
@@ -70,7 +70,7 @@ def _visible_batch(batch_id: int) -> BatchRow:
     return batch
 
 
-@blp.route("/<int(max=9223372036854775807):batch_id>")
+@blp.route(f"/<{ID}:batch_id>")
 class Batch(MethodView):
     @blp.response(200, schemas.BatchOut)
     @require_user()
@@ -79,7 +79,7 @@ class Batch(MethodView):
         return batch_detail(get_session(), _visible_batch(batch_id))
 
 
-@blp.route("/<int(max=9223372036854775807):batch_id>/results.csv", endpoint="results_csv")
+@blp.route(f"/<{ID}:batch_id>/results.csv", endpoint="results_csv")
 @blp.response(200, description="one row per essay, one column per criterion",
               content_type="text/csv")
 @require_user()

@@ -10,6 +10,9 @@ from grader.errors import ApiError
 from grader.ingest import IngestLimits
 from grader.tables import RubricVersion
 
+# Ids past what a database integer holds are simply not found (not a 500 from an overflow).
+ID = "int(max=9223372036854775807)"
+
 
 def rubric_version(session: Session, slug: str | None) -> RubricVersion:
     """The active version of the named rubric (default: the configured default rubric)."""

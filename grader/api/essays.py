@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import read_upload, rubric_version, upload_limits
+from grader.api.common import ID, read_upload, rubric_version, upload_limits
 from grader.api.present import essay_detail, essay_summary, with_results
 from grader.auth import current_user, require_user
 from grader.db import get_session
@@ -98,7 +98,7 @@ def _visible_essay(essay_id: int) -> EssayRow:
     return essay
 
 
-@blp.route("/<int(max=9223372036854775807):essay_id>")
+@blp.route(f"/<{ID}:essay_id>")
 class Essay(MethodView):
     @blp.response(200, schemas.EssayOut)
     @require_user()
@@ -109,7 +109,7 @@ class Essay(MethodView):
         return essay_detail(essay, overrides)
 
 
-@blp.route("/<int(max=9223372036854775807):essay_id>/overrides")
+@blp.route(f"/<{ID}:essay_id>/overrides")
 class Overrides(MethodView):
     @require_user("teacher", "admin")
     @blp.arguments(schemas.OverrideIn)

@@ -9,6 +9,7 @@ from flask import url_for
 from sqlalchemy.orm import Session, defer, selectinload
 
 from grader import queries
+from grader.services.overrides import final_levels
 from grader.tables import Batch, Essay, Override, Result, RubricVersion, as_utc
 
 
@@ -19,16 +20,6 @@ def iso(moment: datetime | None) -> str | None:
 
 def rubric_ref(version: RubricVersion) -> dict[str, Any]:
     return {"id": version.rubric.slug, "version": version.number}
-
-
-def final_levels(result: Result | None, overrides: dict[str, Override]) -> dict[str, int] | None:
-    """Engine levels with the teacher's overrides applied ("overall" included)."""
-    if result is None:
-        return None
-    levels = {c.criterion: c.level for c in result.criteria}
-    levels["overall"] = result.overall_level
-    levels.update({criterion: o.level for criterion, o in overrides.items()})
-    return levels
 
 
 def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from grader.services.rubrics import spec_of
-from grader.tables import Essay, Override, User
+from grader.tables import Essay, Override, Result, User
+
+
+def final_levels(result: Result | None,
+                 overrides: dict[str, Override]) -> dict[str, int] | None:
+    """Engine levels with the teacher's overrides applied ("overall" included)."""
+    if result is None:
+        return None
+    levels = {c.criterion: c.level for c in result.criteria}
+    levels["overall"] = result.overall_level
+    levels.update({criterion: o.level for criterion, o in overrides.items()})
+    return levels
 
 
 class OverrideError(ValueError):

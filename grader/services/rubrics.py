@@ -38,10 +38,20 @@ def read_rubric_file(path: str | Path) -> tuple[str, dict[str, str]]:
     return text, exemplars
 
 
+_parsed: dict[tuple[str, str, int], RubricSpec] = {}
+
+
 def spec_of(version: RubricVersion) -> RubricSpec:
-    """The engine's rubric for a stored version (exemplars come from the database)."""
-    return parse_rubric(version.yaml_text, source=f"{version.rubric.slug} v{version.number}",
-                        files=version.exemplars)
+    """The engine's rubric for a stored version (exemplars come from the database).
+
+    Parsed once per process: a version never changes, and its digest covers YAML and exemplars.
+    """
+    key = (version.digest, version.rubric.slug, version.number)
+    if key not in _parsed:
+        _parsed[key] = parse_rubric(version.yaml_text,
+                                    source=f"{version.rubric.slug} v{version.number}",
+                                    files=version.exemplars)
+    return _parsed[key]
 
 
 def _digest(yaml_text: str, exemplars: dict[str, str]) -> str:
