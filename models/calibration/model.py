@@ -118,17 +118,32 @@ class CalibrationModel:
         return [{"criterion": t.criterion, "column": t.column, **t.agreement.to_dict()}
                 for t in self.targets.values()]
 
-    def save(self, path: str | Path) -> None:
+    def to_bytes(self) -> bytes:
         payload = {"magic": _MAGIC, "format": MODEL_FORMAT, "model": self}
-        Path(path).write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_bytes(self.to_bytes())
 
     @classmethod
     def load(cls, path: str | Path, engine: Engine | None = None) -> CalibrationModel:
         """Read a model file (only files this program wrote: it is a pickle) and check that it
         belongs to this engine, rubric and library versions."""
         try:
-            payload = pickle.loads(Path(path).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise CalibrationError(f"{path}: not a readable calibration model ({exc})") from exc
+        return cls.from_bytes(data, engine, str(path))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, engine: Engine | None = None,
+                   path: str = "model") -> CalibrationModel:
+        """A model from ``to_bytes`` (this program's own output only: it is a pickle), checked
+        against this engine, rubric and library versions."""
+        try:
+            payload = pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError,
+                TypeError) as exc:
             raise CalibrationError(f"{path}: not a readable calibration model ({exc})") from exc
         if not isinstance(payload, dict) or payload.get("magic") != _MAGIC:
             raise CalibrationError(f"{path}: not a calibration model made by 'grader calibrate'")
