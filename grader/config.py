@@ -55,6 +55,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     embedded_broker = broker.startswith(("grader-sqla+", "sqla+"))
     soft_limit = _float("GRADER_TASK_SOFT_LIMIT", 120)
     hard_limit = _float("GRADER_TASK_HARD_LIMIT", soft_limit + 30)
+    calibration_soft = _float("GRADER_CALIBRATION_SOFT_LIMIT", 1800)
+    calibration_hard = _float("GRADER_CALIBRATION_HARD_LIMIT", calibration_soft + 60)
     return {
         "SECRET_KEY": os.environ.get("GRADER_SECRET_KEY") or os.environ.get("SECRET_KEY"),
         "DATABASE_URL": _database_url(instance),
@@ -72,6 +74,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADER_UPLOAD_MAX_FILES": _int("GRADER_UPLOAD_MAX_FILES", 500),
         "GRADER_UPLOAD_MAX_FILE_MB": _float("GRADER_UPLOAD_MAX_FILE_MB", 5),
         "GRADER_UPLOAD_MAX_TOTAL_MB": _float("GRADER_UPLOAD_MAX_TOTAL_MB", 50),
+        # Calibration fits a model on a class's scored essays: minutes, not seconds.
+        "GRADER_CALIBRATION_MAX_ESSAYS": max(10, _int("GRADER_CALIBRATION_MAX_ESSAYS", 5000)),
+        "GRADER_CALIBRATION_SOFT_LIMIT": calibration_soft,
+        "GRADER_CALIBRATION_HARD_LIMIT": calibration_hard,
+        "GRADER_REQUEUE_CALIBRATION_AFTER": _float("GRADER_REQUEUE_CALIBRATION_AFTER",
+                                                   calibration_hard + 30),
         "CELERY": {
             "broker_url": broker,
             "task_ignore_result": True,
@@ -87,7 +95,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             # The SQL transport hands these to create_engine; Redis reads them itself.
             "broker_transport_options": (
                 {} if embedded_broker
-                else {"visibility_timeout": hard_limit * 4, "socket_timeout": 5,
+                # Redis redelivers an unacknowledged message after this: longer than any task
+                # may run, so a running task is never handed to a second worker.
+                else {"visibility_timeout": max(hard_limit, calibration_hard) * 2,
+                      "socket_timeout": 5,
                       "socket_connect_timeout": 2}),
             # The only schedule is the sweeper's fixed interval: nothing worth persisting, and a
             # schedule file that a killed beat left half-written could stop the next beat.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from grader.tables import Batch, Essay, Override, Rubric, RubricVersion, User
+from grader.tables import Batch, Calibration, Essay, Override, Rubric, RubricVersion, User
 
 
 def sees_everything(user: User) -> bool:
@@ -20,6 +20,16 @@ def essays_of(user: User) -> Select[tuple[Essay]]:
 def batches_of(user: User) -> Select[tuple[Batch]]:
     query = select(Batch)
     return query if sees_everything(user) else query.where(Batch.owner_id == user.id)
+
+
+def calibrations_of(user: User) -> Select[tuple[Calibration]]:
+    """Admins see every calibration; a teacher, the ones they asked for."""
+    query = select(Calibration)
+    return query if sees_everything(user) else query.where(Calibration.created_by_id == user.id)
+
+
+def calibration_for(session: Session, user: User, calibration_id: int) -> Calibration | None:
+    return session.scalar(calibrations_of(user).where(Calibration.id == calibration_id))
 
 
 def essay_for(session: Session, user: User, essay_id: int) -> Essay | None:

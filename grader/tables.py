@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -27,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 ROLES = ("student", "teacher", "admin")
 STATUSES = ("queued", "running", "done", "failed")
 PENDING = ("queued", "running")
+CALIBRATION_STATUSES = ("queued", "running", "ready", "failed")
 
 
 def utcnow() -> datetime:
@@ -175,6 +177,11 @@ class Result(Base):
     engine_version: Mapped[str] = mapped_column(String(40))
     pipeline: Mapped[str] = mapped_column(String(200))
     grading_ms: Mapped[int] = mapped_column(Integer)
+    # The calibration model that scored the essay (NULL: the rubric's default model), and its
+    # scores on the teacher's scale, by criterion id or "overall".
+    calibration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calibrations.id", ondelete="SET NULL"))
+    calibrated_scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     criteria: Mapped[list[ResultCriterion]] = relationship(
@@ -204,6 +211,66 @@ class Override(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Calibration(Base):
+    """A calibration of one rubric version on teacher-scored essays: queued, fitted by a worker
+    (running), then ready with its model and cross-validated agreement, or failed with a reason.
+
+    The scored essays are copied here, so a calibration can be audited and run again whatever
+    happens later to the essays or file it came from.
+    """
+
+    __tablename__ = "calibrations"
+    __table_args__ = (Index("ix_calibrations_status_enqueued_at", "status", "enqueued_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(
+        ForeignKey("rubric_versions.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # "csv" or "overrides"
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    # {"texts": [...], "targets": {criterion: {"column": name, "scores": [score or null]}}}
+    training: Mapped[dict[str, Any]] = mapped_column(JSON)
+    essays: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Cross-validated agreement per target, the essays left out and why.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # CalibrationModel.to_bytes(): written only by this program's workers.
+    model: Mapped[bytes | None] = mapped_column(LargeBinary)
+    versions: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+
+    rubric_version: Mapped[RubricVersion] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class CalibrationActivation(Base):
+    """The history of which calibration grades a rubric version. The active one is the newest
+    activation not rolled back; rolling back returns to the one before (or to the default
+    model), and every step keeps who did it and when."""
+
+    __tablename__ = "calibration_activations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(
+        ForeignKey("rubric_versions.id", ondelete="CASCADE"), index=True)
+    calibration_id: Mapped[int] = mapped_column(
+        ForeignKey("calibrations.id", ondelete="CASCADE"))
+    activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rolled_back_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    calibration: Mapped[Calibration] = relationship()
 
 
 class WorkerHeartbeat(Base):

@@ -1,20 +1,39 @@
-"""One engine per rubric version per worker process, over one shared spaCy pipeline."""
+"""One engine per rubric version per worker process, over one shared spaCy pipeline, and the
+calibration model active for each version, loaded once per process."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.db import database
+from grader.services.calibrations import active_activation
 from grader.services.rubrics import spec_of
-from grader.tables import RubricVersion
+from grader.tables import Calibration, RubricVersion
+from models.calibration.model import CalibrationModel
 from models.engine import Engine
+from models.errors import CalibrationError
 from models.pipeline import load_pipeline
 
 log = logging.getLogger(__name__)
 _engines: dict[int, Engine] = {}
+# By database and id: a process (a test run) may serve more than one database.
+_calibrations: dict[tuple[str, int], ActiveCalibration] = {}
+
+
+@dataclass(frozen=True)
+class ActiveCalibration:
+    """The calibration that scores a rubric version's essays; ``model`` is None (and ``error``
+    says why) when it cannot be used by this worker, e.g. after a library upgrade."""
+
+    id: int
+    model: CalibrationModel | None
+    error: str | None = None
 
 
 def warm_up(app: Flask) -> None:
@@ -39,3 +58,24 @@ def engine_for(version: RubricVersion) -> Engine:
     return engine
 
 
+
+
+def calibration_for(session: Session, version: RubricVersion) -> ActiveCalibration | None:
+    """The calibration active for this rubric version now (None: the default model)."""
+    activation = active_activation(session, version.id)
+    if activation is None:
+        return None
+    key = (str(session.get_bind().url), activation.calibration_id)
+    active = _calibrations.get(key)
+    if active is None:
+        data = session.scalar(select(Calibration.model).where(
+            Calibration.id == activation.calibration_id))
+        try:
+            model = CalibrationModel.from_bytes(data or b"", engine_for(version),
+                                                f"calibration {activation.calibration_id}")
+            active = ActiveCalibration(activation.calibration_id, model)
+        except CalibrationError as exc:
+            log.error("calibration %s cannot be used: %s", activation.calibration_id, exc)
+            active = ActiveCalibration(activation.calibration_id, None, str(exc))
+        _calibrations[key] = active
+    return active

@@ -7,7 +7,8 @@ Three short transactions, with the engine's work outside any of them:
    are skipped, so a duplicate message never grades an essay twice at the same time;
 2. grade: the engine grades the chunk through ``nlp.pipe``; an essay that breaks the engine is
    retried alone, so one bad essay never fails its neighbours. A chunk whose essays were tried
-   before is split first, so an essay that kills its worker fails alone;
+   before is split first, so an essay that kills its worker fails alone. Where an admin has
+   activated a calibration for the rubric version, it scores the essays too;
 3. write: one result per essay and rubric version (a unique key; an existing result is kept),
    and the essay becomes done or failed with its reason, if this message still holds it.
 """
@@ -16,22 +17,36 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader.services.rubrics import spec_of
 from grader.tables import Essay, Result, ResultCriterion, RubricVersion, utcnow
-from models.engine import Engine, EssayInput
+from models.calibration.features import essay_features
+from models.engine import Analysis, Engine, EssayInput
 from models.result import GradeResult
 
 log = logging.getLogger(__name__)
 
 EngineFor = Callable[[RubricVersion], Engine]
+
+
+class ActiveModel(Protocol):
+    """What grading needs of an active calibration (worker.engines.ActiveCalibration)."""
+
+    id: int
+    model: Any
+    error: str | None
+
+
+CalibrationFor = Callable[[Session, RubricVersion], ActiveModel | None]
 
 
 @dataclass
@@ -51,11 +66,22 @@ class _Claimed:
 
 
 @dataclass(frozen=True)
+class _Calibrated:
+    """An essay's scores from the active calibration, on the teacher's scale."""
+
+    id: int
+    scores: dict[str, float] | None  # None: the model could not be used (``error``)
+    levels: dict[str, int]  # the scores that are levels of the rubric, which they replace
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class _Outcome:
     essay_id: int
     result: GradeResult | None
     error: str | None
     elapsed_ms: int
+    calibrated: _Calibrated | None = None
 
 
 def _claimable(token: str, stale_before: datetime) -> ColumnElement[bool]:
@@ -111,48 +137,84 @@ def release(sessions: sessionmaker, essay_ids: Sequence[int], token: str) -> lis
 
 
 def grade(claimed: Sequence[_Claimed], versions: dict[int, RubricVersion],
-          engine_for: EngineFor) -> list[_Outcome]:
+          engine_for: EngineFor,
+          calibrations: dict[int, ActiveModel | None] | None = None) -> list[_Outcome]:
     outcomes: list[_Outcome] = []
     by_version: dict[int, list[_Claimed]] = {}
     for item in claimed:
         by_version.setdefault(item.rubric_version_id, []).append(item)
     for version_id, items in by_version.items():
         engine = engine_for(versions[version_id])
+        scorer = _CalibrationScorer((calibrations or {}).get(version_id), versions[version_id])
         try:
-            outcomes.extend(_grade_together(engine, items))
+            outcomes.extend(_grade_together(engine, items, scorer))
         except SoftTimeLimitExceeded:
             raise  # the task splits the chunk; this is not the engine's fault
         except Exception:
             log.exception("a chunk of %d essays broke the engine; grading them one by one",
                           len(items))
-            outcomes.extend(_grade_alone(engine, item) for item in items)
+            outcomes.extend(_grade_alone(engine, item, scorer) for item in items)
     return outcomes
 
 
-def _grade_together(engine: Engine, items: Sequence[_Claimed]) -> Iterable[_Outcome]:
-    outcomes = []
+class _CalibrationScorer:
+    """Scores analysed essays with the version's active calibration, if there is one."""
+
+    def __init__(self, active: ActiveModel | None, version: RubricVersion) -> None:
+        self.active = active
+        self.levels = set(spec_of(version).levels) if active is not None else set()
+
+    def __call__(self, analyses: Sequence[Analysis]) -> list[_Calibrated | None]:
+        if self.active is None or not analyses:
+            return [None] * len(analyses)
+        if self.active.model is None:
+            return [_Calibrated(self.active.id, None, {}, self.active.error)] * len(analyses)
+        model = self.active.model
+        try:
+            predicted = model.predict([essay_features(a) for a in analyses])
+        except Exception as exc:  # the default model's result still stands
+            log.exception("calibration %s failed on a chunk", self.active.id)
+            error = f"the calibration failed ({type(exc).__name__}); the default model scored it"
+            return [_Calibrated(self.active.id, None, {}, error)] * len(analyses)
+        on_levels = {criterion for criterion, scale in model.scales().items()
+                     if scale.step == 1 and scale.minimum >= min(self.levels)
+                     and scale.maximum <= max(self.levels)}
+        out: list[_Calibrated | None] = []
+        for i in range(len(analyses)):
+            scores = {criterion: float(values[i]) for criterion, values in predicted.items()}
+            out.append(_Calibrated(self.active.id, scores,
+                                   {c: round(scores[c]) for c in on_levels}))
+        return out
+
+
+def _grade_together(engine: Engine, items: Sequence[_Claimed],
+                    scorer: _CalibrationScorer) -> list[_Outcome]:
+    graded: list[tuple[_Claimed, GradeResult | None, str | None, int, Analysis | None]] = []
     started = time.perf_counter()
     inputs = (EssayInput(str(item.id), item.text) for item in items)
-    for item, outcome in zip(items, engine.grade_many(inputs), strict=True):
+    for item, (source, analysis, error) in zip(items, engine.analyse_many(inputs), strict=True):
+        result = engine.result(source, analysis) if analysis is not None else None
         now = time.perf_counter()
-        outcomes.append(_Outcome(item.id, outcome.result, outcome.error,
-                                 round((now - started) * 1000)))
+        graded.append((item, result, error, round((now - started) * 1000), analysis))
         started = now
-    return outcomes
+    analysed = [g for g in graded if g[4] is not None]
+    calibrated = dict(zip((g[0].id for g in analysed), scorer([g[4] for g in analysed]),
+                          strict=True))
+    return [_Outcome(item.id, result, error, elapsed, calibrated.get(item.id))
+            for item, result, error, elapsed, _ in graded]
 
 
-def _grade_alone(engine: Engine, item: _Claimed) -> _Outcome:
+def _grade_alone(engine: Engine, item: _Claimed, scorer: _CalibrationScorer) -> _Outcome:
     started = time.perf_counter()
     try:
-        outcome = next(iter(engine.grade_many([EssayInput(str(item.id), item.text)])))
-        return _Outcome(item.id, outcome.result, outcome.error,
-                        round((time.perf_counter() - started) * 1000))
+        return _grade_together(engine, [item], scorer)[0]
     except SoftTimeLimitExceeded:
         raise
     except Exception as exc:
         log.exception("essay %s broke the engine", item.id)
         return _Outcome(item.id, None, f"the grader failed on this essay ({type(exc).__name__}); "
-                                       f"it has been logged for the developers", 0)
+                                       f"it has been logged for the developers",
+                        round((time.perf_counter() - started) * 1000))
 
 
 def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Claimed],
@@ -185,13 +247,28 @@ def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Cla
 
 def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
     result = outcome.result
+    document = result.to_dict()
+    calibrated = outcome.calibrated
+    levels = {c.id: c.level for c in result.criteria}
+    levels["overall"] = result.overall_level
+    overall_score = result.overall_score
+    if calibrated is not None:
+        document["calibration"] = {
+            "id": calibrated.id, "scores": calibrated.scores, "error": calibrated.error,
+            # the engine's own levels, where the calibrated ones replace them
+            "default_levels": {c: levels[c] for c in calibrated.levels}}
+        levels.update(calibrated.levels)
+        if "overall" in calibrated.levels:
+            overall_score = calibrated.scores["overall"]
     return Result(
-        essay_id=essay_id, rubric_version_id=version_id, overall_score=result.overall_score,
-        overall_level=result.overall_level, confidence=result.overall_confidence,
-        flags=list(result.flag_codes), document=result.to_dict(),
+        essay_id=essay_id, rubric_version_id=version_id, overall_score=overall_score,
+        overall_level=levels["overall"], confidence=result.overall_confidence,
+        flags=list(result.flag_codes), document=document,
         engine_version=result.engine_version, pipeline=result.pipeline,
         grading_ms=outcome.elapsed_ms,
-        criteria=[ResultCriterion(criterion=c.id, level=c.level, score=c.score,
+        calibration_id=calibrated.id if calibrated and calibrated.scores else None,
+        calibrated_scores=calibrated.scores if calibrated else None,
+        criteria=[ResultCriterion(criterion=c.id, level=levels[c.id], score=c.score,
                                   confidence=c.confidence) for c in result.criteria])
 
 
@@ -221,11 +298,13 @@ def _insert_results(session: Session,
 
 
 def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: EngineFor,
-                max_attempts: int, token: str, stale_after: float) -> ChunkReport:
+                max_attempts: int, token: str, stale_after: float,
+                calibration_for: CalibrationFor | None = None) -> ChunkReport:
     """Claim, grade and store a chunk of essays (the grading task's whole job).
 
     ``token`` identifies the message (its task id); ``stale_after`` is how long an essay may
-    run before another message may take it over."""
+    run before another message may take it over; ``calibration_for`` finds the calibration
+    active for a rubric version (None: grade with the default model only)."""
     report = ChunkReport()
     stale_before = utcnow() - timedelta(seconds=stale_after)
     with sessions() as session:
@@ -241,7 +320,9 @@ def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: En
                 {c.rubric_version_id for c in claimed})))}
         for version in versions.values():
             _ = version.rubric.slug  # loaded now: the engine may need it after the session ends
-    outcomes = grade(claimed, versions, engine_for)
+        calibrations = {v.id: calibration_for(session, v) for v in versions.values()} \
+            if calibration_for is not None else {}
+    outcomes = grade(claimed, versions, engine_for, calibrations)
     with sessions() as session:
         write(session, outcomes, claimed, token, report)
     return report

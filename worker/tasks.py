@@ -10,9 +10,10 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from grader.db import database, get_session
-from grader.queueing import GRADE_TASK, SWEEP_TASK, send_grading
+from grader.queueing import CALIBRATE_TASK, GRADE_TASK, SWEEP_TASK, send_grading
 from grader.services.sweeper import sweep
-from worker.engines import engine_for
+from worker.calibrating import run_calibration
+from worker.engines import calibration_for, engine_for
 from worker.grading import fail_for_time, grade_chunk, release
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def grade_essays(self, essay_ids: list[int]) -> dict[str, list[int]]:
     token = self.request.id or f"local-{id(self)}"
     try:
         report = grade_chunk(sessions, essay_ids, engine_for, config["GRADER_MAX_ATTEMPTS"],
-                             token, config["GRADER_REQUEUE_RUNNING_AFTER"])
+                             token, config["GRADER_REQUEUE_RUNNING_AFTER"], calibration_for)
     except SoftTimeLimitExceeded:
         if len(essay_ids) > 1:
             # One slow essay must not sink its chunk: send each alone to find the culprit.
@@ -55,10 +56,23 @@ def _send_alone(essay_ids: list[int]) -> list[int]:
     return essay_ids
 
 
+@shared_task(name=CALIBRATE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(OperationalError,), retry_backoff=2, retry_backoff_max=30,
+             retry_jitter=True, max_retries=5)
+def calibrate_rubric(self, calibration_id: int) -> str:
+    """Fit a calibration on its stored scored essays; store the model and its agreement."""
+    config = current_app.config
+    token = self.request.id or f"local-{id(self)}"
+    return run_calibration(database().sessions, calibration_id, engine_for, token,
+                           config["GRADER_MAX_ATTEMPTS"],
+                           config["GRADER_REQUEUE_CALIBRATION_AFTER"],
+                           config["GRADER_CALIBRATION_SOFT_LIMIT"])
+
+
 @shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep_stale() -> dict[str, int]:
     """Send again essays whose grading message was lost (run every few seconds by beat)."""
     report = sweep(get_session(), current_app)
-    if report.sent or report.unsent or report.lost or report.stalled:
+    if report.sent or report.unsent or report.lost or report.stalled or report.calibrations:
         log.info("sweeper: %s", report)
     return report.__dict__

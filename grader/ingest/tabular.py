@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.errors import EssayInputError
 from models.text import decode_bytes
@@ -30,6 +30,8 @@ class CsvRow:
     label: str
     text: str
     error: str | None = None
+    # The cells of the columns asked for by name (``keep_columns``), by the name asked for.
+    cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,14 @@ def read_csv(
     max_rows: int,
     text_column: str | None = None,
     label_column: str | None = None,
+    keep_columns: Sequence[str] = (),
     default_delimiter: str = ",",
 ) -> CsvTable:
     """Split a csv into rows of (label, essay text).
 
     Columns named by ``text_column``/``label_column`` are matched case-insensitively; unnamed ones
-    are guessed from the header. Rows whose every cell is blank are skipped: they hold nothing, and
+    are guessed from the header; ``keep_columns`` (e.g. scores) are kept in each row's ``cells``.
+    Rows whose every cell is blank are skipped: they hold nothing, and
     spreadsheets export trailing blank rows by the dozen. Raises IngestError for a problem with
     the whole file (undecodable, no header, a named column missing).
     """
@@ -86,7 +90,9 @@ def read_csv(
         text_index = _guess_text_column(header, records, label_index)
     if label_index == text_index:
         label_index = None
-    rows = [_row(number, cells, header, text_index, label_index) for number, cells in records]
+    kept = {name: _column(header, name, ()) for name in keep_columns}
+    rows = [_row(number, cells, header, text_index, label_index, kept)
+            for number, cells in records]
     return CsvTable(rows, (unread_first, unread_last) if unread_first else None)
 
 
@@ -151,7 +157,12 @@ def _guess_text_column(
 
 
 def _row(
-    number: int, cells: list[str], header: list[str], text_index: int, label_index: int | None
+    number: int,
+    cells: list[str],
+    header: list[str],
+    text_index: int,
+    label_index: int | None,
+    kept: dict[str, int | None],
 ) -> CsvRow:
     def cell(index: int | None) -> str:
         return cells[index] if index is not None and index < len(cells) else ""
@@ -168,4 +179,5 @@ def _row(
             f"the row has {len(cells):,} cells but the header has {columns} "
             "(an essay containing the delimiter must be in quotes)",
         )
-    return CsvRow(number, label, cell(text_index).strip())
+    return CsvRow(number, label, cell(text_index).strip(),
+                  cells={name: cell(index).strip() for name, index in kept.items()})

@@ -1,9 +1,10 @@
 """The sweeper: sends again every essay whose grading message was lost.
 
-An essay can be stranded three ways: its message never reached the broker (broker down at
-submission), the message was lost after it was sent (broker restarted, purged), or a worker
-died while grading it. The database knows which essays are still pending and since when, so
-the sweeper finds them by age and sends them again; attempts are capped by the grading task.
+An essay (or a calibration) can be stranded three ways: its message never reached the broker
+(broker down at submission), the message was lost after it was sent (broker restarted,
+purged), or a worker died while grading it. The database knows which essays are still pending
+and since when, so the sweeper finds them by age and sends them again; attempts are capped by
+the grading task.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, purge_delivered_messages
+from grader.services import calibrations
 from grader.services.submissions import dispatch
-from grader.tables import Essay, utcnow
+from grader.tables import Calibration, Essay, utcnow
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class SweepReport:
     stalled: int
     sent: int
     purged: int
+    calibrations: int = 0  # calibrations sent again
 
 
 def sweep(session: Session, app: Flask) -> SweepReport:
@@ -57,4 +60,28 @@ def sweep(session: Session, app: Flask) -> SweepReport:
     sent = dispatch(session, drafts, 1, queue=DRAFT_QUEUE, app=app)
     sent += dispatch(session, batch, config["GRADER_CHUNK_SIZE"], queue=BATCH_QUEUE, app=app)
     return SweepReport(unsent=len(unsent), lost=len(lost), stalled=len(stalled), sent=sent,
-                       purged=purge_delivered_messages(app))
+                       purged=purge_delivered_messages(app),
+                       calibrations=sweep_calibrations(session, app))
+
+
+def sweep_calibrations(session: Session, app: Flask) -> int:
+    """The same three cases for calibrations, which may run far longer than a grading chunk;
+    commits. Returns how many were sent again (attempts are capped by the calibration task)."""
+    config = app.config
+    now = utcnow()
+    unsent = session.scalars(select(Calibration.id).where(
+        Calibration.status == "queued", Calibration.enqueued_at.is_(None),
+        Calibration.created_at < now - timedelta(seconds=config["GRADER_RESEND_UNSENT_AFTER"]))
+    ).all()
+    lost = session.scalars(update(Calibration).where(
+        Calibration.status == "queued",
+        Calibration.enqueued_at < now - timedelta(seconds=config["GRADER_REQUEUE_QUEUED_AFTER"]))
+        .values(enqueued_at=None).returning(Calibration.id)
+        .execution_options(synchronize_session=False)).all()
+    stalled = session.scalars(update(Calibration).where(
+        Calibration.status == "running", Calibration.started_at
+        < now - timedelta(seconds=config["GRADER_REQUEUE_CALIBRATION_AFTER"]))
+        .values(status="queued", enqueued_at=None, claim_token=None)
+        .returning(Calibration.id).execution_options(synchronize_session=False)).all()
+    session.commit()  # expires every loaded row: nothing stale survives the bulk updates
+    return calibrations.send(session, app, sorted({*unsent, *lost, *stalled}))

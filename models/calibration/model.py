@@ -114,6 +114,10 @@ class CalibrationModel:
                 for score, essay_flags in zip(scores, flags, strict=True)])
         return out
 
+    def scales(self) -> dict[str, ScoreScale]:
+        """Each target's score scale (the teacher's), by criterion."""
+        return {criterion: t.estimator.scale_ for criterion, t in self.targets.items()}
+
     def report(self) -> list[dict]:
         return [{"criterion": t.criterion, "column": t.column, **t.agreement.to_dict()}
                 for t in self.targets.values()]
