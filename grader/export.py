@@ -23,10 +23,19 @@ def neutralise(value: object) -> str:
 
 def results_csv(essays: Iterable[Essay], criteria: list[str],
                 overrides: dict[int, dict[str, Override]]) -> str:
+    """One row per essay: final levels, then (when a calibration scored any of the essays) its
+    scores on the teacher's scale, one ``calibrated_<criterion>`` column each."""
+    essays = list(essays)
+    calibrated = sorted({name for e in essays if e.result and e.result.calibrated_scores
+                         for name in e.result.calibrated_scores},
+                        key=lambda name: ([*criteria, "overall"].index(name)
+                                          if name in [*criteria, "overall"] else 99, name))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["essay_id", "label", "file", "status", *criteria, "overall",
-                     "overall_score", "confidence", "flags", "overridden", "error"])
+                     "overall_score", "confidence", "flags", "overridden", "error",
+                     *(f"calibrated_{name}" for name in calibrated),
+                     *(["calibration"] if calibrated else [])])
     for essay in essays:
         result = essay.result
         mine = overrides.get(essay.id, {})
@@ -37,5 +46,9 @@ def results_csv(essays: Iterable[Essay], criteria: list[str],
                f"{result.confidence:.2f}" if result else "",
                ";".join(result.flags) if result else "", ";".join(sorted(mine)),
                essay.error or ""]
+        if calibrated:
+            scores = (result.calibrated_scores if result else None) or {}
+            row += [f"{scores[name]:g}" if name in scores else "" for name in calibrated]
+            row.append(result.calibration_id if result and result.calibration_id else "")
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()

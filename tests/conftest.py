@@ -84,12 +84,15 @@ def accounts(service_app) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="session")
 def grade_pending(nlp):
     """Grade every pending essay of an app in this process, with the real engine and the
-    worker's own grading code (what a worker does, minus the broker)."""
+    worker's own grading code (what a worker does, minus the broker), scoring with the active
+    calibration as a worker does. ``run.calibrate(app)`` fits pending calibrations likewise."""
     from sqlalchemy import select
 
     from grader.db import database
     from grader.services.rubrics import spec_of
-    from grader.tables import Essay
+    from grader.tables import Calibration, Essay
+    from worker.calibrating import run_calibration
+    from worker.engines import calibration_for
     from worker.grading import grade_chunk
 
     engines: dict[str, Engine] = {}
@@ -104,7 +107,16 @@ def grade_pending(nlp):
             ids = list(session.scalars(select(Essay.id).where(
                 Essay.status.in_(("queued", "running"))).order_by(Essay.id)))
         return grade_chunk(database(app).sessions, ids, engine_for, max_attempts, token,
-                           stale_after=600)
+                           stale_after=600, calibration_for=calibration_for)
+
+    def calibrate(app, token: str = "test-calibration") -> dict[int, str]:
+        with database(app).session() as session:
+            ids = list(session.scalars(select(Calibration.id).where(
+                Calibration.status.in_(("queued", "running"))).order_by(Calibration.id)))
+        return {i: run_calibration(database(app).sessions, i, engine_for, token,
+                                   max_attempts=3, stale_after=600, time_limit=600)
+                for i in ids}
 
     run.engine_for = engine_for
+    run.calibrate = calibrate
     return run

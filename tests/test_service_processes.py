@@ -22,6 +22,7 @@ import requests
 
 from tests.conftest import ESSAYS, ROOT
 from tests.documents import make_docx, make_pdf, make_zip
+from tests.planted import planted_set, scored_csv
 from tests.service_support import (
     REDIS_TEST_URL,
     WorkerProcess,
@@ -160,6 +161,54 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_nothing_twice(produc
     per_essay = results_per_essay(app)
     assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
     print(f"\nkilled at {at_kill}; all 200 graded once")
+
+
+def test_a_calibration_is_fitted_by_a_real_worker_and_then_scores_new_essays(production):
+    app, env, instance = production
+    client = app.test_client()
+    teacher = token_for(app, "calibrating@school.example", "teacher")
+    admin = token_for(app, "calibration-admin@school.example", "admin")
+    student = token_for(app, "calibrated@school.example", "student")
+    worker = WorkerProcess(env, instance / "worker-calibration.log", concurrency=1)
+
+    def draft(text: str) -> dict:
+        response = client.post("/api/v1/essays", json={"text": text}, headers=student)
+        url = response.get_json()["url"]
+        return wait_for(lambda: (b := client.get(url, headers=student).get_json())["status"]
+                        == "done" and b, 90, "the draft to be graded", on_timeout=worker.tail)
+
+    try:
+        wait_for(lambda: worker_alive(app, worker.process.pid), 90, "the worker's heartbeat",
+                 on_timeout=worker.tail)
+        texts, levels = planted_set(40)
+        form = {"file": (io.BytesIO(scored_csv(texts, levels)), "term1.csv"),
+                "text_column": "essay", "score": ["teacher score=overall"]}
+        response = client.post("/api/v1/rubrics/history-argument/calibrations", data=form,
+                               headers=teacher, content_type="multipart/form-data")
+        assert response.status_code == 202, response.get_json()
+        url = response.headers["Location"]
+        calibration = wait_for(
+            lambda: (c := client.get(url, headers=teacher).get_json())["status"]
+            in ("ready", "failed") and c, 180, "the calibration", on_timeout=worker.tail)
+        assert calibration["status"] == "ready", calibration["error"]
+        [overall] = calibration["report"]["targets"]
+        assert overall["n"] == 40 and overall["qwk"] > 0.6
+        assert calibration["attempts"] == 1
+
+        assert client.post(calibration["activate_url"], headers=admin).get_json()["active"]
+        fresh, fresh_levels = planted_set(8, seed=31)
+        weak = draft(fresh[fresh_levels.index(1)])
+        strong = draft(fresh[fresh_levels.index(4)])
+        assert weak["calibration"]["id"] == strong["calibration"]["id"] == calibration["id"]
+        assert weak["calibration"]["scores"]["overall"] < strong["calibration"]["scores"][
+            "overall"]
+
+        rollback = client.post("/api/v1/rubrics/history-argument/calibrations/rollback",
+                               headers=admin)
+        assert rollback.status_code == 200 and rollback.get_json()["active"] is None
+        assert draft(fresh[0])["calibration"] is None
+    finally:
+        worker.stop()
 
 
 def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_path):

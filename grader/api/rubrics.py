@@ -10,6 +10,7 @@ from grader import queries
 from grader.api import schemas
 from grader.auth import require_user
 from grader.db import get_session
+from grader.services.calibrations import active_activation
 from grader.services.rubrics import spec_of
 from grader.tables import RubricVersion
 
@@ -30,6 +31,7 @@ class Rubrics(MethodView):
             if version is None:
                 continue
             spec = spec_of(version)
+            active = active_activation(session, version.id)
             versions = session.scalar(select(func.count()).where(
                 RubricVersion.rubric_id == rubric.id))
             out.append({
@@ -39,5 +41,6 @@ class Rubrics(MethodView):
                 "criteria": [{"id": c.id, "name": c.name, "weight": c.weight,
                               "descriptors": {str(k): v for k, v in c.descriptors.items()}}
                              for c in spec.criteria],
+                "calibration": active.calibration_id if active else None,
             })
         return out

@@ -83,6 +83,9 @@ class EssaySummary(Schema):
                          metadata={"description": "final level per criterion (overrides "
                                                   "applied)"})
     flags = fields.List(fields.String())
+    calibration = fields.Dict(allow_none=True, metadata={
+        "description": "the calibration that scored the essay: {id, scores} with scores on "
+                       "the teacher's scale by criterion; null: the default model"})
 
 
 class EssayOut(EssaySummary):
@@ -145,6 +148,74 @@ class RubricOut(Schema):
     versions = fields.Integer()
     criteria = fields.List(fields.Dict())
     levels = fields.Dict(keys=fields.String(), values=fields.String())
+    calibration = fields.Integer(allow_none=True, metadata={
+        "description": "the calibration scoring the active version's essays (null: default)"})
+
+
+class CalibrationIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "a CSV of scored essays, one per "
+                                                              "row, with a header row"})
+    text_column = fields.String(required=True, metadata={"description": "the essays' column"})
+    score = fields.List(fields.String(), required=True, metadata={
+        "description": "COLUMN=CRITERION, once per scored column; CRITERION is a criterion id "
+                       "of the rubric or 'overall'"})
+
+
+class CalibrationFromOverridesIn(Schema):
+    source = fields.String(required=True, validate=validate.OneOf(["overrides"]), metadata={
+        "description": "'overrides': calibrate on the levels teachers set when reviewing "
+                       "essays graded against this rubric (a teacher's own, or every teacher's "
+                       "for an admin)"})
+
+
+class TargetAgreement(Schema):
+    criterion = fields.String()
+    column = fields.String()
+    n = fields.Integer()
+    qwk = fields.Float(metadata={"description": "quadratic weighted kappa, cross-validated"})
+    exact = fields.Float()
+    adjacent = fields.Float()
+    labels = fields.List(fields.Float())
+    confusion = fields.List(fields.List(fields.Integer()), metadata={
+        "description": "rows: the teachers' scores, columns: the model's (labels order)"})
+
+
+class CalibrationReport(Schema):
+    folds = fields.Integer()
+    trained_on = fields.Integer()
+    targets = fields.List(fields.Nested(TargetAgreement))
+    left_out = fields.Integer(metadata={"description": "essays that could not be analysed"})
+    left_out_essays = fields.List(fields.Dict())
+
+
+class CalibrationOut(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    rubric = fields.Nested(RubricRef)
+    status = fields.String(metadata={"enum": ["queued", "running", "ready", "failed"]})
+    error = fields.String(allow_none=True)
+    source = fields.String(metadata={"enum": ["csv", "overrides"]})
+    source_name = fields.String()
+    essays = fields.Integer()
+    attempts = fields.Integer()
+    created_by = fields.String(allow_none=True)
+    created_at = fields.String()
+    started_at = fields.String(allow_none=True)
+    finished_at = fields.String(allow_none=True)
+    report = fields.Nested(CalibrationReport, allow_none=True)
+    active = fields.Boolean(metadata={"description": "whether it scores its rubric version's "
+                                                     "essays now"})
+    activate_url = fields.String()
+
+
+class CalibrationAccepted(Accepted):
+    calibration = fields.Nested(CalibrationOut)
+
+
+class RollbackOut(Schema):
+    active = fields.Nested(CalibrationOut, allow_none=True, metadata={
+        "description": "the calibration active now; null: the rubric's default model"})
 
 
 class Health(Schema):
