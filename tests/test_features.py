@@ -98,13 +98,42 @@ def test_well_paragraphed_essay_structure(analyse, essays):
     assert s.split_points == ()
 
 
-def test_one_block_essay_gets_split_points_and_no_conclusion(analyse, essays):
+def test_one_block_essay_gets_split_points_and_is_judged_by_its_closing(analyse, essays):
     a = analyse(one_block(essays["strong"]))
     s = a.structure
     assert s.paragraph_count == 1
     assert s.conclusion_paragraph is None
     assert 1 <= len(s.split_points) <= 3
-    assert a.raw["structure"].value < analyse(essays["strong"]).raw["structure"].value - 0.3
+    # Its last sentences still conclude ("In conclusion", back to the thesis)...
+    assert s.closing_marker and s.closing_credit == 1.0
+    assert s.closing[-1] == a.scored.sentences[-1].index
+    # ...but losing every paragraph costs much of the structure score.
+    assert a.raw["structure"].value < analyse(essays["strong"]).raw["structure"].value - 0.2
+
+
+def test_shuffling_a_one_block_essay_lowers_its_structure(analyse, essays):
+    import random
+
+    text = one_block(essays["strong"])
+    sentences = [s.text for s in analyse(text).scored.sentences]
+    rng = random.Random(4)
+    lower = 0
+    for _ in range(5):
+        order = sentences[:]
+        rng.shuffle(order)
+        lower += analyse(" ".join(order)).raw["structure"].value < analyse(text).raw[
+            "structure"].value
+    assert lower == 5
+
+
+def test_ordinal_signposts_out_of_order_are_misplaced(analyse):
+    text = ("Stalin's industrialisation was a success for heavy industry but a disaster for "
+            "peasants. Secondly, the plans set impossible targets for every factory. Firstly, "
+            "steel output tripled between 1928 and 1932 according to Soviet figures. Finally, "
+            "millions died in the famine that collectivisation caused in Ukraine. The human "
+            "cost was enormous. In conclusion, the plans succeeded only for heavy industry.")
+    misplaced = analyse(text).structure.misplaced
+    assert [(m.marker, "runs backwards" in m.where) for m in misplaced] == [("firstly", True)]
 
 
 def test_conclusion_marker_in_the_middle_is_misplaced(analyse, essays):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,9 @@ _MARKERS_BY_FIRST_WORD: dict[str, list[str]] = {}
 for _marker in sorted(TRANSITIONS, key=lambda m: (-len(m), m)):
     _MARKERS_BY_FIRST_WORD.setdefault(_marker.split()[0], []).append(_marker)
 _CONCLUSION_OVERLAP = 0.2
+# Ordinal signposts by the place they claim; "finally" and "lastly" close any sequence.
+_ORDINAL_RANK = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "thirdly": 3,
+                 "finally": 9, "lastly": 9}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,11 @@ class StructureFeatures:
     abrupt: tuple[int, ...]
     dangling: tuple[int, ...]  # paragraph openings that refer back to a sentence they lack
     split_points: tuple[int, ...]  # where a one-block essay could start new paragraphs
+    # An essay without paragraphs (or whose breaks were lost) still has a closing: its last
+    # few sentences, judged as a conclusion paragraph would be.
+    closing: tuple[int, ...] = ()
+    closing_marker: bool = False
+    closing_overlap: float = 0.0
 
     @property
     def paragraph_count(self) -> int:
@@ -75,6 +84,13 @@ class StructureFeatures:
         if self.conclusion_paragraph is None:
             return 0.0
         return 0.5 * (self.conclusion_overlap >= _CONCLUSION_OVERLAP) + 0.5 * self.conclusion_marker
+
+    @property
+    def closing_credit(self) -> float:
+        """The same two signs in the closing sentences of an essay without paragraphs."""
+        if not self.closing:
+            return 0.0
+        return 0.5 * (self.closing_overlap >= _CONCLUSION_OVERLAP) + 0.5 * self.closing_marker
 
 
 def transition_of(sentence: Sentence) -> TransitionUse | None:
@@ -121,7 +137,9 @@ def _coherence(similarity: np.ndarray, paragraph_of: list[int]) -> float:
     adjacent = float(np.mean(np.diag(similarity, k=1)))
     far = similarity[np.triu_indices(n, k=2)]
     baseline = float(np.mean(far)) if far.size else 0.0
-    return float(np.clip((adjacent - baseline) / 0.08, 0.0, 1.0))
+    # 0.5 is "neighbours share no more than any two sentences", what a shuffle gives; below it,
+    # neighbours share less than chance. Not clipped at 0.5, so reordering always shows.
+    return float(np.clip(0.5 + (adjacent - baseline) / 0.16, 0.0, 1.0))
 
 
 _BACK_REFERENCES = (" this ", " these ", " such ", " it ", " he ", " she ", " they ",
@@ -132,6 +150,31 @@ _BACK_REFERENCES = (" this ", " these ", " such ", " it ", " he ", " she ", " th
 def _refers_back(sentence: Sentence) -> bool:
     opening = sentence.opening(3)
     return any(opening.startswith(marker) for marker in _BACK_REFERENCES)
+
+
+def closing_sentences(essay: EssayDoc) -> list[Sentence]:
+    """The last few sentences of an essay with fewer than three paragraphs (as its opening ones
+    stand in for an introduction); none when it is too short to have a closing."""
+    if len(essay.paragraphs) >= 3 or len(essay.sentences) < 6:
+        return []
+    count = max(1, min(3, math.ceil(len(essay.sentences) / 4)))
+    return list(essay.sentences[-count:])
+
+
+def _out_of_order(transitions: list[TransitionUse]) -> list[Misplaced]:
+    """Ordinal signposts that claim an earlier place than one already used ("secondly" after
+    "finally", "first" after "second")."""
+    out, highest, highest_marker = [], 0, ""
+    for use in transitions:
+        rank = _ORDINAL_RANK.get(use.marker)
+        if rank is None:
+            continue
+        if rank < highest or (rank == highest and rank == 1):
+            out.append(Misplaced(use.sentence, use.marker,
+                                 f"after “{highest_marker}”, so the sequence runs backwards"))
+        elif rank > highest:
+            highest, highest_marker = rank, use.marker
+    return out
 
 
 def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
@@ -149,15 +192,19 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
     repeated_marker = (repeated[0], tuple(repeated[1])) if repeated else None
 
     last_paragraph = set(paragraphs[-1].sentences) if paragraphs else set()
+    closing = tuple(s.index for s in closing_sentences(essay))
+    ending = last_paragraph if len(paragraphs) >= 3 else set(closing) if closing else \
+        last_paragraph if len(paragraphs) >= 2 else None
     misplaced = []
     for use in transitions:
         if use.sentence == sentences[0].index and use.marker in CONTINUATION_MARKERS:
             misplaced.append(Misplaced(use.sentence, use.marker, "to open the essay, where there "
                                        "is nothing yet to follow on from"))
-        elif use.marker in CONCLUSION_MARKERS and use.sentence not in last_paragraph \
-                and len(paragraphs) >= 2:
+        elif use.marker in CONCLUSION_MARKERS and ending is not None \
+                and use.sentence not in ending:
             misplaced.append(Misplaced(use.sentence, use.marker, "in the middle of the essay, "
                                        "where it suggests the argument is over"))
+    misplaced += _out_of_order(transitions)
 
     similarity = similarity_matrix(sentences)
     position = {s.index: k for k, s in enumerate(sentences)}
@@ -192,6 +239,13 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         if thesis.thesis is not None and thesis.thesis in position:
             row = similarity[position[thesis.thesis]]
             overlap = float(max(row[position[i]] for i in ids))
+
+    closing_marker = any(t.marker in CONCLUSION_MARKERS for t in transitions
+                         if t.sentence in closing)
+    closing_overlap = 0.0
+    if closing and thesis.thesis is not None and thesis.thesis in position:
+        row = similarity[position[thesis.thesis]]
+        closing_overlap = float(max(row[position[i]] for i in closing if i != thesis.thesis))
 
     topic_sentences = []
     thesis_lemmas = essay.sentence(thesis.thesis).stems if thesis.thesis is not None \
@@ -245,4 +299,7 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         abrupt=abrupt,
         dangling=dangling,
         split_points=split_points,
+        closing=closing,
+        closing_marker=closing_marker,
+        closing_overlap=round(closing_overlap, 4),
     )

@@ -76,7 +76,7 @@ def structure_raw(structure: StructureFeatures, thesis: ThesisFeatures,
         0.3 if thesis.found else 0.0,
         # An excerpt cut before its ending is neither credited nor blamed for a conclusion.
         "conclusion": structure.conclusion_credit if structure.conclusion_paragraph is not None
-        else 0.5 if essay.elided else 0.0,
+        else 0.5 if essay.elided else structure.closing_credit,
         "topic_sentences": len(ok_topics) / len(structure.topic_sentences)
         if structure.topic_sentences else 0.0,
         "transitions": min(1.0, structure.transition_rate / 0.25)
