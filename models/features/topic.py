@@ -32,6 +32,9 @@ class Topic:
     vocabulary: frozenset[str]
     # Lemmas of single-word key-term forms, for spotting stuffing token by token.
     key_term_lemmas: frozenset[str]
+    # Content lemmas of the prompt and of every key term (multi-word ones too): what the
+    # question itself asks about, for telling an essay written for another question.
+    question_lemmas: frozenset[str] = frozenset()
     # First token of every form -> (form, term), so a sentence is scanned once per lookup.
     index: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
 
@@ -75,9 +78,11 @@ def build_topic(rubric: Rubric, nlp: Language) -> Topic:
     """Analyse the rubric's prompt, key terms and exemplars once, at engine start."""
     patterns = []
     term_lemmas: set[str] = set()
+    question: set[str] = set()
     for key_term in rubric.key_terms:
         word_forms, lemma_forms = set(), set()
         for doc in nlp.pipe(key_term.forms):
+            question |= _content_lemmas(doc)
             word_forms.add(tuple(t.lower_ for t in doc if not t.is_space))
             lemmas = [t.lemma_.lower() for t in doc if not t.is_space]
             if lemmas:
@@ -99,7 +104,8 @@ def build_topic(rubric: Rubric, nlp: Language) -> Topic:
     frozen_index = {first: tuple(sorted(set(forms), key=lambda f: (-len(f[0]), f)))
                     for first, forms in index.items()}
     return Topic(tuple(patterns), prompt_lemmas, frozenset(vocabulary - GENERIC_LEMMAS),
-                 frozenset(term_lemmas), frozen_index)
+                 frozenset(term_lemmas), frozenset(question | prompt_lemmas | term_lemmas),
+                 frozen_index)
 
 
 def _content_lemmas(doc) -> frozenset[str]:
