@@ -139,6 +139,8 @@ class Engine:
             "structure": structure_raw(structure, thesis, scored),
             "language": language_raw(language, scored),
         }
+        if not scored.sentences:  # all repeats or stuffing: nothing of the student's to credit
+            raw = {name: RawScore(0.0, score.components) for name, score in raw.items()}
         return Analysis(essay, scored, integrity, thesis, evidence, structure, language, raw)
 
     def result(self, source: str, a: Analysis) -> GradeResult:

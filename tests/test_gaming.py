@@ -156,3 +156,29 @@ def test_a_pasted_paragraph_of_copies_with_short_leftovers_changes_nothing(engin
         for criterion in before.criteria:
             assert after.criterion(criterion.id).level <= criterion.level, (name, criterion.id)
         assert after.overall_score <= before.overall_score
+
+
+def test_an_essay_of_nothing_but_key_terms_gets_the_lowest_levels(engine, rubric):
+    # Every sentence is stuffing, so nothing of the student's is left to score.
+    terms = [k.term for k in rubric.key_terms]
+    text = " ".join((", ".join(terms[i:i + 4]) + ".").capitalize()
+                    for i in range(0, min(len(terms), 24) - 3, 2))
+    result = engine.grade(text)
+    assert {"keyword_stuffing", "too_short"} <= set(result.flag_codes)
+    assert set(result.levels.values()) == {rubric.min_level}
+
+
+def test_an_unclosed_quotation_mark_does_not_pair_with_a_padded_copy(engine):
+    # One stray quotation mark: a copy of its sentence appended as padding must not close it
+    # and turn everything between into quoted evidence.
+    text = ("Computers help people because they let us talk to friends who live far away. "
+            "My mom says \"computers are the best thing ever. She uses email every day to "
+            "write to her sister. I think that computers also help students learn about the "
+            "world, like other countries and animals. Some people spend too much time online "
+            "and do not exercise, but that is their own choice. So computers have a good "
+            "effect on people and the newspaper should say so.")
+    sentences = sentences_of(text)
+    padded = text + "\n\n" + " ".join(sentences[1:] + sentences[:1])
+    before, after = engine.grade(text), engine.grade(padded)
+    assert_not_raised(before, after)
+    assert "repeated_text" in after.flag_codes

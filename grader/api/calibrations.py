@@ -25,6 +25,7 @@ from grader.errors import ApiError
 from grader.services.calibrations import (
     CalibrationRequestError,
     CalibrationStateError,
+    TrainingSet,
     activate,
     active_activation,
     request_calibration,
@@ -80,7 +81,9 @@ def _scores_from_form(specs: list[str]) -> dict[str, str]:
     return scores
 
 
-def _training_from_request(session: Session, version: RubricVersion):
+def _training_from_request(session: Session,
+                           version: RubricVersion) -> tuple[str, str, TrainingSet]:
+    """(source, source name, scored essays) from a JSON or multipart request."""
     if request.is_json:
         try:
             schemas.CalibrationFromOverridesIn().load(request.get_json(silent=True) or {})

@@ -149,8 +149,27 @@ def _quote_end_sentence(index: int, ids: list[int], marks: dict[int, SentenceEvi
     return True
 
 
+def scored_quotations(essay: EssayDoc) -> list[Quotation]:
+    """Quotations within each paragraph's scored sentences. A quotation mark left open must not
+    pair with one in another paragraph or in a dropped copy: padding an essay with copies of
+    its own sentences would otherwise turn whole stretches of it into "quoted evidence"."""
+    out: list[Quotation] = []
+    for paragraph in essay.paragraphs:
+        runs: list[list[int]] = []
+        for index in paragraph.sentences:
+            if runs and index == runs[-1][-1] + 1:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+        for run in runs:
+            start, end = essay.sentence(run[0]).start, essay.sentence(run[-1]).end
+            out += [Quotation(q.start + start, q.end + start, q.words)
+                    for q in find_quotations(essay.text[start:end])]
+    return out
+
+
 def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None) -> EvidenceFeatures:
-    quotations = find_quotations(essay.text)
+    quotations = scored_quotations(essay)
     marks: dict[int, SentenceEvidence] = {}
     previous = None
     for sentence in essay.sentences:

@@ -88,6 +88,8 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
     topic_words = frozenset(w for t in topic.key_terms for f in t.word_forms
                             for w in f if w.isalpha())
     sentences = [s for s in essay.sentences if not s.truncated] or list(essay.sentences)
+    if not sentences:  # every sentence was dropped (repeats, stuffing): nothing to judge
+        return LanguageFeatures((), 0.0, 0.0, 0.0, (), (), (), None, 0.0, 0.0, 0.0, 0.0)
     misspellings: list[Misspelling] = []
     for sentence in essay.sentences:
         misspellings.extend(_misspellings(sentence, topic_words))
