@@ -182,3 +182,12 @@ def test_an_unclosed_quotation_mark_does_not_pair_with_a_padded_copy(engine):
     before, after = engine.grade(text), engine.grade(padded)
     assert_not_raised(before, after)
     assert "repeated_text" in after.flag_codes
+
+
+def test_copies_of_a_stuffed_line_do_not_make_an_off_topic_essay_on_topic(engine, essays):
+    text = essays["off_topic"]
+    line = "Stalin, industrialisation, Five-Year Plan, collectivisation, kulaks, Gosplan."
+    stuffed = text.rstrip() + "\n\n" + " ".join([line] * 10)
+    result = engine.grade(stuffed)
+    assert "off_topic" in result.flag_codes
+    assert result.overall_level == 1

@@ -166,7 +166,9 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             f"{unknown_share:.0%} of the ordinary words are not English words.",
             tuple(s.index for s in essay.sentences[:2]), {"unknown_share": unknown_share}))
 
-    content = [lemma for s in essay.sentences if s.index not in stuffed
+    # Judged on the student's own sentences: copies of a stuffed line must not make it on topic.
+    copied = {*repeats, *stuffed, *padding}
+    content = [lemma for s in essay.sentences if s.index not in copied
                for lemma in _content_lemmas(s)]
     # Key terms count once each: repeating them must not make an essay look on topic.
     key_hits = {lemma for lemma in content if lemma in topic.key_term_lemmas}
