@@ -15,9 +15,10 @@ Takes ``--essays`` real essays from ASAP sets 1 and 2 (half each) and applies fi
 For the default model (the engine's levels, rubric made from the set's prompt with the prompt's
 most frequent content words as key terms) and for a model calibrated on the rest of the set's
 essays (holistic score), it prints how often each score went up (targets: 0% for pad and stuff),
-how often structure went down for shuffle (target >= 90%), how often word salad got the lowest
-level (target 100%) and how often the trick raised a new flag for a teacher (off-topic target:
->= 95%).
+how often structure went down for shuffle (target >= 90%; the level, and the continuous
+structure score under it, since most one-block essays already sit at the lowest level), how
+often word salad got the lowest level (target 100%) and how often the trick raised a new flag
+for a teacher (off-topic target: >= 95%).
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def analyse(engine, texts):
             continue
         result = engine.result("gaming", analysis)
         out.append((essay_features(analysis), {**result.levels, "overall": result.overall_level,
-                                               "flags": set(result.flag_codes)}, None))
+                                               "flags": set(result.flag_codes),
+                                               "structure_score": result.criterion(
+                                                   "structure").score}, None))
     return out
 
 
@@ -164,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for criterion in (*CRITERIA, "overall"):
                     c[f"up {criterion}"] += after[criterion] > before[criterion]
                 c["structure down"] += after["structure"] < before["structure"]
+                c["structure score down"] += after["structure_score"] < before["structure_score"]
                 c["lowest"] += all(after[k] == 1 for k in (*CRITERIA, "overall"))
                 c["flagged"] += bool(after["flags"] - before["flags"])  # a new flag for a teacher
                 if calibrated[trick] is not None:
@@ -172,8 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     k["lowest"] += calibrated[trick][i] == lowest
     print()
     print("| trick | model | n | thesis up | evidence up | structure up | language up | "
-          "overall up | structure down | lowest level | flagged |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "overall up | structure down | structure score down | lowest level | flagged |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (trick, model_name), c in counts.items():
         n = totals[trick]
 
@@ -182,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"| {trick} | {model_name} | {n} | " + " | ".join(
             pct(f"up {k}") for k in (*CRITERIA, "overall")) + f" | {pct('structure down')} | "
-            f"{pct('lowest')} | {pct('flagged')} |")
+            f"{pct('structure score down')} | {pct('lowest')} | {pct('flagged')} |")
     print("\ntargets: pad and stuff never up (0%); shuffle structure down >= 90%; salad lowest "
           "100%; off-topic flagged >= 95%")
     return 0
