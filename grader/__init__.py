@@ -17,7 +17,7 @@ API_VERSION = "1.0.0"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from grader import api, commands, db, errors, queueing
+    from grader import api, commands, db, errors, queueing, web
     from grader.config import from_environment
 
     instance = os.environ.get("GRADER_INSTANCE_PATH")
@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     queueing.celery_init_app(app)
     api.init_app(app)
+    web.init_app(app)  # after the API, whose blueprints it exempts from CSRF
     commands.init_app(app)
     errors.init_app(app)  # after the API's own handlers, so every error has one JSON shape
     return app

@@ -10,6 +10,7 @@ rubric, configuration or installation problem.
 
 from __future__ import annotations
 
+import contextvars
 import sys
 
 import click
@@ -32,7 +33,10 @@ for _command in all_commands():
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        result = cli.main(args=argv, prog_name="grader", standalone_mode=False)
+        # In a context of its own: an app context a failed command leaves pushed (click skips
+        # the clean-up on a usage error) must not outlive it when main() is called in-process.
+        result = contextvars.copy_context().run(cli.main, args=argv, prog_name="grader",
+                                                standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
         raise SystemExit(2) from exc

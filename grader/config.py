@@ -61,6 +61,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("GRADER_SECRET_KEY") or os.environ.get("SECRET_KEY"),
         "DATABASE_URL": _database_url(instance),
         "MAX_CONTENT_LENGTH": _int("GRADER_MAX_UPLOAD_MB", 60) * 1024 * 1024,
+        # Session cookies only over HTTPS: set to 1 wherever the pages are served over TLS.
+        "GRADER_SECURE_COOKIES": os.environ.get("GRADER_SECURE_COOKIES", "0").lower()
+        in ("1", "true", "yes"),
         "GRADER_DEFAULT_RUBRIC": os.environ.get("GRADER_DEFAULT_RUBRIC", "history-argument"),
         "GRADER_DEFAULT_RUBRIC_FILE": os.environ.get("GRADER_RUBRIC") or str(DEFAULT_RUBRIC_FILE),
         "GRADER_CHUNK_SIZE": max(1, _int("GRADER_CHUNK_SIZE", 32)),

@@ -1,10 +1,10 @@
-"""Errors as JSON with a message, never an HTML page or a traceback."""
+"""Errors with a message, never a traceback: JSON for the API, an HTML page for the pages."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,22 @@ class ApiError(Exception):
         self.status, self.message, self.details = status, message, details
 
 
+_HEADINGS = {400: "That request could not be read", 401: "Please sign in",
+             403: "That page is not for your account", 404: "Nothing here",
+             405: "That is not allowed here", 413: "That file is too large",
+             500: "Something went wrong on our side"}
+
+
+def _for_pages() -> bool:
+    """Pages (not the API, health checks or the API's documents) get HTML errors."""
+    return not request.path.startswith(("/api/", "/healthz"))
+
+
 def error_body(status: int, message: str, **details: object):
+    if _for_pages():
+        heading = _HEADINGS.get(status, "Something went wrong")
+        return render_template("error.html", status=status, heading=heading,
+                               message=message), status
     body = {"error": {"status": status, "message": message, **details}}
     return jsonify(body), status
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from grader.tables import Batch, Calibration, Essay, Override, Rubric, RubricVersion, User
+from grader.tables import (
+    Assignment,
+    Batch,
+    Calibration,
+    Enrolment,
+    Essay,
+    Override,
+    Rubric,
+    RubricVersion,
+    SchoolClass,
+    User,
+)
 
 
 def sees_everything(user: User) -> bool:
@@ -13,8 +24,41 @@ def sees_everything(user: User) -> bool:
 
 
 def essays_of(user: User) -> Select[tuple[Essay]]:
+    """A student's own essays; a teacher's, and their classes' drafts; an admin's: all."""
     query = select(Essay)
-    return query if sees_everything(user) else query.where(Essay.owner_id == user.id)
+    if sees_everything(user):
+        return query
+    if user.role == "teacher":
+        taught = select(Assignment.id).join(SchoolClass).where(SchoolClass.teacher_id == user.id)
+        return query.where((Essay.owner_id == user.id) | Essay.assignment_id.in_(taught))
+    return query.where(Essay.owner_id == user.id)
+
+
+def classes_of(user: User) -> Select[tuple[SchoolClass]]:
+    """The classes a teacher teaches, a student is in, or (an admin) all of them."""
+    query = select(SchoolClass).order_by(SchoolClass.name, SchoolClass.id)
+    if sees_everything(user):
+        return query
+    if user.role == "teacher":
+        return query.where(SchoolClass.teacher_id == user.id)
+    enrolled = select(Enrolment.class_id).where(Enrolment.student_id == user.id)
+    return query.where(SchoolClass.id.in_(enrolled))
+
+
+def assignments_of(user: User) -> Select[tuple[Assignment]]:
+    classes = classes_of(user).with_only_columns(SchoolClass.id).order_by(None)
+    return select(Assignment).where(Assignment.class_id.in_(classes)).order_by(
+        Assignment.created_at.desc(), Assignment.id.desc())
+
+
+def assignment_for(session: Session, user: User, assignment_id: int) -> Assignment | None:
+    return session.scalar(assignments_of(user).where(Assignment.id == assignment_id))
+
+
+def drafts_for(user: User, assignment: Assignment) -> Select[tuple[Essay]]:
+    """A student's drafts for an assignment, oldest first."""
+    return select(Essay).where(Essay.owner_id == user.id,
+                               Essay.assignment_id == assignment.id).order_by(Essay.id)
 
 
 def batches_of(user: User) -> Select[tuple[Batch]]:

@@ -64,6 +64,17 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # What Flask-Login asks of a signed-in user (a disabled account's session stops working).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"
@@ -111,6 +122,50 @@ class RubricVersion(Base):
     rubric: Mapped[Rubric] = relationship(foreign_keys=[rubric_id])
 
 
+class SchoolClass(Base):
+    """A teacher's class: its students' essays are the teacher's to read and grade."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    teacher: Mapped[User] = relationship()
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("class_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+
+
+class Assignment(Base):
+    """What a class is asked to write, graded against a rubric the teacher chose. Students see
+    their levels while drafting only if ``show_levels``; their final results once released."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"),
+                                          index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"))
+    show_levels: Mapped[bool] = mapped_column(Boolean, default=False)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship()
+    rubric: Mapped[Rubric] = relationship()
+
+
 class Batch(Base):
     __tablename__ = "batches"
 
@@ -118,6 +173,8 @@ class Batch(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
     title: Mapped[str] = mapped_column(String(300), default="")
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
     # What the upload held: files read, and a named problem for every file not turned into an essay.
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -134,6 +191,9 @@ class Essay(Base):
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("batches.id", ondelete="CASCADE"), index=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    # A student's draft for an assignment (its class's teacher reads it), if it is one.
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
     label: Mapped[str] = mapped_column(String(300), default="")
     source_name: Mapped[str] = mapped_column(String(500), default="")
     text: Mapped[str] = mapped_column(Text)
@@ -153,6 +213,7 @@ class Essay(Base):
     claim_token: Mapped[str | None] = mapped_column(String(64))
 
     batch: Mapped[Batch | None] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
     rubric_version: Mapped[RubricVersion] = relationship()
     result: Mapped[Result | None] = relationship(
         primaryjoin="and_(Result.essay_id == Essay.id, "

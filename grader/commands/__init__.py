@@ -12,10 +12,19 @@ from flask import Flask
 
 
 def all_commands() -> list[click.Command]:
-    from grader.commands import accounts, calibration, database, offline, rubrics, serve, sweep
+    from grader.commands import (
+        accounts,
+        calibration,
+        classes,
+        database,
+        offline,
+        rubrics,
+        serve,
+        sweep,
+    )
 
     return [offline.grade, calibration.calibrate, rubrics.rubric, database.db, accounts.user,
-            accounts.token, sweep.sweep, serve.serve]
+            accounts.token, classes.school_class, classes.assignment, sweep.sweep, serve.serve]
 
 
 def init_app(app: Flask) -> None:

@@ -18,19 +18,53 @@ def user() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
+@click.option("--password", "ask_password", is_flag=True,
+              help="set a password for signing in to the pages (asked for, not echoed; or "
+                   "from $GRADER_NEW_PASSWORD)")
 @with_appcontext
 @exit_status
-def create_user(email: str, role: str, name: str) -> int:
-    """Create an account (or confirm it exists with this role)."""
+def create_user(email: str, role: str, name: str, ask_password: bool) -> int:
+    """Create an account (or confirm it exists with this role); the first admin starts here."""
     from grader.db import get_session
-    from grader.services.accounts import AccountError, ensure_user
+    from grader.services.accounts import AccountError, ensure_user, set_password
 
+    session = get_session()
     try:
-        account = ensure_user(get_session(), email, role, name)
+        account = ensure_user(session, email, role, name)
+        if ask_password:
+            set_password(session, account, _new_password())
     except AccountError as exc:
         return fail(str(exc))
-    click.echo(f"{account.email}: {account.role} (id {account.id})")
+    click.echo(f"{account.email}: {account.role} (id {account.id})"
+               + (", password set" if ask_password else ""))
     return 0
+
+
+@user.command("password")
+@click.argument("email")
+@with_appcontext
+@exit_status
+def change_password(email: str) -> int:
+    """Set a new password for EMAIL (asked for, not echoed; or from $GRADER_NEW_PASSWORD)."""
+    from grader.db import get_session
+    from grader.services.accounts import AccountError, set_password
+
+    account = _existing(email)
+    if account is None:
+        return 2
+    try:
+        set_password(get_session(), account, _new_password())
+    except AccountError as exc:
+        return fail(str(exc))
+    click.echo(f"{account.email}: password set")
+    return 0
+
+
+def _new_password() -> str:
+    import os
+
+    return os.environ.get("GRADER_NEW_PASSWORD") or click.prompt(
+        "New password", hide_input=True, confirmation_prompt=True)
 
 
 @click.group("token")

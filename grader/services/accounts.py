@@ -7,11 +7,15 @@ import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from grader import queries
 from grader.tables import ROLES, ApiToken, User, as_utc, utcnow
 
 TOKEN_PREFIX = "grd_"
+MIN_PASSWORD_LENGTH = 10
+# Checked against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not a password of anyone's")
 
 
 class AccountError(ValueError):
@@ -36,6 +40,25 @@ def ensure_user(session: Session, email: str, role: str, name: str = "") -> User
         session.commit()
     elif user.role != role:
         raise AccountError(f"{email} already exists as a {user.role}")
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a salted hash (scrypt) of a new password; commits."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = generate_password_hash(password)
+    session.commit()
+
+
+def user_for_login(session: Session, email: str, password: str) -> User | None:
+    """The active account with this email and password, or None (which one was wrong is not
+    said, and an unknown email costs as much time as a wrong password)."""
+    user = queries.user_by_email(session, email) if len(email) <= 254 else None
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    matches = check_password_hash(stored, password[:1024])
+    if user is None or not user.password_hash or not matches or not user.active:
+        return None
     return user
 
 

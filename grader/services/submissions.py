@@ -42,10 +42,13 @@ def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
 
 
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
-                label: str = "", name: str = "pasted text") -> Essay:
-    """Store one essay (a student's draft); commits. EssayInputError for unusable text."""
+                label: str = "", name: str = "pasted text",
+                assignment_id: int | None = None) -> Essay:
+    """Store one essay (a student's draft, for an assignment or not); commits.
+    EssayInputError for unusable text."""
     item = ingest_text(text, label=label or "Draft", name=name)
     essay = _essay(owner, version, item)
+    essay.assignment_id = assignment_id
     session.add(essay)
     session.commit()
     return essay

@@ -1,0 +1,126 @@
+"""``grader class`` and ``grader assignment``: classes, their students and assignments."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from grader.commands.errors import exit_status, fail
+
+
+@click.group("class")
+def school_class() -> None:
+    """Classes and their students."""
+
+
+@school_class.command("create")
+@click.argument("name")
+@click.option("--teacher", "teacher_email", required=True, help="the teacher's account email")
+@with_appcontext
+@exit_status
+def create(name: str, teacher_email: str) -> int:
+    """Create a class taught by a teacher; prints its id."""
+    from grader import queries
+    from grader.db import get_session
+    from grader.services.accounts import AccountError
+    from grader.services.classes import create_class
+
+    session = get_session()
+    teacher = queries.user_by_email(session, teacher_email)
+    if teacher is None:
+        return fail(f"there is no account {teacher_email}")
+    try:
+        created = create_class(session, teacher, name)
+    except AccountError as exc:
+        return fail(str(exc))
+    click.echo(f"class {created.id}: {created.name} (teacher {teacher.email})")
+    return 0
+
+
+@school_class.command("enrol")
+@click.argument("class_id", type=int)
+@click.argument("emails", nargs=-1, required=True)
+@with_appcontext
+@exit_status
+def enrol_students(class_id: int, emails: tuple[str, ...]) -> int:
+    """Put students (existing student accounts) in a class."""
+    from grader import queries
+    from grader.db import get_session
+    from grader.services.accounts import AccountError
+    from grader.services.classes import enrol
+    from grader.tables import SchoolClass
+
+    session = get_session()
+    target = session.get(SchoolClass, class_id)
+    if target is None:
+        return fail(f"there is no class {class_id}")
+    status = 0
+    for email in emails:
+        student = queries.user_by_email(session, email)
+        try:
+            if student is None:
+                raise AccountError(f"there is no account {email}")
+            added = enrol(session, target, student)
+        except AccountError as exc:
+            status = fail(str(exc))
+            continue
+        click.echo(f"{email}: {'enrolled in' if added else 'already in'} {target.name}")
+    return status
+
+
+@click.group("assignment")
+def assignment() -> None:
+    """Assignments a class writes."""
+
+
+@assignment.command("create")
+@click.argument("class_id", type=int)
+@click.argument("title")
+@click.option("--rubric", "slug", default=None, help="rubric id (default: the default rubric)")
+@click.option("--instructions", default="")
+@click.option("--show-levels", is_flag=True, help="students see their levels while drafting")
+@with_appcontext
+@exit_status
+def create_assignment_command(class_id: int, title: str, slug: str | None, instructions: str,
+                              show_levels: bool) -> int:
+    """Set a class an assignment graded against a rubric; prints its id."""
+    from flask import current_app
+
+    from grader import queries
+    from grader.db import get_session
+    from grader.services.accounts import AccountError
+    from grader.services.classes import create_assignment
+    from grader.tables import SchoolClass
+
+    session = get_session()
+    target = session.get(SchoolClass, class_id)
+    if target is None:
+        return fail(f"there is no class {class_id}")
+    rubric = queries.rubric_by_slug(session, slug or current_app.config["GRADER_DEFAULT_RUBRIC"])
+    if rubric is None or rubric.active_version is None:
+        return fail(f"there is no rubric '{slug}'; import it with 'grader rubric import'")
+    try:
+        created = create_assignment(session, target, title, rubric, instructions, show_levels)
+    except AccountError as exc:
+        return fail(str(exc))
+    click.echo(f"assignment {created.id}: {created.title} ({target.name}, rubric {rubric.slug})")
+    return 0
+
+
+@assignment.command("release")
+@click.argument("assignment_id", type=int)
+@with_appcontext
+@exit_status
+def release_assignment(assignment_id: int) -> int:
+    """Let the class's students see their levels for an assignment."""
+    from grader.db import get_session
+    from grader.services.classes import release
+    from grader.tables import Assignment
+
+    session = get_session()
+    target = session.get(Assignment, assignment_id)
+    if target is None:
+        return fail(f"there is no assignment {assignment_id}")
+    release(session, target)
+    click.echo(f"assignment {target.id}: levels released to students")
+    return 0

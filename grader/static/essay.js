@@ -1,0 +1,35 @@
+// The essay page: poll the grading status until it is final, then reload to show feedback;
+// a comment's sentence link moves keyboard focus to that sentence.
+(function () {
+  "use strict";
+  var progress = document.getElementById("progress");
+  if (progress) {
+    var url = progress.getAttribute("data-status-url");
+    var text = document.getElementById("progress-text");
+    var poll = function () {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (body.status === "done" || body.status === "failed") {
+            window.location.reload();
+            return;
+          }
+          text.textContent = (body.status === "running" ? "Grading" : "Waiting for a grader") +
+            " — this page updates by itself.";
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    };
+    window.setTimeout(poll, 700);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.sentence-link");
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (target) {
+      document.querySelectorAll(".sentence.focused").forEach(function (s) { s.classList.remove("focused"); });
+      target.classList.add("focused");
+      target.focus({ preventScroll: false });
+    }
+  });
+})();

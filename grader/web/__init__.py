@@ -1,0 +1,60 @@
+"""The HTML pages: sign-in sessions, CSRF on every form, security headers, one blueprint per
+area. Pages use the same services and scoped queries as the JSON API; the API itself keeps
+bearer tokens (no cookies), so it needs no CSRF token."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from grader.db import get_session
+from grader.tables import User
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Everything the pages load comes from this app: no CDN, no inline script.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                           "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # Flask's own defaults leave SameSite unset; the cookies are hardened here, always.
+    secure = bool(app.config.get("GRADER_SECURE_COOKIES", False))
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_HTTPONLY=True,
+                      REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    # The blueprints registered so far are the JSON API's (grader.api.init_app runs first):
+    # bearer tokens, never cookies, so a forged cross-site request carries no credentials.
+    for blueprint in list(app.blueprints.values()):
+        csrf.exempt(blueprint)
+    from grader.web import auth, essays, home, student
+
+    for module in (auth, home, student, essays):
+        app.register_blueprint(module.bp)
+    app.after_request(_security_headers)

@@ -1,0 +1,39 @@
+"""A student's drafts of one assignment side by side, and what changed between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.tables import Essay
+
+
+@dataclass(frozen=True)
+class DraftColumn:
+    number: int
+    essay: Essay
+    words: int
+    levels: dict[str, int] | None  # None while the draft is still being graded
+    changes: dict[str, int] = field(default_factory=dict)  # level change since the last draft
+    words_change: int = 0
+
+
+def compare_drafts(drafts: list[Essay]) -> list[DraftColumn]:
+    """Drafts oldest first, each with its levels and its changes from the draft before."""
+    columns: list[DraftColumn] = []
+    previous: DraftColumn | None = None
+    for number, essay in enumerate(drafts, start=1):
+        result = essay.result
+        levels = None
+        words = len(essay.text.split())
+        if result is not None:
+            levels = {c.criterion: c.level for c in result.criteria}
+            levels["overall"] = result.overall_level
+        changes = {}
+        if levels and previous is not None and previous.levels:
+            changes = {k: v - previous.levels[k] for k, v in levels.items()
+                       if k in previous.levels and v != previous.levels[k]}
+        column = DraftColumn(number, essay, words, levels, changes,
+                             words - previous.words if previous else 0)
+        columns.append(column)
+        previous = column
+    return columns

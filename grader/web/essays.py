@@ -1,0 +1,75 @@
+"""One essay's page: progress while it is graded, then its sentences highlighted by role and
+a card per criterion whose comments link to the sentences they are about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, jsonify, render_template
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from grader import queries
+from grader.db import get_session
+from grader.services.classes import levels_visible_to_student
+from grader.tables import Essay
+
+bp = Blueprint("essay_pages", __name__)
+
+# Roles a reader can see in the text, with the words shown beside colour (never colour alone).
+ROLE_LABELS = {
+    "thesis": "Thesis", "evidence": "Evidence", "analysis": "Analysis",
+    "topic_sentence": "Topic sentence", "transition": "Transition",
+    "unsupported_claim": "Unsupported claim", "spelling": "Spelling", "not_scored": "Not scored",
+}
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    paragraphs: list[Markup]
+    roles_used: list[str]
+
+
+def _visible_essay(essay_id: int) -> Essay:
+    essay = queries.essay_for(get_session(), current_user, essay_id)
+    if essay is None:
+        abort(404)
+    return essay
+
+
+def highlight(text: str, sentences: list[dict]) -> Highlighted:
+    """The essay as paragraphs of sentence spans (id ``s-N``) marked with their roles; the text
+    between sentences is kept as it was. Everything is escaped."""
+    paragraphs: dict[int, list[Markup]] = {}
+    used: list[str] = []
+    for sentence in sentences:
+        roles = [r for r in sentence["roles"] if r in ROLE_LABELS]
+        used += [r for r in roles if r not in used]
+        classes = " ".join(["sentence", *(f"role-{r.replace('_', '-')}" for r in roles)])
+        tags = Markup("").join(Markup('<span class="role-tag">{}</span>').format(ROLE_LABELS[r])
+                               for r in roles)
+        span = Markup('<span id="s-{}" class="{}" tabindex="-1">{}{}</span>').format(
+            sentence["index"], classes, escape(text[sentence["start"]:sentence["end"]]), tags)
+        paragraphs.setdefault(sentence["paragraph"], []).append(span)
+    return Highlighted([Markup(" ").join(p) for _, p in sorted(paragraphs.items())],
+                       [r for r in ROLE_LABELS if r in used])
+
+
+@bp.route("/essays/<int:essay_id>")
+@login_required
+def essay(essay_id: int):
+    essay = _visible_essay(essay_id)
+    document = essay.result.document if essay.result else None
+    show_levels = current_user.role != "student" or levels_visible_to_student(essay.assignment)
+    highlighted = highlight(essay.text, document["sentences"]) if document else None
+    return render_template("essays/essay.html", essay=essay, document=document,
+                           highlighted=highlighted, role_labels=ROLE_LABELS,
+                           show_levels=show_levels)
+
+
+@bp.route("/essays/<int:essay_id>/status.json")
+@login_required
+def status(essay_id: int):
+    """For the page's progress indicator: the essay's status, polled until it is final."""
+    essay = _visible_essay(essay_id)
+    return jsonify({"status": essay.status, "error": essay.error})

@@ -1,0 +1,88 @@
+"""A student's assignments and drafts: submit, see feedback, revise and resubmit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from grader import queries
+from grader.api.common import upload_limits
+from grader.db import get_session
+from grader.ingest import ingest_upload
+from grader.queueing import DRAFT_QUEUE
+from grader.services.classes import levels_visible_to_student
+from grader.services.submissions import dispatch, submit_text
+from grader.web.drafts import compare_drafts
+from models.errors import EssayInputError
+
+bp = Blueprint("student", __name__)
+
+
+class DraftForm(FlaskForm):
+    text = TextAreaField("Paste your essay", validators=[Optional(), Length(max=400_000)])
+    file = FileField("…or upload a file (.txt, .docx or .pdf)")
+
+
+def _assignment(assignment_id: int):
+    assignment = queries.assignment_for(get_session(), current_user, assignment_id)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+@bp.route("/assignments")
+@login_required
+def assignments():
+    session = get_session()
+    rows = []
+    for assignment in session.scalars(queries.assignments_of(current_user)):
+        drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
+        rows.append((assignment, drafts))
+    return render_template("student/assignments.html", rows=rows)
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@login_required
+def assignment(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    session = get_session()
+    form = DraftForm()
+    if current_user.role == "student" and form.validate_on_submit():
+        text = _draft_text(form)
+        if text is not None:
+            version = assignment.rubric.active_version
+            try:
+                essay = submit_text(session, current_user, version, text,
+                                    label=f"Draft for {assignment.title}"[:300],
+                                    assignment_id=assignment.id)
+            except EssayInputError as exc:
+                flash(str(exc), "error")
+            else:
+                dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE, app=current_app)
+                return redirect(url_for("essay_pages.essay", essay_id=essay.id))
+    drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
+    return render_template("student/assignment.html", assignment=assignment, form=form,
+                           comparison=compare_drafts(drafts),
+                           show_levels=levels_visible_to_student(assignment))
+
+
+def _draft_text(form: DraftForm) -> str | None:
+    """The pasted text, or the uploaded file's; flashes the problem and returns None."""
+    upload = form.file.data
+    if upload and upload.filename:
+        limits = upload_limits()
+        report = ingest_upload([(upload.filename, upload.stream.read(limits.max_file_bytes + 1))],
+                               limits=limits)
+        if report.problems or len(report.essays) != 1:
+            flash(report.problems[0].message if report.problems
+                  else "A draft is one essay: upload one file.", "error")
+            return None
+        return report.essays[0].text
+    if not (form.text.data or "").strip():
+        flash("Paste your essay or choose a file.", "error")
+        return None
+    return form.text.data

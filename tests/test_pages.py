@@ -1,0 +1,150 @@
+"""The HTML pages in-process: sign-in, CSRF, headers, scoping, and the student's draft page."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.pages_support import PASSWORD, csrf_token, make_school, sign_in, sign_out
+from tests.planted import planted_essay
+
+ESSAY = planted_essay(4, random.Random(2))
+
+
+@pytest.fixture
+def school(service_app):
+    return make_school(service_app)
+
+
+def test_signing_in_takes_a_student_to_their_assignments(client, school):
+    assert client.get("/").headers["Location"].startswith("/login")
+    response = sign_in(client, "student")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/assignments"
+    page = client.get("/assignments").get_data(as_text=True)
+    assert "Stalin&#39;s industrialisation" in page and "The Five-Year Plans" not in page
+
+
+def test_a_wrong_password_or_unknown_account_is_refused_alike(client, school):
+    wrong = sign_in(client, "student", password="not the password")
+    unknown = sign_in(client, "nobody")
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert "do not match an account" in response.get_data(as_text=True)
+    assert client.get("/assignments").status_code == 302
+
+
+def test_forms_need_a_csrf_token(client, school):
+    response = client.post("/login", data={"email": "student@school.example",
+                                           "password": PASSWORD})
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    sign_in(client, "student")
+    assert client.post("/logout").status_code == 400  # a forged sign-out does nothing
+    assert client.get("/assignments").status_code == 200
+    token = csrf_token(client.get("/assignments").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/assignments").status_code == 302
+
+
+def test_pages_send_security_headers_and_a_hardened_cookie(client, school):
+    response = sign_in(client, "student")
+    [session_cookie] = [c for c in response.headers.getlist("Set-Cookie")
+                        if c.startswith("session=")]
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    headers = client.get("/assignments").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_sign_in_never_redirects_off_the_site(client, school):
+    page = client.get("/login?next=//evil.example/x")
+    response = client.post("/login?next=//evil.example/x", data={
+        "email": "student@school.example", "password": PASSWORD,
+        "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert response.headers["Location"] == "/"
+
+
+def submit_draft(client, assignment_id: int, text: str):
+    url = f"/assignments/{assignment_id}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"text": text, "csrf_token": token})
+
+
+def test_a_draft_is_graded_and_shown_with_highlights_and_linked_comments(
+        client, school, service_app, grade_pending):
+    sign_in(client, "student")
+    response = submit_draft(client, school.assignment_id, ESSAY)
+    assert response.status_code == 302
+    essay_url = response.headers["Location"]
+    pending = client.get(essay_url).get_data(as_text=True)
+    assert "Reading your essay" in pending and "status.json" in pending
+    assert client.get(essay_url + "/status.json").get_json()["status"] == "queued"
+
+    grade_pending(service_app)
+    page = client.get(essay_url).get_data(as_text=True)
+    assert 'id="s-0"' in page and "role-thesis" in page and "role-tag" in page
+    assert 'class="sentence-link" href="#s-' in page
+    assert "Thesis" in page and "Evidence" in page and "Structure" in page
+    # Levels are the teacher's to release for this assignment: comments only until then.
+    assert "Level " not in page
+    assert client.get(essay_url + "/status.json").get_json()["status"] == "done"
+
+
+def test_levels_appear_once_released_and_drafts_compare_side_by_side(
+        client, school, service_app, grade_pending, runner):
+    sign_in(client, "student")
+    first = submit_draft(client, school.assignment_id, planted_essay(1, random.Random(3)))
+    second = submit_draft(client, school.assignment_id, ESSAY)
+    assert first.status_code == second.status_code == 302
+    grade_pending(service_app)
+    result = runner.invoke(args=["assignment", "release", str(school.assignment_id)])
+    assert result.exit_code == 0, result.output
+    page = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    assert "Draft 1" in page and "Draft 2" in page and "Level " in page
+    assert 'class="change' in page  # what changed since the draft before
+    essay_page = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Overall: <strong>Level" in essay_page
+
+
+def test_essay_pages_are_scoped_a_wrong_id_is_a_404(client, school, service_app,
+                                                      grade_pending):
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+    grade_pending(service_app)
+    sign_out(client)
+
+    expected = {"student2": 404, "student3": 404, "teacher2": 404, "teacher": 200, "admin": 200}
+    for who, status in expected.items():
+        sign_in(client, who)
+        assert client.get(essay_url).status_code == status, who
+        assert client.get(essay_url + "/status.json").status_code == status, who
+        sign_out(client)
+    sign_in(client, "student3")
+    assert client.get(f"/assignments/{school.assignment_id}").status_code == 404
+    missing = client.get("/essays/999999")
+    assert missing.status_code == 404 and "Nothing here" in missing.get_data(as_text=True)
+
+
+def test_the_essay_text_is_escaped(client, school, service_app, grade_pending):
+    sign_in(client, "student")
+    hostile = ESSAY + "\n\n<script>alert('x')</script> The plans mattered a great deal."
+    essay_url = submit_draft(client, school.assignment_id, hostile).headers["Location"]
+    grade_pending(service_app)
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_a_teacher_reads_their_class_drafts_through_the_api_too(client, school, service_app,
+                                                                 grade_pending):
+    from tests.service_support import token_for
+
+    sign_in(client, "student")
+    essay_id = int(submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+                   .rsplit("/", 1)[1])
+    teacher = token_for(service_app, "teacher@school.example", "teacher")
+    other = token_for(service_app, "teacher2@school.example", "teacher")
+    assert client.get(f"/api/v1/essays/{essay_id}", headers=teacher).status_code == 200
+    assert client.get(f"/api/v1/essays/{essay_id}", headers=other).status_code == 404
