@@ -91,6 +91,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "worker_prefetch_multiplier": 1,
             "task_soft_time_limit": soft_limit,
             "task_time_limit": hard_limit,
+            "task_annotations": {"grader.calibrate": {"soft_time_limit": calibration_soft,
+                                                      "time_limit": calibration_hard}},
             "task_default_queue": "grader",
             "broker_connection_retry_on_startup": True,
             # A submission must not hang when the broker is down: fail fast, the sweeper resends.

@@ -46,9 +46,10 @@ def results_csv(essays: Iterable[Essay], criteria: list[str],
                f"{result.confidence:.2f}" if result else "",
                ";".join(result.flags) if result else "", ";".join(sorted(mine)),
                essay.error or ""]
-        if calibrated:
+        row = [neutralise(cell) for cell in row]
+        if calibrated:  # numbers, written as numbers (a negative score is not a formula)
             scores = (result.calibrated_scores if result else None) or {}
             row += [f"{scores[name]:g}" if name in scores else "" for name in calibrated]
             row.append(result.calibration_id if result and result.calibration_id else "")
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(row)
     return buffer.getvalue()

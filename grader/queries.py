@@ -9,6 +9,7 @@ from grader.tables import (
     Assignment,
     Batch,
     Calibration,
+    CalibrationActivation,
     Enrolment,
     Essay,
     Override,
@@ -74,6 +75,21 @@ def calibrations_of(user: User) -> Select[tuple[Calibration]]:
 
 def calibration_for(session: Session, user: User, calibration_id: int) -> Calibration | None:
     return session.scalar(calibrations_of(user).where(Calibration.id == calibration_id))
+
+
+def active_activation(session: Session, version_id: int) -> CalibrationActivation | None:
+    """The activation in force for a rubric version: the newest one not rolled back."""
+    return session.scalar(select(CalibrationActivation).where(
+        CalibrationActivation.rubric_version_id == version_id,
+        CalibrationActivation.rolled_back_at.is_(None))
+        .order_by(CalibrationActivation.id.desc()).limit(1))
+
+
+def pending_calibration(session: Session, user: User) -> Calibration | None:
+    """A calibration this user asked for that is still queued or running."""
+    return session.scalar(select(Calibration).where(
+        Calibration.created_by_id == user.id, Calibration.status.in_(("queued", "running")))
+        .limit(1))
 
 
 def essay_for(session: Session, user: User, essay_id: int) -> Essay | None:

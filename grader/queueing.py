@@ -21,6 +21,8 @@ CALIBRATE_TASK = "grader.calibrate"
 # Students' drafts have their own queue so a class's bulk upload does not hold them up.
 DRAFT_QUEUE = "drafts"
 BATCH_QUEUE = "grader"
+# Calibrations take minutes: their own queue, so they never hold up grading.
+CALIBRATION_QUEUE = "calibration"
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +65,11 @@ def send_grading(essay_ids: Sequence[int], queue: str = BATCH_QUEUE,
 
 
 def send_calibration(calibration_id: int, app: Flask | None = None) -> bool:
-    """Send a calibration's message on the batch queue, with calibration's own (long) time
-    limits; False (logged) when the broker is unreachable: the sweeper sends it later."""
-    config = (app or current_app).config
+    """Send a calibration's message on its own queue; False (logged) when the broker is
+    unreachable: the sweeper sends it later. Its long time limits are the task's own
+    (``task_annotations`` in the config), whoever sends it."""
     try:
-        celery(app).send_task(CALIBRATE_TASK, args=[calibration_id], queue=BATCH_QUEUE,
-                              soft_time_limit=config["GRADER_CALIBRATION_SOFT_LIMIT"],
-                              time_limit=config["GRADER_CALIBRATION_HARD_LIMIT"],
+        celery(app).send_task(CALIBRATE_TASK, args=[calibration_id], queue=CALIBRATION_QUEUE,
                               retry=True, retry_policy={"max_retries": 1, "interval_start": 0.2})
     except Exception as exc:  # kombu raises many kinds; any of them means "not sent"
         log.warning("could not send calibration %s to the broker: %s", calibration_id, exc)

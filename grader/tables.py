@@ -28,7 +28,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 ROLES = ("student", "teacher", "admin")
 STATUSES = ("queued", "running", "done", "failed")
 PENDING = ("queued", "running")
-CALIBRATION_STATUSES = ("queued", "running", "ready", "failed")
 
 
 def utcnow() -> datetime:
@@ -293,7 +292,8 @@ class Calibration(Base):
     source: Mapped[str] = mapped_column(String(16))  # "csv" or "overrides"
     source_name: Mapped[str] = mapped_column(String(500), default="")
     # {"texts": [...], "targets": {criterion: {"column": name, "scores": [score or null]}}}
-    training: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Large (a class's essays; a pickled model): loaded only by the code that needs them.
+    training: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     essays: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     error: Mapped[str | None] = mapped_column(Text)
@@ -301,7 +301,7 @@ class Calibration(Base):
     # Cross-validated agreement per target, the essays left out and why.
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # CalibrationModel.to_bytes(): written only by this program's workers.
-    model: Mapped[bytes | None] = mapped_column(LargeBinary)
+    model: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     versions: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -107,14 +108,16 @@ def grade_pending(nlp):
             ids = list(session.scalars(select(Essay.id).where(
                 Essay.status.in_(("queued", "running"))).order_by(Essay.id)))
         return grade_chunk(database(app).sessions, ids, engine_for, max_attempts, token,
-                           stale_after=600, calibration_for=calibration_for)
+                           stale_after=600, calibration_for=partial(
+                               calibration_for, secret_key=app.config["SECRET_KEY"]))
 
     def calibrate(app, token: str = "test-calibration") -> dict[int, str]:
         with database(app).session() as session:
             ids = list(session.scalars(select(Calibration.id).where(
                 Calibration.status.in_(("queued", "running"))).order_by(Calibration.id)))
         return {i: run_calibration(database(app).sessions, i, engine_for, token,
-                                   max_attempts=3, stale_after=600, time_limit=600)
+                                   max_attempts=3, stale_after=600, time_limit=600,
+                                   secret_key=app.config["SECRET_KEY"])
                 for i in ids}
 
     run.engine_for = engine_for

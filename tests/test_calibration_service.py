@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from grader.db import database
 from grader.services.sweeper import sweep
+from grader.signing import sign, verified
 from grader.tables import Calibration, Result, utcnow
 from models.calibration.model import CalibrationModel
 from tests.planted import planted_set, scored_csv
@@ -120,34 +121,6 @@ def test_rollback_returns_to_the_model_active_before(client, accounts, service_a
     assert "calibration" not in body["result"]
 
 
-def test_a_model_on_the_rubric_levels_replaces_the_engine_levels(client, accounts, service_app,
-                                                                 grade_pending, planted):
-    texts, levels = planted
-    data = scored_csv(texts, levels).replace(b"teacher score", b"level")
-    rows = list(csv.reader(io.StringIO(data.decode())))
-    for row in rows[1:]:
-        row[2] = str(int(row[2]) // 2)  # back to the rubric's 1-4
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    response = request_csv(client, accounts["admin"], buffer.getvalue().encode(),
-                           scores=("level=overall", "level=evidence"))
-    calibration = response.get_json()["calibration"]
-    grade_pending.calibrate(service_app)
-    client.post(calibration["activate_url"], headers=accounts["admin"])
-
-    fresh, _ = planted_set(4, seed=5)
-    ids = [client.post("/api/v1/essays", json={"text": t}, headers=accounts["student"])
-           .get_json()["essay"]["id"] for t in fresh]
-    grade_pending(service_app)
-    for essay_id in ids:
-        body = client.get(f"/api/v1/essays/{essay_id}", headers=accounts["student"]).get_json()
-        scores = body["calibration"]["scores"]
-        assert body["levels"]["overall"] == scores["overall"] == body["overall_level"]
-        assert body["levels"]["evidence"] == scores["evidence"]
-        engine_levels = body["result"]["calibration"]["default_levels"]
-        assert set(engine_levels) == {"overall", "evidence"}
-
-
 def test_requests_that_cannot_be_calibrated_get_a_clear_422(client, accounts, planted):
     texts, levels = planted
     teacher = accounts["teacher"]
@@ -230,6 +203,24 @@ def test_teachers_overrides_are_a_calibration_source(client, accounts, service_a
     assert training["targets"]["evidence"]["scores"] == [float(v) for v in levels]
     assert grade_pending.calibrate(service_app) == {calibration["id"]: "ready"}
 
+    # Fitted on the rubric's own levels, its levels replace the engine's, wording and all.
+    activated = client.post(calibration["activate_url"], headers=accounts["admin"])
+    assert activated.status_code == 200, activated.get_json()
+    fresh, _ = planted_set(4, seed=5)
+    new_ids = [client.post("/api/v1/essays", json={"text": t}, headers=accounts["student"])
+               .get_json()["essay"]["id"] for t in fresh]
+    grade_pending(service_app)
+    rubric = client.get("/api/v1/rubrics", headers=teacher).get_json()[0]
+    descriptors = {c["id"]: c["descriptors"] for c in rubric["criteria"]}["evidence"]
+    for essay_id in new_ids:
+        body = client.get(f"/api/v1/essays/{essay_id}", headers=accounts["student"]).get_json()
+        level = body["calibration"]["scores"]["evidence"]
+        assert body["levels"]["evidence"] == level
+        [evidence] = [c for c in body["result"]["criteria"] if c["id"] == "evidence"]
+        assert evidence["level"] == level and evidence["label"] == rubric["levels"][str(
+            round(level))] and evidence["descriptor"] == descriptors[str(round(level))]
+        assert set(body["result"]["calibration"]["default_levels"]) == {"evidence"}
+
 
 def test_a_calibration_is_fitted_once_and_fails_with_a_reason(client, accounts, service_app,
                                                               grade_pending, planted):
@@ -241,7 +232,8 @@ def test_a_calibration_is_fitted_once_and_fails_with_a_reason(client, accounts, 
 
     def run(token: str) -> str:
         return run_calibration(sessions, calibration_id, engine_for, token, max_attempts=3,
-                               stale_after=600, time_limit=600)
+                               stale_after=600, time_limit=600,
+                               secret_key=service_app.config["SECRET_KEY"])
 
     with sessions() as session:  # another message holds it, and is not stale
         session.execute(update(Calibration).values(status="running", claim_token="other",
@@ -269,19 +261,59 @@ def test_a_calibration_is_fitted_once_and_fails_with_a_reason(client, accounts, 
 
 def test_an_unusable_model_leaves_grading_to_the_default_model(client, accounts, service_app,
                                                                grade_pending, ready):
+    from worker import engines
+
     client.post(ready["activate_url"], headers=accounts["admin"])
+    key = service_app.config["SECRET_KEY"]
+
+    with database(service_app).session() as session:
+        original = verified(session.get(Calibration, ready["id"]).model, key)
+
+    def store(change) -> None:
+        with database(service_app).session() as session:
+            calibration = session.get(Calibration, ready["id"])
+            calibration.model = change(CalibrationModel.from_bytes(original))
+            session.commit()
+        engines._calibrations.clear()  # as a worker started afterwards would
+
+    def grade_one() -> dict:
+        texts, _ = planted_set(4, seed=3)
+        response = client.post("/api/v1/essays", json={"text": texts[0]},
+                               headers=accounts["student"])
+        grade_pending(service_app)
+        return client.get(response.get_json()["url"], headers=accounts["student"]).get_json()
+
+    def older(model):  # as if the libraries were upgraded after it was activated
+        model.versions = {**model.versions, "scikit-learn": "0.1"}
+        return sign(model.to_bytes(), key)
+
+    for change in (older, lambda model: model.to_bytes()):  # then: not signed by a worker
+        store(change)
+        body = grade_one()
+        assert body["status"] == "done" and body["calibration"] is None
+        assert "could not be used" in body["result"]["calibration"]["error"]
+        assert "scikit-learn" not in body["result"]["calibration"]["error"]  # details: the log
+
+
+def test_a_model_made_by_other_versions_cannot_be_activated(client, accounts, service_app,
+                                                            ready):
     with database(service_app).session() as session:
         calibration = session.get(Calibration, ready["id"])
-        model = CalibrationModel.from_bytes(calibration.model)
-        model.versions = {**model.versions, "scikit-learn": "0.1"}
-        calibration.model = model.to_bytes()
+        calibration.versions = {**calibration.versions, "engine": "0.0.1"}
         session.commit()
-    texts, _ = planted_set(4, seed=3)
-    response = client.post("/api/v1/essays", json={"text": texts[0]}, headers=accounts["student"])
-    grade_pending(service_app)
-    body = client.get(response.get_json()["url"], headers=accounts["student"]).get_json()
-    assert body["status"] == "done" and body["calibration"] is None
-    assert "scikit-learn 0.1" in body["result"]["calibration"]["error"]
+    body = client.get(ready["url"], headers=accounts["admin"]).get_json()
+    assert body["usable"] is False
+    response = client.post(ready["activate_url"], headers=accounts["admin"])
+    assert response.status_code == 409 and "engine 0.0.1" in response.get_json()["error"][
+        "message"]
+
+
+def test_one_calibration_at_a_time_per_user(client, accounts, planted):
+    texts, levels = planted
+    assert request_csv(client, accounts["teacher"], scored_csv(texts, levels)).status_code == 202
+    again = request_csv(client, accounts["teacher"], scored_csv(texts, levels))
+    assert again.status_code == 409 and "still queued" in again.get_json()["error"]["message"]
+    assert request_csv(client, accounts["teacher2"], scored_csv(texts, levels)).status_code == 202
 
 
 def test_the_results_csv_carries_the_calibrated_scores(client, accounts, service_app,
@@ -303,8 +335,8 @@ def test_the_results_csv_carries_the_calibrated_scores(client, accounts, service
 
 def test_the_sweeper_resends_stranded_calibrations(client, accounts, service_app, planted):
     texts, levels = planted
-    ids = [request_csv(client, accounts["teacher"], scored_csv(texts, levels))
-           .get_json()["calibration"]["id"] for _ in range(3)]
+    ids = [request_csv(client, accounts[who], scored_csv(texts, levels))
+           .get_json()["calibration"]["id"] for who in ("teacher", "teacher2", "admin")]
     long_ago = utcnow() - timedelta(hours=2)
     with database(service_app).session() as session:
         # 0: never reached the broker; 1: its worker died while fitting it; 2: just sent.

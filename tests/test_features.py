@@ -187,3 +187,15 @@ def test_long_sentences_and_fragments(analyse, essays):
 def test_syllable_counter():
     assert [syllables(w) for w in ("plan", "factory", "history", "made")] == [1, 3, 3,
                                                                                         1]
+
+
+def test_a_conclusion_marker_in_the_second_of_two_paragraphs_is_not_misplaced(analyse):
+    text = ("Stalin's industrialisation was a success for heavy industry but a disaster for "
+            "peasants, because growth came at a terrible human cost.\n\n"
+            "In conclusion, the plans transformed the Soviet economy in a decade. Steel output "
+            "tripled between 1928 and 1932 according to Soviet figures. New cities such as "
+            "Magnitogorsk rose from nothing on the steppe. Yet millions died in the famine of "
+            "1932 that collectivisation caused. The success was real but its price was too high.")
+    s = analyse(text).structure
+    assert s.misplaced == ()
+    assert s.closing_marker

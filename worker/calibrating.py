@@ -8,21 +8,20 @@ taken over once it is stale), the fit, and a write that only the holder can make
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
+from grader.signing import sign
 from grader.tables import Calibration, RubricVersion, utcnow
 from models.calibration.model import CalibrationModel, calibrate, features_of, library_versions
 from models.engine import Engine
 from models.errors import CalibrationError
+from worker.grading import EngineFor
 
 log = logging.getLogger(__name__)
-
-EngineFor = Callable[[RubricVersion], Engine]
 LEFT_OUT_LISTED = 50  # rows named in the report; the count covers the rest
 
 
@@ -80,16 +79,18 @@ def finish(sessions: sessionmaker, calibration_id: int, token: str, **values: ob
 
 def run_calibration(sessions: sessionmaker, calibration_id: int, engine_for: EngineFor,
                     token: str, max_attempts: int, stale_after: float,
-                    time_limit: float) -> str:
+                    time_limit: float, secret_key: str) -> str:
     """Claim, fit and store one calibration (the calibration task's whole job); returns the
     status this message left it in: "ready", "failed", or "skipped" (another message holds it,
-    or it is finished)."""
+    or it is finished). The model is stored signed with ``secret_key`` (grader/signing.py)."""
     stale_before = utcnow() - timedelta(seconds=stale_after)
     claimed = claim(sessions, calibration_id, token, max_attempts, stale_before)
     if claimed != "running":
         return claimed
     with sessions() as session:
         calibration = session.get(Calibration, calibration_id)
+        if calibration is None:  # deleted since it was claimed
+            return "skipped"
         training = calibration.training
         version = session.scalar(select(RubricVersion).where(
             RubricVersion.id == calibration.rubric_version_id))
@@ -108,7 +109,8 @@ def run_calibration(sessions: sessionmaker, calibration_id: int, engine_for: Eng
                        f"the grader failed on this calibration ({type(exc).__name__}); it has "
                        f"been logged for the developers")
     stored = finish(sessions, calibration_id, token, status="ready", error=None,
-                    model=model.to_bytes(), report=report, versions=library_versions())
+                    model=sign(model.to_bytes(), secret_key), report=report,
+                    versions=library_versions())
     return "ready" if stored else "skipped"
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.db import database
-from grader.services.calibrations import active_activation
+from grader.queries import active_activation
 from grader.services.rubrics import spec_of
+from grader.signing import verified
 from grader.tables import Calibration, RubricVersion
 from models.calibration.model import CalibrationModel
 from models.engine import Engine
@@ -34,6 +35,7 @@ class ActiveCalibration:
     id: int
     model: CalibrationModel | None
     error: str | None = None
+    source: str = "csv"  # "overrides": fitted on the rubric's own levels
 
 
 def warm_up(app: Flask) -> None:
@@ -58,24 +60,29 @@ def engine_for(version: RubricVersion) -> Engine:
     return engine
 
 
-
-
-def calibration_for(session: Session, version: RubricVersion) -> ActiveCalibration | None:
-    """The calibration active for this rubric version now (None: the default model)."""
+def calibration_for(session: Session, version: RubricVersion,
+                    secret_key: str) -> ActiveCalibration | None:
+    """The calibration active for this rubric version now (None: the default model); its
+    model is unpickled only if its signature holds under ``secret_key``."""
     activation = active_activation(session, version.id)
     if activation is None:
         return None
     key = (str(session.get_bind().url), activation.calibration_id)
     active = _calibrations.get(key)
     if active is None:
-        data = session.scalar(select(Calibration.model).where(
-            Calibration.id == activation.calibration_id))
+        signed, source = session.execute(select(Calibration.model, Calibration.source).where(
+            Calibration.id == activation.calibration_id)).one()
+        data = verified(signed or b"", secret_key)
         try:
-            model = CalibrationModel.from_bytes(data or b"", engine_for(version),
+            if data is None:
+                raise CalibrationError("its stored model is not signed with this service's "
+                                       "secret key (GRADER_SECRET_KEY changed, or it was "
+                                       "written by something else)")
+            model = CalibrationModel.from_bytes(data, engine_for(version),
                                                 f"calibration {activation.calibration_id}")
-            active = ActiveCalibration(activation.calibration_id, model)
+            active = ActiveCalibration(activation.calibration_id, model, source=source)
         except CalibrationError as exc:
             log.error("calibration %s cannot be used: %s", activation.calibration_id, exc)
-            active = ActiveCalibration(activation.calibration_id, None, str(exc))
+            active = ActiveCalibration(activation.calibration_id, None, str(exc), source)
         _calibrations[key] = active
     return active

@@ -44,6 +44,7 @@ class ActiveModel(Protocol):
     id: int
     model: Any
     error: str | None
+    source: str
 
 
 CalibrationFor = Callable[[Session, RubricVersion], ActiveModel | None]
@@ -73,6 +74,12 @@ class _Calibrated:
     scores: dict[str, float] | None  # None: the model could not be used (``error``)
     levels: dict[str, int]  # the scores that are levels of the rubric, which they replace
     error: str | None = None
+    # criterion -> (label, descriptor) of the level a calibrated level replaces it with
+    wording: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+# What a reader of the result is told; the reason is in the worker's log.
+_UNUSABLE = "the active calibration could not be used; the default model scored this essay"
 
 
 @dataclass(frozen=True)
@@ -158,32 +165,40 @@ def grade(claimed: Sequence[_Claimed], versions: dict[int, RubricVersion],
 
 
 class _CalibrationScorer:
-    """Scores analysed essays with the version's active calibration, if there is one."""
+    """Scores analysed essays with the version's active calibration, if there is one.
+
+    A calibration fitted on teachers' overrides predicts levels of this very rubric, so its
+    levels replace the engine's (with their labels and descriptors); one fitted on a CSV gives
+    scores on the teacher's own scale, which stand beside the engine's levels."""
 
     def __init__(self, active: ActiveModel | None, version: RubricVersion) -> None:
         self.active = active
-        self.levels = set(spec_of(version).levels) if active is not None else set()
+        self.spec = spec_of(version) if active is not None else None
 
     def __call__(self, analyses: Sequence[Analysis]) -> list[_Calibrated | None]:
         if self.active is None or not analyses:
             return [None] * len(analyses)
         if self.active.model is None:
-            return [_Calibrated(self.active.id, None, {}, self.active.error)] * len(analyses)
+            return [_Calibrated(self.active.id, None, {}, _UNUSABLE)] * len(analyses)
         model = self.active.model
         try:
             predicted = model.predict([essay_features(a) for a in analyses])
-        except Exception as exc:  # the default model's result still stands
+        except Exception:  # the default model's result still stands
             log.exception("calibration %s failed on a chunk", self.active.id)
-            error = f"the calibration failed ({type(exc).__name__}); the default model scored it"
-            return [_Calibrated(self.active.id, None, {}, error)] * len(analyses)
+            return [_Calibrated(self.active.id, None, {}, _UNUSABLE)] * len(analyses)
+        levels = set(self.spec.levels)
         on_levels = {criterion for criterion, scale in model.scales().items()
-                     if scale.step == 1 and scale.minimum >= min(self.levels)
-                     and scale.maximum <= max(self.levels)}
+                     if self.active.source == "overrides" and scale.step == 1
+                     and scale.minimum >= min(levels) and scale.maximum <= max(levels)}
+        criteria = {c.id: c for c in self.spec.criteria}
         out: list[_Calibrated | None] = []
         for i in range(len(analyses)):
             scores = {criterion: float(values[i]) for criterion, values in predicted.items()}
-            out.append(_Calibrated(self.active.id, scores,
-                                   {c: round(scores[c]) for c in on_levels}))
+            replaced = {c: round(scores[c]) for c in on_levels}
+            wording = {c: (self.spec.levels[level],
+                           criteria[c].descriptors[level] if c in criteria else "")
+                       for c, level in replaced.items()}
+            out.append(_Calibrated(self.active.id, scores, replaced, wording=wording))
         return out
 
 
@@ -260,6 +275,12 @@ def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
         levels.update(calibrated.levels)
         if "overall" in calibrated.levels:
             overall_score = calibrated.scores["overall"]
+            document["overall"].update(level=levels["overall"], score=overall_score,
+                                       label=calibrated.wording["overall"][0])
+        for entry in document["criteria"]:  # the document reads as the levels it reports
+            if entry["id"] in calibrated.wording:
+                entry["level"] = levels[entry["id"]]
+                entry["label"], entry["descriptor"] = calibrated.wording[entry["id"]]
     return Result(
         essay_id=essay_id, rubric_version_id=version_id, overall_score=overall_score,
         overall_level=levels["overall"], confidence=result.overall_confidence,

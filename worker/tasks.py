@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -30,7 +31,8 @@ def grade_essays(self, essay_ids: list[int]) -> dict[str, list[int]]:
     token = self.request.id or f"local-{id(self)}"
     try:
         report = grade_chunk(sessions, essay_ids, engine_for, config["GRADER_MAX_ATTEMPTS"],
-                             token, config["GRADER_REQUEUE_RUNNING_AFTER"], calibration_for)
+                             token, config["GRADER_REQUEUE_RUNNING_AFTER"],
+                             partial(calibration_for, secret_key=config["SECRET_KEY"]))
     except SoftTimeLimitExceeded:
         if len(essay_ids) > 1:
             # One slow essay must not sink its chunk: send each alone to find the culprit.
@@ -66,7 +68,7 @@ def calibrate_rubric(self, calibration_id: int) -> str:
     return run_calibration(database().sessions, calibration_id, engine_for, token,
                            config["GRADER_MAX_ATTEMPTS"],
                            config["GRADER_REQUEUE_CALIBRATION_AFTER"],
-                           config["GRADER_CALIBRATION_SOFT_LIMIT"])
+                           config["GRADER_CALIBRATION_SOFT_LIMIT"], config["SECRET_KEY"])
 
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import ID, read_upload, rubric_version, upload_limits
+from grader.api.common import ID, rubric_version, upload_limits
 from grader.api.present import iso, rubric_ref
 from grader.auth import current_user, require_user
 from grader.db import get_session
@@ -27,7 +27,6 @@ from grader.services.calibrations import (
     CalibrationStateError,
     TrainingSet,
     activate,
-    active_activation,
     request_calibration,
     rollback,
     training_from_csv,
@@ -35,6 +34,7 @@ from grader.services.calibrations import (
 )
 from grader.tables import Calibration as CalibrationRow
 from grader.tables import RubricVersion
+from models.calibration.versions import mismatches
 
 blp = Blueprint("calibrations", __name__, url_prefix="/api/v1",
                 description="Calibrating the grader on teachers' scores: model versions with "
@@ -47,7 +47,7 @@ _REQUEST_BODY = {"content": {
 
 
 def calibration_detail(session: Session, calibration: CalibrationRow) -> dict[str, Any]:
-    active = active_activation(session, calibration.rubric_version_id)
+    active = queries.active_activation(session, calibration.rubric_version_id)
     return {
         "id": calibration.id,
         "url": url_for("calibrations.Calibration", calibration_id=calibration.id,
@@ -65,6 +65,7 @@ def calibration_detail(session: Session, calibration: CalibrationRow) -> dict[st
         "finished_at": iso(calibration.finished_at),
         "report": calibration.report,
         "active": active is not None and active.calibration_id == calibration.id,
+        "usable": calibration.status == "ready" and not mismatches(calibration.versions),
         "activate_url": url_for("calibrations.activate", calibration_id=calibration.id,
                                 _external=True),
     }
@@ -91,16 +92,17 @@ def _training_from_request(session: Session,
             raise ApiError(422, "send {\"source\": \"overrides\"}, or a CSV as a multipart form",
                            fields=exc.messages) from exc
         return "overrides", "teacher overrides", training_from_overrides(
-            session, current_user(), version)
+            session, current_user(), version, current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"])
     storage = request.files.get("file")
     text_column = (request.form.get("text_column") or "").strip()
     if storage is None or not text_column or not request.form.getlist("score"):
         raise ApiError(422, "send the scored essays as a multipart form: 'file' (a CSV), "
                             "'text_column', and 'score' as COLUMN=CRITERION (once per column)")
-    name, data = read_upload(storage, upload_limits())
-    if len(data) > upload_limits().max_file_bytes:
-        raise ApiError(413, f"{name or 'the file'} is larger than the "
-                            f"{upload_limits().max_file_bytes / 1e6:g} MB a file may be")
+    limit = upload_limits().max_file_bytes
+    name, data = storage.filename or "", storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, f"{name or 'the file'} is larger than the {limit / 1e6:g} MB a "
+                            f"file may be")
     training = training_from_csv(version, data, name or "scores.csv", text_column,
                                  _scores_from_form(request.form.getlist("score")),
                                  current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"])
@@ -113,18 +115,22 @@ class RubricCalibrations(MethodView):
     @blp.response(202, schemas.CalibrationAccepted)
     @blp.alt_response(422, description="the scores cannot be calibrated on (the message says "
                                        "why: a missing column, too few scored essays, ...)")
+    @blp.alt_response(409, description="a calibration you asked for is still queued or running")
+    @blp.alt_response(413, description="the CSV is larger than a file may be")
     @require_user("teacher", "admin")
-    def post(self, rubric: str):
+    def post(self, rubric: str) -> tuple[dict, int, dict[str, str]]:
         """Calibrate the rubric's active version on scored essays: a CSV, or the levels
         teachers set as overrides. A worker fits it; poll its url for the agreement report."""
         session = get_session()
         version = rubric_version(session, rubric)
         try:
             source, source_name, training = _training_from_request(session, version)
+            calibration = request_calibration(session, current_app, current_user(), version,
+                                              source, source_name, training)
         except CalibrationRequestError as exc:
             raise ApiError(422, str(exc)) from exc
-        calibration = request_calibration(session, current_app, current_user(), version,
-                                          source, source_name, training)
+        except CalibrationStateError as exc:
+            raise ApiError(409, str(exc)) from exc
         body = calibration_detail(session, calibration)
         return {"url": body["url"], "status": calibration.status, "calibration": body}, 202, {
             "Location": body["url"]}
@@ -132,7 +138,7 @@ class RubricCalibrations(MethodView):
     @require_user("teacher", "admin")
     @blp.arguments(schemas.ListArgs, location="query")
     @blp.response(200, schemas.CalibrationOut(many=True))
-    def get(self, args, rubric: str):
+    def get(self, args: dict, rubric: str) -> list[dict]:
         """The rubric's calibrations, newest first (a teacher sees their own; an admin all)."""
         session = get_session()
         version = rubric_version(session, rubric)
@@ -149,7 +155,7 @@ class RubricCalibrations(MethodView):
 @blp.response(200, schemas.RollbackOut)
 @blp.alt_response(409, description="no calibration is active for the rubric")
 @require_user("admin")
-def rollback_calibration(rubric: str):
+def rollback_calibration(rubric: str) -> dict:
     """Undo the latest activation: the calibration active before it (or the default model)
     scores the rubric's essays from now on."""
     session = get_session()
@@ -172,7 +178,7 @@ def _visible(calibration_id: int) -> CalibrationRow:
 class Calibration(MethodView):
     @blp.response(200, schemas.CalibrationOut)
     @require_user("teacher", "admin")
-    def get(self, calibration_id: int):
+    def get(self, calibration_id: int) -> dict:
         """A calibration's status and, once ready, its cross-validated agreement."""
         return calibration_detail(get_session(), _visible(calibration_id))
 
@@ -182,7 +188,7 @@ class Calibration(MethodView):
 @blp.response(200, schemas.CalibrationOut)
 @blp.alt_response(409, description="the calibration is not ready")
 @require_user("admin")
-def activate_calibration(calibration_id: int):
+def activate_calibration(calibration_id: int) -> dict:
     """Make a ready calibration score its rubric version's essays from now on."""
     session = get_session()
     calibration = _visible(calibration_id)

@@ -10,7 +10,6 @@ from grader import queries
 from grader.api import schemas
 from grader.auth import require_user
 from grader.db import get_session
-from grader.services.calibrations import active_activation
 from grader.services.rubrics import spec_of
 from grader.tables import RubricVersion
 
@@ -31,7 +30,7 @@ class Rubrics(MethodView):
             if version is None:
                 continue
             spec = spec_of(version)
-            active = active_activation(session, version.id)
+            active = queries.active_activation(session, version.id)
             versions = session.scalar(select(func.count()).where(
                 RubricVersion.rubric_id == rubric.id))
             out.append({

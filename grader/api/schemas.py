@@ -206,6 +206,9 @@ class CalibrationOut(Schema):
     report = fields.Nested(CalibrationReport, allow_none=True)
     active = fields.Boolean(metadata={"description": "whether it scores its rubric version's "
                                                      "essays now"})
+    usable = fields.Boolean(metadata={"description": "ready and made by this grader's engine "
+                                                     "and library versions (else it cannot be "
+                                                     "activated)"})
     activate_url = fields.String()
 
 

@@ -20,13 +20,18 @@ from flask.cli import with_appcontext
 
 from grader.commands.errors import exit_status, fail
 
-QUEUES = "drafts,grader"
+# A worker on every queue (docker-compose's, the tests'); ``grader serve`` instead runs one on the
+# grading queues and one on calibrations alone, so a long fit never holds up a student's draft.
+QUEUES = "drafts,grader,calibration"
+GRADING_QUEUES = "drafts,grader"
+CALIBRATION_QUEUES = "calibration"
 
 
-def worker_command(concurrency: int, beat: bool) -> list[str]:
+def worker_command(concurrency: int, beat: bool, queues: str = QUEUES,
+                   name: str = "grader") -> list[str]:
     command = [sys.executable, "-m", "celery", "-A", "worker.app:celery_app", "worker",
-               "--queues", QUEUES, "--concurrency", str(concurrency), "--loglevel", "INFO",
-               "--hostname", f"grader-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
+               "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
+               "--hostname", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     if beat:
         command += ["--beat"]
     return command
@@ -47,7 +52,8 @@ def web_command(host: str, port: int, processes: int) -> list[str]:
 @with_appcontext
 @exit_status
 def serve(host: str, port: int, concurrency: int, web_processes: int) -> int:
-    """Migrate, import the default rubric, and run the web app and a worker together."""
+    """Migrate, import the default rubric, and run the web app, a grading worker (with the
+    sweeper's schedule) and a calibration worker together."""
     from grader.db import get_session, upgrade
     from grader.services.rubrics import import_rubric_file
     from models.errors import RubricError
@@ -62,7 +68,9 @@ def serve(host: str, port: int, concurrency: int, web_processes: int) -> int:
     click.echo(f"rubric '{version.rubric.slug}' version {version.number} is active")
     env = {**os.environ, "GRADER_INSTANCE_PATH": app.instance_path}
     children = [
-        subprocess.Popen(worker_command(concurrency, beat=True), env=env),
+        subprocess.Popen(worker_command(concurrency, beat=True, queues=GRADING_QUEUES), env=env),
+        subprocess.Popen(worker_command(1, beat=False, queues=CALIBRATION_QUEUES,
+                                        name="calibrator"), env=env),
         subprocess.Popen(web_command(host, port, web_processes), env=env),
     ]
     click.echo(f"Grader is serving on http://{host}:{port} (Ctrl-C stops it)")

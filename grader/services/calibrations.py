@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from grader import queries
 from grader.ingest.report import IngestError
@@ -27,10 +27,12 @@ from grader.tables import (
     CalibrationActivation,
     Essay,
     Override,
+    Result,
     RubricVersion,
     User,
     utcnow,
 )
+from models.calibration.versions import mismatches
 
 # Fewer scored essays than this cannot be cross-validated into an agreement worth reporting
 # (the engine refuses them too: models.calibration.model.calibrate).
@@ -104,8 +106,8 @@ def training_from_csv(version: RubricVersion, data: bytes, name: str, text_colum
     return _checked(TrainingSet([row.text for row in rows], targets))
 
 
-def training_from_overrides(session: Session, user: User,
-                            version: RubricVersion) -> TrainingSet:
+def training_from_overrides(session: Session, user: User, version: RubricVersion,
+                            max_essays: int) -> TrainingSet:
     """The essays graded against this rubric version that a teacher reviewed (overrode at
     least one level), with their final levels: the teacher's where set, else the grader's
     level the teacher let stand. Teachers calibrate on their own essays, admins on everyone's.
@@ -116,7 +118,11 @@ def training_from_overrides(session: Session, user: User,
     essays = list(session.scalars(
         queries.essays_of(user).where(Essay.rubric_version_id == version.id,
                                       Essay.status == "done", Essay.id.in_(reviewed))
-        .order_by(Essay.id)))
+        .options(selectinload(Essay.result).selectinload(Result.criteria))
+        .order_by(Essay.id).limit(max_essays + 1)))
+    if len(essays) > max_essays:
+        raise CalibrationRequestError(f"more than {max_essays} reviewed essays; calibrate on "
+                                      f"a CSV of at most {max_essays} instead")
     overrides = queries.latest_overrides(session, [e.id for e in essays])
     levels = [final_levels(e.result, overrides.get(e.id, {})) for e in essays]
     kept = [(essay, final) for essay, final in zip(essays, levels, strict=True) if final]
@@ -149,7 +155,12 @@ def request_calibration(session: Session, app: Flask, user: User, version: Rubri
                         source: str, source_name: str, training: TrainingSet) -> Calibration:
     """Store the calibration with its scored essays and send it to a worker; commits.
 
-    If the broker is down the calibration stays queued and unsent; the sweeper sends it."""
+    If the broker is down the calibration stays queued and unsent; the sweeper sends it. One
+    at a time per user: a fit takes minutes, and a queue of them would hold up everyone's."""
+    pending = queries.pending_calibration(session, user)
+    if pending is not None:
+        raise CalibrationStateError(f"calibration {pending.id} you asked for is still "
+                                    f"{pending.status}; wait for it to finish")
     calibration = Calibration(rubric_version_id=version.id, created_by_id=user.id,
                               source=source, source_name=source_name[:500],
                               training=training.as_json(), essays=len(training.texts))
@@ -173,19 +184,16 @@ def send(session: Session, app: Flask, calibration_ids: list[int]) -> int:
     return sent
 
 
-def active_activation(session: Session, version_id: int) -> CalibrationActivation | None:
-    return session.scalar(select(CalibrationActivation).where(
-        CalibrationActivation.rubric_version_id == version_id,
-        CalibrationActivation.rolled_back_at.is_(None))
-        .order_by(CalibrationActivation.id.desc()).limit(1))
-
-
 def activate(session: Session, user: User, calibration: Calibration) -> CalibrationActivation:
     """Make a ready calibration the one that scores its rubric version's essays; commits."""
     if calibration.status != "ready":
         raise CalibrationStateError(f"calibration {calibration.id} is {calibration.status}; "
                                     f"only a ready calibration can be activated")
-    current = active_activation(session, calibration.rubric_version_id)
+    problems = mismatches(calibration.versions)
+    if problems:
+        raise CalibrationStateError(f"calibration {calibration.id} was made with "
+                                    f"{'; '.join(problems)}; calibrate again to use it")
+    current = queries.active_activation(session, calibration.rubric_version_id)
     if current is not None and current.calibration_id == calibration.id:
         return current
     activation = CalibrationActivation(rubric_version_id=calibration.rubric_version_id,
@@ -198,12 +206,17 @@ def activate(session: Session, user: User, calibration: Calibration) -> Calibrat
 def rollback(session: Session, user: User, version: RubricVersion) -> Calibration | None:
     """Undo the latest activation for this rubric version; returns the calibration now active
     (None: the rubric's default model); commits. The undone step stays in the history."""
-    current = active_activation(session, version.id)
-    if current is None:
+    current = queries.active_activation(session, version.id)
+    undone = None if current is None else session.scalar(
+        update(CalibrationActivation)
+        .where(CalibrationActivation.id == current.id,
+               CalibrationActivation.rolled_back_at.is_(None))  # not undone meanwhile
+        .values(rolled_back_at=utcnow(), rolled_back_by_id=user.id)
+        .returning(CalibrationActivation.id).execution_options(synchronize_session=False))
+    if undone is None:
+        session.rollback()
         raise CalibrationStateError("no calibration is active for this rubric version; "
                                     "essays are already graded by the default model")
-    current.rolled_back_at = utcnow()
-    current.rolled_back_by_id = user.id
     session.commit()
-    now_active = active_activation(session, version.id)
+    now_active = queries.active_activation(session, version.id)
     return now_active.calibration if now_active else None

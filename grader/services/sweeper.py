@@ -73,14 +73,14 @@ def sweep_calibrations(session: Session, app: Flask) -> int:
         Calibration.status == "queued", Calibration.enqueued_at.is_(None),
         Calibration.created_at < now - timedelta(seconds=config["GRADER_RESEND_UNSENT_AFTER"]))
     ).all()
+    # A calibration may wait behind another's whole fit: "lost" only after one could have run.
+    waited = timedelta(seconds=config["GRADER_REQUEUE_CALIBRATION_AFTER"])
     lost = session.scalars(update(Calibration).where(
-        Calibration.status == "queued",
-        Calibration.enqueued_at < now - timedelta(seconds=config["GRADER_REQUEUE_QUEUED_AFTER"]))
+        Calibration.status == "queued", Calibration.enqueued_at < now - waited)
         .values(enqueued_at=None).returning(Calibration.id)
         .execution_options(synchronize_session=False)).all()
     stalled = session.scalars(update(Calibration).where(
-        Calibration.status == "running", Calibration.started_at
-        < now - timedelta(seconds=config["GRADER_REQUEUE_CALIBRATION_AFTER"]))
+        Calibration.status == "running", Calibration.started_at < now - waited)
         .values(status="queued", enqueued_at=None, claim_token=None)
         .returning(Calibration.id).execution_options(synchronize_session=False)).all()
     session.commit()  # expires every loaded row: nothing stale survives the bulk updates

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
+from models.calibration.versions import FEATURES_VERSION
 from models.engine import Analysis
 
-# Changes whenever a feature is added, removed or computed differently (models and caches of
-# features from another version must not be mixed with these).
-FEATURES_VERSION = 3
+__all__ = ["FEATURES_VERSION", "FLAG_CODES", "essay_features"]
+
 FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_text",
               "keyword_stuffing")
 

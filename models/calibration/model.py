@@ -10,33 +10,25 @@ something else otherwise).
 from __future__ import annotations
 
 import pickle
-import platform
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
 
-from models import ENGINE_VERSION
 from models.calibration.agreement import Agreement, agreement
 from models.calibration.estimator import CalibratedCriterion
-from models.calibration.features import FEATURES_VERSION, essay_features
+from models.calibration.features import essay_features
 from models.calibration.scale import ScoreScale
 from models.calibration.validation import out_of_fold
+from models.calibration.versions import library_versions, mismatches
 from models.engine import Engine, EssayInput
 from models.errors import CalibrationError
 from models.scoring.rubric_model import CAPS, OVERALL_CAPPED_BY
 
 MODEL_FORMAT = 1
 _MAGIC = "grader-calibration"
-
-
-def library_versions() -> dict[str, str]:
-    return {"python": platform.python_version(), "numpy": package_version("numpy"),
-            "scikit-learn": package_version("scikit-learn"), "spacy": package_version("spacy"),
-            "engine": ENGINE_VERSION, "features": str(FEATURES_VERSION)}
 
 
 @dataclass(frozen=True)
@@ -159,10 +151,7 @@ class CalibrationModel:
         return model
 
     def check(self, path: str | Path, engine: Engine | None) -> None:
-        here = library_versions()
-        problems = [f"{name} {self.versions.get(name)} (this grader has {here[name]})"
-                    for name in ("engine", "features", "scikit-learn", "numpy")
-                    if self.versions.get(name) != here[name]]
+        problems = mismatches(self.versions)
         if engine is not None:
             rubric = engine.rubric
             mine = {"id": rubric.id, "version": rubric.version, "digest": rubric.digest}

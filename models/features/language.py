@@ -89,7 +89,10 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
                             for w in f if w.isalpha())
     sentences = [s for s in essay.sentences if not s.truncated] or list(essay.sentences)
     if not sentences:  # every sentence was dropped (repeats, stuffing): nothing to judge
-        return LanguageFeatures((), 0.0, 0.0, 0.0, (), (), (), None, 0.0, 0.0, 0.0, 0.0)
+        return LanguageFeatures(
+            misspellings=(), spelling_rate=0.0, mean_sentence_words=0.0, sentence_length_sd=0.0,
+            long_sentences=(), fragments=(), lowercase_starts=(), repeated_opener=None,
+            opener_variety=0.0, complex_share=0.0, readability_grade=0.0, lexical_diversity=0.0)
     misspellings: list[Misspelling] = []
     for sentence in essay.sentences:
         misspellings.extend(_misspellings(sentence, topic_words))

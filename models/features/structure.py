@@ -18,8 +18,8 @@ for _marker in sorted(TRANSITIONS, key=lambda m: (-len(m), m)):
     _MARKERS_BY_FIRST_WORD.setdefault(_marker.split()[0], []).append(_marker)
 _CONCLUSION_OVERLAP = 0.2
 # Ordinal signposts by the place they claim; "finally" and "lastly" close any sequence.
-_ORDINAL_RANK = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "thirdly": 3,
-                 "finally": 9, "lastly": 9}
+_ORDINAL_RANK = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3,
+                 "thirdly": 3, "finally": 9, "lastly": 9}
 
 
 @dataclass(frozen=True)
@@ -153,10 +153,13 @@ def _refers_back(sentence: Sentence) -> bool:
 
 
 def closing_sentences(essay: EssayDoc) -> list[Sentence]:
-    """The last few sentences of an essay with fewer than three paragraphs (as its opening ones
-    stand in for an introduction); none when it is too short to have a closing."""
+    """Where an essay with fewer than three paragraphs closes: the second of two paragraphs, or
+    the last few sentences of one (as its opening ones stand in for an introduction); none when
+    it is too short to have a closing."""
     if len(essay.paragraphs) >= 3 or len(essay.sentences) < 6:
         return []
+    if len(essay.paragraphs) == 2:
+        return essay.paragraph_sentences(essay.paragraphs[-1])
     count = max(1, min(3, math.ceil(len(essay.sentences) / 4)))
     return list(essay.sentences[-count:])
 
@@ -169,6 +172,8 @@ def _out_of_order(transitions: list[TransitionUse]) -> list[Misplaced]:
         rank = _ORDINAL_RANK.get(use.marker)
         if rank is None:
             continue
+        if rank == 1 and highest == 9:  # a new list after one that finished
+            highest = 0
         if rank < highest or (rank == highest and rank == 1):
             out.append(Misplaced(use.sentence, use.marker,
                                  f"after “{highest_marker}”, so the sequence runs backwards"))
@@ -193,8 +198,7 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
 
     last_paragraph = set(paragraphs[-1].sentences) if paragraphs else set()
     closing = tuple(s.index for s in closing_sentences(essay))
-    ending = last_paragraph if len(paragraphs) >= 3 else set(closing) if closing else \
-        last_paragraph if len(paragraphs) >= 2 else None
+    ending = last_paragraph if len(paragraphs) >= 2 else set(closing) if closing else None
     misplaced = []
     for use in transitions:
         if use.sentence == sentences[0].index and use.marker in CONTINUATION_MARKERS:
