@@ -1,0 +1,126 @@
+"""Journeys through the pages in real headless Chromium (Debian's, driven by Playwright),
+against the real app served over HTTP and a real Celery worker grading the essays.
+
+Screenshots of every page visited are saved under build/screenshots/ (printed at the end).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.pages_support import PASSWORD, make_school
+from tests.planted import planted_essay
+from tests.service_support import ROOT, WorkerProcess, make_app, service_env, wait_for, worker_alive
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "build" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app on a real HTTP server, a worker on the embedded broker, and a school."""
+    instance = tmp_path_factory.mktemp("browser")
+    env = service_env(instance)
+    app = make_app(env)
+    school = make_school(app)
+    worker = WorkerProcess(env, instance / "worker.log", concurrency=1)
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: worker_alive(app, worker.process.pid), 120, "the worker",
+                 on_timeout=worker.tail)
+        yield f"http://127.0.0.1:{port}", school, worker
+    finally:
+        server.shutdown()
+        worker.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield launched
+        launched.close()
+    print(f"\nscreenshots: {SHOTS}")
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, base: str, who: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(f"{who}@school.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_student_drafts_reads_feedback_revises_and_compares(site, browser):
+    base, _school, _worker = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    shot(page, "01-sign-in")
+    sign_in(page, base, "student")
+    expect(page.get_by_role("heading", name="My assignments")).to_be_visible()
+    shot(page, "02-student-assignments")
+
+    page.get_by_role("link", name="Stalin's industrialisation").click()
+    page.get_by_label("Paste your essay").fill(planted_essay(2, random.Random(5)))
+    page.get_by_role("button", name="Get feedback").click()
+    expect(page.get_by_text("Reading your essay")).to_be_visible()
+    shot(page, "03-draft-being-graded")
+    # The page polls and reloads itself when the worker has finished.
+    expect(page.get_by_role("heading", name="Feedback")).to_be_visible(timeout=120_000)
+    expect(page.locator("#s-0")).to_be_visible()
+    expect(page.locator(".role-tag").first).to_be_visible()  # roles in words, not colour alone
+    shot(page, "04-draft-feedback")
+    first_link = page.locator("a.sentence-link").first
+    target = first_link.get_attribute("href")
+    first_link.click()
+    expect(page.locator(target)).to_have_class(re.compile(r"\bfocused\b"))
+    essay_url = page.url
+
+    page.get_by_role("link", name="Stalin's industrialisation").first.click()
+    page.get_by_label("Paste your essay").fill(planted_essay(4, random.Random(6)))
+    page.get_by_role("button", name="Get feedback").click()
+    expect(page.get_by_role("heading", name="Feedback")).to_be_visible(timeout=120_000)
+    page.get_by_role("link", name="Stalin's industrialisation").first.click()
+    expect(page.get_by_role("link", name="Draft 1")).to_be_visible()
+    expect(page.get_by_role("link", name="Draft 2")).to_be_visible()
+    shot(page, "05-drafts-compared")
+
+    phone = browser.new_page(viewport={"width": 375, "height": 740})
+    sign_in(phone, base, "student")
+    phone.goto(essay_url)
+    expect(phone.get_by_role("heading", name="Feedback")).to_be_visible()
+    shot(phone, "06-feedback-on-a-phone")
+    phone.close()
+    page.close()
+
+    other = browser.new_context().new_page()
+    sign_in(other, base, "student2")
+    response = other.goto(essay_url)
+    assert response is not None and response.status == 404
+    expect(other.get_by_role("heading", name="Nothing here")).to_be_visible()
+    shot(other, "07-another-students-essay-404")
+    other.close()
