@@ -56,6 +56,20 @@ def assignment_for(session: Session, user: User, assignment_id: int) -> Assignme
     return session.scalar(assignments_of(user).where(Assignment.id == assignment_id))
 
 
+def roster(session: Session, school_class: SchoolClass) -> list[User]:
+    """A class's students, by name."""
+    return list(session.scalars(select(User).join(Enrolment, Enrolment.student_id == User.id)
+                                .where(Enrolment.class_id == school_class.id)
+                                .order_by(User.name, User.email)))
+
+
+def latest_drafts(session: Session, assignment: Assignment) -> dict[int, Essay]:
+    """Each student's newest draft for an assignment, by student id."""
+    newest = (select(func.max(Essay.id)).where(Essay.assignment_id == assignment.id)
+              .group_by(Essay.owner_id))
+    return {e.owner_id: e for e in session.scalars(select(Essay).where(Essay.id.in_(newest)))}
+
+
 def drafts_for(user: User, assignment: Assignment) -> Select[tuple[Essay]]:
     """A student's drafts for an assignment, oldest first."""
     return select(Essay).where(Essay.owner_id == user.id,

@@ -124,3 +124,32 @@ def test_a_student_drafts_reads_feedback_revises_and_compares(site, browser):
     expect(other.get_by_role("heading", name="Nothing here")).to_be_visible()
     shot(other, "07-another-students-essay-404")
     other.close()
+
+
+def test_a_teacher_reads_the_class_table_overrides_a_level_and_releases(site, browser):
+    base, _school, _worker = site
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, base, "teacher")
+    expect(page.get_by_role("heading", name="Your classes")).to_be_visible()
+    shot(page, "08-teacher-classes")
+    page.get_by_role("link", name="Stalin's industrialisation").click()
+    table = page.locator("#class-table")
+    expect(table).to_be_visible()
+    page.get_by_role("button", name="Overall").click()  # sortable by any column
+    expect(page.locator("th[aria-sort=ascending]")).to_have_count(1)
+    shot(page, "09-teacher-class-table")
+
+    page.get_by_role("link", name="Student", exact=True).click()
+    expect(page.get_by_role("heading", name="Override a level")).to_be_visible()
+    page.get_by_label("Criterion", exact=True).select_option("evidence")
+    page.get_by_label("Level", exact=True).select_option("3")
+    page.get_by_label("Comment for the student").fill("Good use of the 1932 figures.")
+    page.get_by_role("button", name="Save level").click()
+    expect(page.get_by_text("Evidence set to level 3.")).to_be_visible()
+    shot(page, "10-teacher-override")
+
+    page.get_by_role("link", name="Stalin's industrialisation").first.click()
+    expect(page.get_by_text("overridden").first).to_be_visible()
+    page.get_by_role("button", name="Release levels to the class").click()
+    expect(page.get_by_text("Levels are released")).to_be_visible()
+    shot(page, "11-teacher-released")

@@ -148,3 +148,49 @@ def test_a_teacher_reads_their_class_drafts_through_the_api_too(client, school, 
     other = token_for(service_app, "teacher2@school.example", "teacher")
     assert client.get(f"/api/v1/essays/{essay_id}", headers=teacher).status_code == 200
     assert client.get(f"/api/v1/essays/{essay_id}", headers=other).status_code == 404
+
+
+def test_a_teacher_sees_the_class_table_overrides_a_level_and_releases(
+        client, school, service_app, grade_pending):
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+    essay_id = int(essay_url.rsplit("/", 1)[1])
+    grade_pending(service_app)
+    sign_out(client)
+
+    sign_in(client, "teacher")
+    table = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    assert "Student" in table and "Student2" in table and "no draft" in table
+    assert f'href="/essays/{essay_id}"' in table and "Release levels to the class" in table
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "Override a level" in page and "Level " in page  # teachers always see levels
+    response = client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "evidence", "level": "2", "comment": "Explain the 1932 figures.",
+        "csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "Evidence set to level 2." in page and "Explain the 1932 figures." in page
+    table = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    assert "overridden" in table
+    release = client.post(f"/assignments/{school.assignment_id}/release",
+                          data={"csrf_token": csrf_token(table)})
+    assert release.status_code == 302
+    assert "Levels are released" in client.get(
+        f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    sign_out(client)
+
+    sign_in(client, "student")
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "Your teacher set this to level 2" in page and "Overall: <strong>Level" in page
+    token = csrf_token(page)
+    assert client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "evidence", "level": "4", "csrf_token": token}).status_code == 404
+    assert client.post(f"/assignments/{school.assignment_id}/release",
+                       data={"csrf_token": token}).status_code == 404
+    sign_out(client)
+
+    sign_in(client, "teacher2")  # not their class: as if the essay did not exist
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    assert client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "evidence", "level": "4", "csrf_token": token}).status_code == 404
+    assert client.get(f"/assignments/{school.assignment_id}").status_code == 404

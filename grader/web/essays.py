@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from grader import queries
 from grader.db import get_session
 from grader.services.classes import levels_visible_to_student
+from grader.services.rubrics import spec_of
 from grader.tables import Essay
 
 bp = Blueprint("essay_pages", __name__)
@@ -62,9 +63,11 @@ def essay(essay_id: int):
     document = essay.result.document if essay.result else None
     show_levels = current_user.role != "student" or levels_visible_to_student(essay.assignment)
     highlighted = highlight(essay.text, document["sentences"]) if document else None
+    overrides = queries.latest_overrides(get_session(), [essay.id]).get(essay.id, {})
+    levels = spec_of(essay.rubric_version).levels
     return render_template("essays/essay.html", essay=essay, document=document,
                            highlighted=highlighted, role_labels=ROLE_LABELS,
-                           show_levels=show_levels)
+                           show_levels=show_levels, overrides=overrides, levels=levels)
 
 
 @bp.route("/essays/<int:essay_id>/status.json")

@@ -15,8 +15,10 @@ from grader.db import get_session
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
+from grader.services.rubrics import spec_of
 from grader.services.submissions import dispatch, submit_text
 from grader.web.drafts import compare_drafts
+from grader.web.teacher import class_table
 from models.errors import EssayInputError
 
 bp = Blueprint("student", __name__)
@@ -64,10 +66,18 @@ def assignment(assignment_id: int):
             else:
                 dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE, app=current_app)
                 return redirect(url_for("essay_pages.essay", essay_id=essay.id))
+    if current_user.role != "student":
+        return render_template("teacher/assignment.html", assignment=assignment,
+                               rows=class_table(assignment), criteria=_criteria(assignment))
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
     return render_template("student/assignment.html", assignment=assignment, form=form,
                            comparison=compare_drafts(drafts),
                            show_levels=levels_visible_to_student(assignment))
+
+
+def _criteria(assignment) -> list[tuple[str, str]]:
+    spec = spec_of(assignment.rubric.active_version)
+    return [(c.id, c.name) for c in spec.criteria]
 
 
 def _draft_text(form: DraftForm) -> str | None:
