@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
+from flask import Response
+from sqlalchemy.orm import Session
+
+from grader import queries
 from grader.services.overrides import final_levels
-from grader.tables import Essay, Override
+from grader.services.rubrics import spec_of
+from grader.tables import Batch, Essay, Override
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,3 +59,14 @@ def results_csv(essays: Iterable[Essay], criteria: list[str],
             row.append(result.calibration_id if result and result.calibration_id else "")
         writer.writerow(row)
     return buffer.getvalue()
+
+
+def batch_results_response(session: Session, batch: Batch) -> Response:
+    """A batch's results as a CSV download (for the API and the pages alike)."""
+    essays = list(session.scalars(queries.batch_essays_query(batch)))
+    overrides = queries.latest_overrides(session, [e.id for e in essays])
+    criteria = [c.id for c in spec_of(batch.rubric_version).criteria]
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", batch.title).strip("-")[:80] or "batch"
+    return Response(results_csv(essays, criteria, overrides), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{filename}-{batch.id}.csv"'})

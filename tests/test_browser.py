@@ -153,3 +153,17 @@ def test_a_teacher_reads_the_class_table_overrides_a_level_and_releases(site, br
     page.get_by_role("button", name="Release levels to the class").click()
     expect(page.get_by_text("Levels are released")).to_be_visible()
     shot(page, "11-teacher-released")
+
+    page.locator("#batch-files").set_input_files([
+        {"name": "anna.txt", "mimeType": "text/plain",
+         "buffer": planted_essay(3, random.Random(9)).encode()},
+        {"name": "ben.txt", "mimeType": "text/plain",
+         "buffer": planted_essay(1, random.Random(10)).encode()},
+        {"name": "notes.rar", "mimeType": "application/octet-stream", "buffer": b"Rar!"}])
+    expect(page.get_by_text("3 file(s): anna.txt, ben.txt, notes.rar")).to_be_visible()
+    page.get_by_role("button", name="Upload and grade").click()
+    expect(page.get_by_role("heading", name="Files that could not be read (1)")).to_be_visible()
+    expect(page.get_by_text("2 of 2 essays graded.")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("link", name="Download the results (CSV for the gradebook)")
+           ).to_be_visible()
+    shot(page, "12-teacher-batch-graded")

@@ -194,3 +194,41 @@ def test_a_teacher_sees_the_class_table_overrides_a_level_and_releases(
     assert client.post(f"/essays/{essay_id}/override", data={
         "criterion": "evidence", "level": "4", "csrf_token": token}).status_code == 404
     assert client.get(f"/assignments/{school.assignment_id}").status_code == 404
+
+
+def test_a_teacher_uploads_a_stack_sees_bad_files_named_and_exports(
+        client, school, service_app, grade_pending):
+    import io
+
+    sign_in(client, "teacher")
+    page = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    assert "Grade a stack of essays" in page
+    files = [(io.BytesIO(ESSAY.encode()), "anna.txt"),
+             (io.BytesIO(planted_essay(1, random.Random(8)).encode()), "ben.txt"),
+             (io.BytesIO(b"PK\x03\x04 not really a zip"), "broken.zip")]
+    response = client.post(f"/assignments/{school.assignment_id}/batches",
+                           data={"files": files, "csrf_token": csrf_token(page)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    batch_url = response.headers["Location"]
+    pending = client.get(batch_url).get_data(as_text=True)
+    assert "0 of 2 essays graded" in pending and "broken.zip" in pending
+    assert client.get(batch_url + "/status.json").get_json()["complete"] is False
+
+    grade_pending(service_app)
+    done = client.get(batch_url).get_data(as_text=True)
+    assert "2 of 2 essays graded" in done and "anna" in done and "results.csv" in done
+    exported = client.get(batch_url + "/results.csv")
+    assert exported.mimetype == "text/csv"
+    rows = exported.get_data(as_text=True).splitlines()
+    assert rows[0].startswith("essay_id,label,file,status,thesis") and len(rows) == 3
+    sign_out(client)
+
+    sign_in(client, "teacher2")
+    assert client.get(batch_url).status_code == 404
+    assert client.get(batch_url + "/results.csv").status_code == 404
+    sign_out(client)
+    sign_in(client, "student")
+    token = csrf_token(client.get("/assignments").get_data(as_text=True))
+    assert client.post(f"/assignments/{school.assignment_id}/batches",
+                       data={"csrf_token": token}).status_code == 404

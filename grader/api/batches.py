@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from grader import queries
 from grader.api import schemas
 from grader.api.common import ID, read_upload, rubric_version, upload_limits
-from grader.api.present import batch_detail, with_results
+from grader.api.present import batch_detail
 from grader.auth import current_user, require_user
 from grader.db import get_session
 from grader.errors import ApiError
-from grader.export import results_csv
-from grader.services.rubrics import spec_of
+from grader.export import batch_results_response
 from grader.services.submissions import dispatch, submit_upload
 from grader.tables import Batch as BatchRow
 from grader.tables import Essay
@@ -85,12 +82,4 @@ class Batch(MethodView):
 @require_user()
 def export_results(batch_id: int):
     """The batch's results for a gradebook (teachers' overrides applied)."""
-    session = get_session()
-    batch = _visible_batch(batch_id)
-    criteria = [c.id for c in spec_of(batch.rubric_version).criteria]
-    essays = list(session.scalars(with_results(queries.batch_essays_query(batch))))
-    overrides = queries.latest_overrides(session, [e.id for e in essays])
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", batch.title).strip("-")[:80] or "batch"
-    return Response(results_csv(essays, criteria, overrides), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{filename}-{batch.id}.csv"'})
+    return batch_results_response(get_session(), _visible_batch(batch_id))

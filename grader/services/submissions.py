@@ -35,10 +35,11 @@ class SubmissionError(ValueError):
 
 
 def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
-           batch: Batch | None = None) -> Essay:
+           batch: Batch | None = None, assignment_id: int | None = None) -> Essay:
     return Essay(owner_id=owner.id, batch=batch, rubric_version_id=version.id,
-                 label=item.label[:300], source_name=item.name[:500], text=item.text,
-                 sha256=item.sha256, status="queued")
+                 assignment_id=assignment_id, label=item.label[:300],
+                 source_name=item.name[:500], text=item.text, sha256=item.sha256,
+                 status="queued")
 
 
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
@@ -47,8 +48,7 @@ def submit_text(session: Session, owner: User, version: RubricVersion, text: str
     """Store one essay (a student's draft, for an assignment or not); commits.
     EssayInputError for unusable text."""
     item = ingest_text(text, label=label or "Draft", name=name)
-    essay = _essay(owner, version, item)
-    essay.assignment_id = assignment_id
+    essay = _essay(owner, version, item, assignment_id=assignment_id)
     session.add(essay)
     session.commit()
     return essay
@@ -56,7 +56,8 @@ def submit_text(session: Session, owner: User, version: RubricVersion, text: str
 
 def submit_upload(session: Session, owner: User, version: RubricVersion,
                   files: Iterable[tuple[str, bytes]], title: str, limits: IngestLimits,
-                  text_column: str | None = None, label_column: str | None = None) -> Batch:
+                  text_column: str | None = None, label_column: str | None = None,
+                  assignment_id: int | None = None) -> Batch:
     """Store a bulk upload as a batch of essays plus its report; commits.
 
     Every file ends as an essay row or a named problem in ``batch.report``.
@@ -64,12 +65,12 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
     report = ingest_upload(files, limits=limits, text_column=text_column,
                            label_column=label_column)
     batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
-                  report=_summary(report))
+                  report=_summary(report), assignment_id=assignment_id)
     session.add(batch)
     essays_by_name: dict[str, Essay] = {}
     try:
         for item in report.essays:
-            essay = _essay(owner, version, item, batch)
+            essay = _essay(owner, version, item, batch, assignment_id)
             session.add(essay)
             essays_by_name[item.name] = essay
         session.flush()

@@ -17,6 +17,7 @@ from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
 from grader.services.submissions import dispatch, submit_text
+from grader.tables import Batch
 from grader.web.drafts import compare_drafts
 from grader.web.teacher import class_table
 from models.errors import EssayInputError
@@ -67,8 +68,11 @@ def assignment(assignment_id: int):
                 dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE, app=current_app)
                 return redirect(url_for("essay_pages.essay", essay_id=essay.id))
     if current_user.role != "student":
+        batches = session.scalars(queries.batches_of(current_user).where(
+            Batch.assignment_id == assignment.id).order_by(Batch.id.desc()))
         return render_template("teacher/assignment.html", assignment=assignment,
-                               rows=class_table(assignment), criteria=_criteria(assignment))
+                               rows=class_table(assignment), criteria=_criteria(assignment),
+                               batches=list(batches))
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
     return render_template("student/assignment.html", assignment=assignment, form=form,
                            comparison=compare_drafts(drafts),

@@ -1,0 +1,87 @@
+"""A teacher's bulk upload for an assignment: drop files, watch them graded, read the table,
+export it for the gradebook."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from grader import queries
+from grader.api.common import read_upload, upload_limits
+from grader.db import get_session
+from grader.export import batch_results_response
+from grader.services.overrides import final_levels
+from grader.services.rubrics import spec_of
+from grader.services.submissions import dispatch, submit_upload
+from grader.tables import Batch, Essay
+
+bp = Blueprint("batch_pages", __name__)
+
+
+def _visible_batch(batch_id: int) -> Batch:
+    batch = queries.batch_for(get_session(), current_user, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/assignments/<int:assignment_id>/batches", methods=["POST"])
+@login_required
+def upload(assignment_id: int):
+    session = get_session()
+    assignment = queries.assignment_for(session, current_user, assignment_id)
+    if assignment is None or current_user.role == "student":
+        abort(404)
+    storages = [s for s in request.files.getlist("files") if s.filename]
+    if not storages:
+        flash("Choose or drop the essays to upload first.", "error")
+        return redirect(url_for("student.assignment", assignment_id=assignment.id))
+    limits = upload_limits()
+    batch = submit_upload(session, current_user, assignment.rubric.active_version,
+                          (read_upload(s, limits) for s in storages),
+                          f"{assignment.title}: {len(storages)} file(s)", limits,
+                          assignment_id=assignment.id)
+    ids = list(session.scalars(queries.batch_essays_query(batch).with_only_columns(Essay.id)))
+    dispatch(session, ids, current_app.config["GRADER_CHUNK_SIZE"], app=current_app)
+    return redirect(url_for("batch_pages.batch", batch_id=batch.id))
+
+
+@bp.route("/batches/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    batch = _visible_batch(batch_id)
+    session = get_session()
+    essays = list(session.scalars(queries.batch_essays_query(batch)))
+    overrides = queries.latest_overrides(session, [e.id for e in essays])
+    rows = [(e, final_levels(e.result, overrides.get(e.id, {}))) for e in essays]
+    counts = queries.status_counts(session, batch)
+    criteria = [(c.id, c.name) for c in spec_of(batch.rubric_version).criteria]
+    return render_template("teacher/batch.html", batch=batch, rows=rows, counts=counts,
+                           total=sum(counts.values()), criteria=criteria,
+                           problems=(batch.report or {}).get("problems", []))
+
+
+@bp.route("/batches/<int:batch_id>/status.json")
+@login_required
+def status(batch_id: int):
+    counts = queries.status_counts(get_session(), _visible_batch(batch_id))
+    total = sum(counts.values())
+    finished = counts["done"] + counts["failed"]
+    return jsonify({"counts": counts, "total": total, "finished": finished,
+                    "complete": finished == total})
+
+
+@bp.route("/batches/<int:batch_id>/results.csv")
+@login_required
+def export(batch_id: int):
+    return batch_results_response(get_session(), _visible_batch(batch_id))
