@@ -232,3 +232,18 @@ def test_a_teacher_uploads_a_stack_sees_bad_files_named_and_exports(
     token = csrf_token(client.get("/assignments").get_data(as_text=True))
     assert client.post(f"/assignments/{school.assignment_id}/batches",
                        data={"csrf_token": token}).status_code == 404
+
+
+def test_the_class_overview_charts_levels_and_names_common_weaknesses(
+        client, school, service_app, grade_pending):
+    for who, level in (("student", 4), ("student2", 1)):
+        sign_in(client, who)
+        submit_draft(client, school.assignment_id, planted_essay(level, random.Random(level)))
+        sign_out(client)
+    grade_pending(service_app)
+    sign_in(client, "teacher")
+    page = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    assert "Overview of 2 graded essays" in page
+    assert page.count('<meter class="bar"') == 5 * 4  # 4 criteria and overall, levels 1-4
+    assert "What the class most needs to work on" in page
+    assert "style=" not in page  # the CSP forbids inline styles: charts are <meter>s

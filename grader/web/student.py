@@ -19,8 +19,9 @@ from grader.services.rubrics import spec_of
 from grader.services.submissions import dispatch, submit_text
 from grader.tables import Batch
 from grader.web.drafts import compare_drafts
-from grader.web.teacher import class_table
+from grader.web.teacher import class_overview, class_table
 from models.errors import EssayInputError
+from models.feedback.wording import WEAKNESS_NAMES
 
 bp = Blueprint("student", __name__)
 
@@ -70,9 +71,13 @@ def assignment(assignment_id: int):
     if current_user.role != "student":
         batches = session.scalars(queries.batches_of(current_user).where(
             Batch.assignment_id == assignment.id).order_by(Batch.id.desc()))
+        criteria = _criteria(assignment)
+        spec_levels = sorted(spec_of(assignment.rubric.active_version).levels)
+        overview = class_overview(assignment, [c for c, _ in criteria], spec_levels)
         return render_template("teacher/assignment.html", assignment=assignment,
-                               rows=class_table(assignment), criteria=_criteria(assignment),
-                               batches=list(batches))
+                               rows=class_table(assignment), criteria=criteria,
+                               batches=list(batches), overview=overview,
+                               weakness_names=WEAKNESS_NAMES)
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
     return render_template("student/assignment.html", assignment=assignment, form=form,
                            comparison=compare_drafts(drafts),

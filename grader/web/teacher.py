@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
@@ -45,6 +46,40 @@ def class_table(assignment: Assignment) -> list[ClassRow]:
         levels = final_levels(essay.result, mine) if essay else None
         rows.append(ClassRow(student, essay, levels, set(mine)))
     return rows
+
+
+@dataclass
+class Overview:
+    """How the assignment's graded essays spread over the levels, and what they most need."""
+
+    essays: int = 0
+    levels: dict[str, Counter] = field(default_factory=dict)  # criterion -> level -> essays
+    weaknesses: list[tuple[str, int]] = field(default_factory=list)  # (comment code, essays)
+
+
+def class_overview(assignment: Assignment, criteria: list[str], levels_range: list[int],
+                   top: int = 5) -> Overview:
+    """Over the newest draft of each student and every uploaded essay of the assignment."""
+    session = get_session()
+    drafts = {e.id: e for e in queries.latest_drafts(session, assignment).values()}
+    uploaded = session.scalars(queries.essays_of(current_user).where(
+        Essay.assignment_id == assignment.id, Essay.batch_id.is_not(None)))
+    drafts.update({e.id: e for e in uploaded})
+    graded = [e for e in drafts.values() if e.result is not None]
+    overrides = queries.latest_overrides(session, [e.id for e in graded])
+    overview = Overview(len(graded), {c: Counter({n: 0 for n in levels_range})
+                                      for c in [*criteria, "overall"]})
+    needs: Counter = Counter()
+    for essay in graded:
+        final = final_levels(essay.result, overrides.get(essay.id, {})) or {}
+        for criterion, counter in overview.levels.items():
+            if criterion in final:
+                counter[final[criterion]] += 1
+        codes = {item["code"] for c in essay.result.document.get("criteria", [])
+                 for item in c.get("feedback", []) if item.get("kind") == "improvement"}
+        needs.update(codes)
+    overview.weaknesses = needs.most_common(top)
+    return overview
 
 
 def _teaching(assignment_id: int) -> Assignment:

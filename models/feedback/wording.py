@@ -119,3 +119,30 @@ DEFAULT_WORDING: dict[str, Wording] = {
         "“{quote}” does not begin with a capital letter.",
         "Begin every sentence with a capital letter."),
 }
+
+# What each improvement is about, in a few words, for a teacher's overview of a whole class.
+WEAKNESS_NAMES: dict[str, str] = {
+    "thesis.vague": "Thesis too vague to argue",
+    "thesis.announcement": "Thesis announces instead of arguing",
+    "thesis.missing": "No thesis",
+    "thesis.late": "Thesis only at the end",
+    "thesis.question": "Thesis posed as a question",
+    "evidence.unexplained": "Evidence left unexplained",
+    "evidence.unsupported": "Claims without evidence",
+    "evidence.unattributed_quote": "Quotations not attributed",
+    "evidence.thin_paragraph": "Paragraphs without evidence",
+    "evidence.key_terms": "Key terms of the topic missing",
+    "structure.single_block": "No paragraphs",
+    "structure.no_conclusion": "No conclusion",
+    "structure.conclusion_drifts": "Conclusion does not return to the thesis",
+    "structure.topic_sentence": "Paragraphs without a clear topic sentence",
+    "structure.transitions_repeated": "The same transition over and over",
+    "structure.transitions_missing": "Abrupt changes of subject",
+    "structure.misplaced_marker": "Signposts in the wrong place",
+    "structure.unbalanced": "Unbalanced paragraphs",
+    "language.spelling": "Spelling",
+    "language.long_sentence": "Overlong sentences",
+    "language.fragment": "Sentence fragments",
+    "language.repetitive_openers": "Sentences that all start the same way",
+    "language.capitalisation": "Sentences not starting with a capital",
+}
