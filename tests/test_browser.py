@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.pages_support import PASSWORD, make_school
-from tests.planted import planted_essay
+from tests.planted import planted_essay, planted_set, scored_csv
 from tests.service_support import ROOT, WorkerProcess, make_app, service_env, wait_for, worker_alive
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -167,3 +167,37 @@ def test_a_teacher_reads_the_class_table_overrides_a_level_and_releases(site, br
     expect(page.get_by_role("link", name="Download the results (CSV for the gradebook)")
            ).to_be_visible()
     shot(page, "12-teacher-batch-graded")
+
+
+def test_an_admin_edits_a_rubric_and_calibrates_it_on_a_real_worker(site, browser):
+    base, _school, _worker = site
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, base, "admin")
+    page.get_by_role("link", name="Rubrics and calibration").click()
+    expect(page.get_by_role("heading", name="Rubrics", exact=True)).to_be_visible()
+    shot(page, "13-admin-rubrics")
+    page.get_by_role("link", name="Argumentative history essay").click()
+    editor = page.locator("#rubric-yaml")
+    original = editor.input_value()
+    editor.fill(original.replace("levels:", "levelz:", 1))
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.locator("#yaml-problem")).to_be_visible()  # the message sits by the field
+    shot(page, "14-admin-rubric-invalid")
+    page.locator("#rubric-yaml").fill(original.replace("How successful", "How far successful", 1))
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_text("Saved as version 2; it is now active.")).to_be_visible()
+    shot(page, "15-admin-rubric-saved")
+
+    page.get_by_role("link", name="Calibrate this rubric on teachers' scores").click()
+    texts, levels = planted_set(40)
+    page.locator("#cal-file").set_input_files({"name": "term1.csv", "mimeType": "text/csv",
+                                               "buffer": scored_csv(texts, levels)})
+    page.get_by_label("Scored columns").fill("teacher score=overall")
+    page.get_by_role("button", name="Calibrate", exact=True).click()
+    expect(page.get_by_role("heading", name="Agreement with the teachers (5-fold cross-validated)")
+           ).to_be_visible(timeout=180_000)
+    expect(page.locator("table.confusion")).to_be_visible()
+    shot(page, "16-admin-calibration-report")
+    page.get_by_role("button", name="Activate: grade new essays with it").click()
+    expect(page.get_by_text("now scores new essays for this rubric")).to_be_visible()
+    shot(page, "17-admin-calibration-active")

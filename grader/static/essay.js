@@ -1,4 +1,4 @@
-// The essay page: poll the grading status until it is final, then reload to show feedback;
+// The essay and calibration pages: poll the status until it is final, then reload to show feedback;
 // a comment's sentence link moves keyboard focus to that sentence.
 (function () {
   "use strict";
@@ -10,7 +10,7 @@
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (body) {
-          if (body.status === "done" || body.status === "failed") {
+          if (body.status !== "queued" && body.status !== "running") {
             window.location.reload();
             return;
           }

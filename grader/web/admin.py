@@ -1,0 +1,219 @@
+"""An administrator's pages: rubrics (edit as YAML, upload exemplars, every save a version) and
+calibrations (ask for one, read its agreement, activate or roll back a model). Teachers may ask
+for calibrations and read their own; activating and editing rubrics are for admins."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grader import queries
+from grader.db import get_session
+from grader.services.calibrations import (
+    CalibrationRequestError,
+    CalibrationStateError,
+    activate,
+    request_calibration,
+    rollback,
+    training_from_csv,
+    training_from_overrides,
+)
+from grader.services.rubrics import import_rubric
+from grader.tables import Calibration, RubricVersion
+from models.calibration.versions import mismatches
+from models.errors import EssayInputError, RubricError
+from models.text import decode_bytes
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+NEW_RUBRIC = """id: my-rubric
+title: My rubric
+prompt: >-
+  The question students answer.
+levels: {1: Beginning, 2: Developing, 3: Secure, 4: Exemplary}
+criteria: []
+"""
+
+
+def _require(*roles: str) -> None:
+    if not current_user.is_authenticated or current_user.role not in roles:
+        abort(403)
+
+
+def _rubric(slug: str):
+    rubric = queries.rubric_by_slug(get_session(), slug)
+    if rubric is None:
+        abort(404)
+    return rubric
+
+
+@bp.route("/rubrics")
+@login_required
+def rubrics():
+    _require("admin", "teacher")
+    return render_template("admin/rubrics.html", rubrics=queries.all_rubrics(get_session()))
+
+
+@bp.route("/rubrics/<slug>", methods=["GET", "POST"])
+@bp.route("/rubrics/new", methods=["GET", "POST"], defaults={"slug": None})
+@login_required
+def rubric(slug: str | None):
+    """Edit a rubric's YAML (or write a new one); each save that changes it is a new version."""
+    _require("admin")
+    session = get_session()
+    current = _rubric(slug) if slug else None
+    version = current.active_version if current else None
+    yaml_text = version.yaml_text if version else NEW_RUBRIC
+    exemplars = dict(version.exemplars) if version else {}
+    problem = None
+    if request.method == "POST":
+        yaml_text = request.form.get("yaml", "")
+        try:
+            for storage in request.files.getlist("exemplars"):
+                if storage.filename:
+                    exemplars[f"exemplars/{storage.filename}"] = _exemplar_text(storage)
+            outcome = import_rubric(session, yaml_text, exemplars, source="the rubric",
+                                    author=current_user)
+        except RubricError as exc:
+            problem = exc
+        else:
+            if outcome.created:
+                flash(f"Saved as version {outcome.version.number}; it is now active.", "info")
+            else:
+                flash("Nothing changed: the active version already says this.", "info")
+            return redirect(url_for("admin.rubric", slug=outcome.version.rubric.slug))
+    versions = list(session.scalars(select(RubricVersion).where(
+        RubricVersion.rubric_id == current.id).order_by(RubricVersion.number.desc()))) \
+        if current else []
+    return render_template("admin/rubric.html", rubric=current, yaml_text=yaml_text,
+                           exemplars=sorted(exemplars), problem=problem, versions=versions), \
+        (422 if problem else 200)
+
+
+def _exemplar_text(storage) -> str:
+    try:
+        return decode_bytes(storage.stream.read(2_000_001), storage.filename,
+                            max_bytes=2_000_000)
+    except EssayInputError as exc:
+        raise RubricError("the rubric", f"exemplar {storage.filename}",
+                          f"a plain-text essay ({exc})") from exc
+
+
+@bp.route("/rubrics/<slug>/calibrations", methods=["GET", "POST"])
+@login_required
+def calibrations(slug: str):
+    _require("admin", "teacher")
+    session = get_session()
+    rubric = _rubric(slug)
+    version = rubric.active_version
+    if version is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            if request.form.get("source") == "overrides":
+                source, name = "overrides", "teacher overrides"
+                training = training_from_overrides(
+                    session, current_user, version,
+                    current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"])
+            else:
+                source, name, training = "csv", *_csv_training(version)
+            created = request_calibration(session, current_app, current_user, version,
+                                          source, name, training)
+        except (CalibrationRequestError, CalibrationStateError) as exc:
+            flash(str(exc), "error")
+        else:
+            return redirect(url_for("admin.calibration", calibration_id=created.id))
+    rows = list(session.scalars(queries.calibrations_of(current_user).join(
+        RubricVersion, RubricVersion.id == Calibration.rubric_version_id).where(
+        RubricVersion.rubric_id == rubric.id).order_by(Calibration.id.desc()).limit(100)))
+    active = queries.active_activation(session, version.id)
+    return render_template("admin/calibrations.html", rubric=rubric, rows=rows,
+                           active_id=active.calibration_id if active else None)
+
+
+def _csv_training(version: RubricVersion):
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        raise CalibrationRequestError("choose the CSV of scored essays")
+    scores = {}
+    for line in request.form.get("scores", "").splitlines():
+        column, _, criterion = line.strip().rpartition("=")
+        if line.strip():
+            if not column.strip() or not criterion.strip():
+                raise CalibrationRequestError(f"write each scored column as COLUMN=CRITERION, "
+                                              f"not '{line.strip()[:60]}'")
+            scores[criterion.strip()] = column.strip()
+    limit = int(current_app.config["GRADER_UPLOAD_MAX_FILE_MB"] * 1_000_000)
+    data = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise CalibrationRequestError(f"{storage.filename} is larger than {limit / 1e6:g} MB")
+    training = training_from_csv(version, data, storage.filename,
+                                 request.form.get("text_column", "").strip(), scores,
+                                 current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"])
+    return storage.filename, training
+
+
+def _visible_calibration(calibration_id: int) -> Calibration:
+    _require("admin", "teacher")
+    calibration = queries.calibration_for(get_session(), current_user, calibration_id)
+    if calibration is None:
+        abort(404)
+    return calibration
+
+
+@bp.route("/calibrations/<int:calibration_id>")
+@login_required
+def calibration(calibration_id: int):
+    calibration = _visible_calibration(calibration_id)
+    active = queries.active_activation(get_session(), calibration.rubric_version_id)
+    return render_template("admin/calibration.html", calibration=calibration,
+                           active=active is not None and active.calibration_id == calibration.id,
+                           problems=mismatches(calibration.versions)
+                           if calibration.status == "ready" else [])
+
+
+@bp.route("/calibrations/<int:calibration_id>/status.json")
+@login_required
+def calibration_status(calibration_id: int):
+    calibration = _visible_calibration(calibration_id)
+    return jsonify({"status": calibration.status, "error": calibration.error})
+
+
+@bp.route("/calibrations/<int:calibration_id>/activate", methods=["POST"])
+@login_required
+def activate_calibration(calibration_id: int):
+    calibration = _visible_calibration(calibration_id)
+    _require("admin")
+    try:
+        activate(get_session(), current_user, calibration)
+    except CalibrationStateError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Calibration {calibration.id} now scores new essays for this rubric.", "info")
+    return redirect(url_for("admin.calibration", calibration_id=calibration.id))
+
+
+@bp.route("/rubrics/<slug>/calibrations/rollback", methods=["POST"])
+@login_required
+def rollback_calibration(slug: str):
+    _require("admin")
+    rubric = _rubric(slug)
+    try:
+        now_active = rollback(get_session(), current_user, rubric.active_version)
+    except CalibrationStateError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Rolled back: calibration {now_active.id} is active again." if now_active
+              else "Rolled back: the rubric's default model scores new essays.", "info")
+    return redirect(url_for("admin.calibrations", slug=rubric.slug))

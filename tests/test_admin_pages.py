@@ -1,0 +1,99 @@
+"""The administrator's pages in-process: rubric editing with validation, and calibration."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from grader.db import database
+from grader.tables import Rubric
+from tests.pages_support import csrf_token, make_school, sign_in, sign_out
+from tests.planted import planted_set, scored_csv
+
+
+@pytest.fixture
+def school(service_app):
+    return make_school(service_app)
+
+
+def test_an_admin_edits_a_rubric_and_every_save_is_a_version(client, school, service_app):
+    sign_in(client, "admin")
+    page = client.get("/admin/rubrics/history-argument").get_data(as_text=True)
+    assert "Save as a new version" in page and "Version 1" in page
+    yaml_text = re.search(r'<textarea id="rubric-yaml"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    yaml_text = yaml_text.replace("&#34;", '"').replace("&#39;", "'").replace("&gt;", ">") \
+        .replace("&lt;", "<").replace("&amp;", "&")
+    broken = client.post("/admin/rubrics/history-argument", data={
+        "yaml": yaml_text.replace("levels:", "levelz:", 1), "csrf_token": csrf_token(page)})
+    assert broken.status_code == 422
+    assert 'aria-invalid="true"' in broken.get_data(as_text=True)
+    assert "role=\"alert\"" in broken.get_data(as_text=True)
+
+    edited = yaml_text.replace("How successful was Stalin", "How far was Stalin", 1)
+    saved = client.post("/admin/rubrics/history-argument", data={
+        "yaml": edited, "csrf_token": csrf_token(page)}, follow_redirects=True)
+    body = saved.get_data(as_text=True)
+    assert "Saved as version 2; it is now active." in body and "Version 2" in body
+    with database(service_app).session() as session:
+        rubric = session.query(Rubric).filter_by(slug="history-argument").one()
+        assert rubric.active_version.number == 2
+    sign_out(client)
+
+    sign_in(client, "teacher")
+    assert client.get("/admin/rubrics/history-argument").status_code == 403
+    assert client.get("/admin/rubrics").status_code == 200  # teachers reach calibration
+    sign_out(client)
+    sign_in(client, "student")
+    assert client.get("/admin/rubrics").status_code == 403
+
+
+def test_calibration_from_the_page_report_confusion_matrix_activate_and_roll_back(
+        client, school, service_app, grade_pending):
+    texts, levels = planted_set(40)
+    sign_in(client, "teacher")
+    page = client.get("/admin/rubrics/history-argument/calibrations").get_data(as_text=True)
+    response = client.post("/admin/rubrics/history-argument/calibrations", data={
+        "file": (io.BytesIO(scored_csv(texts, levels)), "term1.csv"), "text_column": "essay",
+        "scores": "teacher score=overall", "csrf_token": csrf_token(page)},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    assert "Fitting the model" in client.get(url).get_data(as_text=True)
+    grade_pending.calibrate(service_app)
+    report = client.get(url).get_data(as_text=True)
+    assert "Agreement with the teachers (5-fold cross-validated)" in report
+    assert 'class="confusion"' in report and "diagonal" in report
+    assert "Activate" not in report  # teachers do not activate
+    token = csrf_token(report)
+    calibration_id = url.rsplit("/", 1)[1]
+    assert client.post(f"/admin/calibrations/{calibration_id}/activate",
+                       data={"csrf_token": token}).status_code == 403
+    sign_out(client)
+
+    sign_in(client, "admin")
+    report = client.get(url).get_data(as_text=True)
+    done = client.post(f"/admin/calibrations/{calibration_id}/activate",
+                       data={"csrf_token": csrf_token(report)}, follow_redirects=True)
+    assert "now scores new essays" in done.get_data(as_text=True)
+    listing = client.get("/admin/rubrics/history-argument/calibrations").get_data(as_text=True)
+    assert "active</span>" in listing and "Roll back" in listing
+    back = client.post("/admin/rubrics/history-argument/calibrations/rollback",
+                       data={"csrf_token": csrf_token(listing)}, follow_redirects=True)
+    assert "the rubric&#39;s default model scores new essays" in back.get_data(as_text=True)
+    sign_out(client)
+
+    sign_in(client, "teacher2")  # someone else's calibration does not exist for them
+    assert client.get(url).status_code == 404
+
+
+def test_a_bad_calibration_request_is_explained_on_the_page(client, school):
+    sign_in(client, "teacher")
+    page = client.get("/admin/rubrics/history-argument/calibrations").get_data(as_text=True)
+    response = client.post("/admin/rubrics/history-argument/calibrations", data={
+        "file": (io.BytesIO(b"essay,score\nhello,1\n"), "tiny.csv"), "text_column": "essay",
+        "scores": "score=overall", "csrf_token": csrf_token(page)},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "1 scored essays; calibration needs at least 10" in response.get_data(as_text=True)
