@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -247,3 +248,36 @@ def test_the_class_overview_charts_levels_and_names_common_weaknesses(
     assert page.count('<meter class="bar"') == 5 * 4  # 4 criteria and overall, levels 1-4
     assert "What the class most needs to work on" in page
     assert "style=" not in page  # the CSP forbids inline styles: charts are <meter>s
+
+
+def test_a_teacher_creates_a_class_adds_a_student_and_sets_an_assignment(client, school):
+    sign_in(client, "teacher")
+    home = client.get("/").get_data(as_text=True)
+    created = client.post("/classes", data={"name": "History 10C",
+                                            "csrf_token": csrf_token(home)})
+    assert created.status_code == 302
+    class_url = created.headers["Location"]
+    page = client.get(class_url).get_data(as_text=True)
+    assert "History 10C" in page and "No students yet." in page
+    added = client.post(class_url + "/students", data={
+        "email": "newpupil@school.example", "name": "New Pupil",
+        "csrf_token": csrf_token(page)}, follow_redirects=True).get_data(as_text=True)
+    password = re.search(r"Their first password is (\S+) —", added).group(1)
+    assert "New Pupil" in added
+    assignment = client.post(class_url + "/assignments", data={
+        "title": "Causes of the First World War", "rubric": "history-argument",
+        "instructions": "Which cause mattered most?", "show_levels": "yes",
+        "csrf_token": csrf_token(added)})
+    assert assignment.status_code == 302
+    assert "Causes of the First World War" in client.get(
+        assignment.headers["Location"]).get_data(as_text=True)
+    sign_out(client)
+
+    assert sign_in(client, "newpupil", password=password).status_code == 302
+    assert "Causes of the First World War" in client.get("/assignments").get_data(as_text=True)
+    sign_out(client)
+    sign_in(client, "teacher2")  # another teacher's class does not exist for them
+    assert client.get(class_url).status_code == 404
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    assert client.post(class_url + "/students", data={
+        "email": "student3@school.example", "csrf_token": token}).status_code == 404

@@ -53,8 +53,8 @@ def init_app(app: Flask) -> None:
     # bearer tokens, never cookies, so a forged cross-site request carries no credentials.
     for blueprint in list(app.blueprints.values()):
         csrf.exempt(blueprint)
-    from grader.web import admin, auth, batches, essays, home, student, teacher
+    from grader.web import admin, auth, batches, classes, essays, home, student, teacher
 
-    for module in (auth, home, student, essays, teacher, batches, admin):
+    for module in (auth, home, student, essays, teacher, batches, admin, classes):
         app.register_blueprint(module.bp)
     app.after_request(_security_headers)

@@ -1,0 +1,104 @@
+"""A teacher's classes: create one, add students (new accounts or existing ones), set an
+assignment. Admins may do the same for any teacher's class."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from grader import queries
+from grader.db import get_session
+from grader.services.accounts import AccountError, ensure_user, set_password
+from grader.services.classes import create_assignment, create_class, enrol
+from grader.tables import SchoolClass
+
+bp = Blueprint("class_pages", __name__)
+
+
+def _teaching_class(class_id: int) -> SchoolClass:
+    if current_user.role == "student":
+        abort(404)
+    found = get_session().scalar(queries.classes_of(current_user).where(
+        SchoolClass.id == class_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/classes", methods=["POST"])
+@login_required
+def create():
+    if current_user.role == "student":
+        abort(404)
+    session = get_session()
+    teacher = current_user
+    if current_user.role == "admin" and request.form.get("teacher", "").strip():
+        teacher = queries.user_by_email(session, request.form["teacher"])
+        if teacher is None:
+            flash(f"There is no account {request.form['teacher'][:100]}.", "error")
+            return redirect(url_for("home.index"))
+    try:
+        created = create_class(session, teacher, request.form.get("name", ""))
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("home.index"))
+    return redirect(url_for("class_pages.school_class", class_id=created.id))
+
+
+@bp.route("/classes/<int:class_id>")
+@login_required
+def school_class(class_id: int):
+    found = _teaching_class(class_id)
+    session = get_session()
+    assignments = [a for a in session.scalars(queries.assignments_of(current_user))
+                   if a.class_id == found.id]
+    rubrics = [r for r in queries.all_rubrics(session) if r.active_version_id]
+    return render_template("teacher/class.html", school_class=found, assignments=assignments,
+                           students=queries.roster(session, found), rubrics=rubrics)
+
+
+@bp.route("/classes/<int:class_id>/students", methods=["POST"])
+@login_required
+def add_student(class_id: int):
+    """Enrol a student by email, creating the account (with a one-time password shown to the
+    teacher once) if there is none."""
+    found = _teaching_class(class_id)
+    session = get_session()
+    email = request.form.get("email", "").strip()
+    existing = queries.user_by_email(session, email)
+    password = None
+    try:
+        student = existing or ensure_user(session, email, "student",
+                                          request.form.get("name", "").strip())
+        if existing is None:
+            password = secrets.token_urlsafe(9)
+            set_password(session, student, password)
+        enrol(session, found, student)
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{student.email} is in {found.name}."
+              + (f" Their first password is {password} — give it to them; it is not shown "
+                 "again." if password else ""), "info")
+    return redirect(url_for("class_pages.school_class", class_id=found.id))
+
+
+@bp.route("/classes/<int:class_id>/assignments", methods=["POST"])
+@login_required
+def add_assignment(class_id: int):
+    found = _teaching_class(class_id)
+    session = get_session()
+    rubric = queries.rubric_by_slug(session, request.form.get("rubric", ""))
+    if rubric is None or rubric.active_version is None:
+        flash("Choose a rubric.", "error")
+        return redirect(url_for("class_pages.school_class", class_id=found.id))
+    try:
+        created = create_assignment(session, found, request.form.get("title", ""), rubric,
+                                    request.form.get("instructions", ""),
+                                    show_levels=request.form.get("show_levels") == "yes")
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("class_pages.school_class", class_id=found.id))
+    return redirect(url_for("student.assignment", assignment_id=created.id))
