@@ -106,6 +106,7 @@ def test_levels_appear_once_released_and_drafts_compare_side_by_side(
     page = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
     assert "Draft 1" in page and "Draft 2" in page and "Level " in page
     assert 'class="change' in page  # what changed since the draft before
+    assert "Evidence: points to improve" in page
     essay_page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "Overall: <strong>Level" in essay_page
 

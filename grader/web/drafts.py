@@ -15,6 +15,10 @@ class DraftColumn:
     levels: dict[str, int] | None  # None while the draft is still being graded
     changes: dict[str, int] = field(default_factory=dict)  # level change since the last draft
     words_change: int = 0
+    # Comments still asking for improvement, per criterion: what changed even while the
+    # teacher keeps levels hidden.
+    to_improve: dict[str, int] = field(default_factory=dict)
+    to_improve_change: dict[str, int] = field(default_factory=dict)
 
 
 def compare_drafts(drafts: list[Essay]) -> list[DraftColumn]:
@@ -32,8 +36,16 @@ def compare_drafts(drafts: list[Essay]) -> list[DraftColumn]:
         if levels and previous is not None and previous.levels:
             changes = {k: v - previous.levels[k] for k, v in levels.items()
                        if k in previous.levels and v != previous.levels[k]}
+        to_improve = {c["id"]: sum(1 for item in c.get("feedback", [])
+                                   if item.get("kind") == "improvement")
+                      for c in result.document.get("criteria", [])} if result else {}
+        improve_change = {}
+        if to_improve and previous is not None and previous.to_improve:
+            improve_change = {k: v - previous.to_improve[k] for k, v in to_improve.items()
+                              if k in previous.to_improve and v != previous.to_improve[k]}
         column = DraftColumn(number, essay, words, levels, changes,
-                             words - previous.words if previous else 0)
+                             words - previous.words if previous else 0, to_improve,
+                             improve_change)
         columns.append(column)
         previous = column
     return columns
