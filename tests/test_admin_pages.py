@@ -9,6 +9,7 @@ import pytest
 
 from grader.db import database
 from grader.tables import Rubric
+from tests.conftest import ROOT
 from tests.pages_support import csrf_token, make_school, sign_in, sign_out
 from tests.planted import planted_set, scored_csv
 
@@ -30,6 +31,18 @@ def test_an_admin_edits_a_rubric_and_every_save_is_a_version(client, school, ser
     assert broken.status_code == 422
     assert 'aria-invalid="true"' in broken.get_data(as_text=True)
     assert "role=\"alert\"" in broken.get_data(as_text=True)
+
+    hijack = client.post("/admin/rubrics/history-argument", data={
+        "yaml": yaml_text.replace("id: history-argument", "id: another-rubric", 1),
+        "csrf_token": csrf_token(page)})
+    assert hijack.status_code == 422 and "the rubric being edited" in hijack.get_data(
+        as_text=True)
+    exemplar = (ROOT / "rubrics" / "exemplars" / "stalin-industrialisation.txt").read_bytes()
+    taken = client.post("/admin/rubrics/new", data={
+        "yaml": yaml_text, "csrf_token": csrf_token(page),
+        "exemplars": [(io.BytesIO(exemplar), "stalin-industrialisation.txt")]},
+        content_type="multipart/form-data")
+    assert taken.status_code == 422 and "edit it instead" in taken.get_data(as_text=True)
 
     edited = yaml_text.replace("How successful was Stalin", "How far was Stalin", 1)
     saved = client.post("/admin/rubrics/history-argument", data={

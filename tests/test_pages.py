@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from grader.db import database
+from grader.tables import Rubric
 from tests.pages_support import PASSWORD, csrf_token, make_school, sign_in, sign_out
 from tests.planted import planted_essay
 
@@ -262,9 +264,22 @@ def test_a_teacher_creates_a_class_adds_a_student_and_sets_an_assignment(client,
     assert "History 10C" in page and "No students yet." in page
     added = client.post(class_url + "/students", data={
         "email": "newpupil@school.example", "name": "New Pupil",
-        "csrf_token": csrf_token(page)}, follow_redirects=True).get_data(as_text=True)
-    password = re.search(r"Their first password is (\S+) —", added).group(1)
-    assert "New Pupil" in added
+        "csrf_token": csrf_token(page)})
+    assert added.status_code == 200 and added.headers["Cache-Control"] == "no-store"
+    password = re.search(r"<code>([^<]+)</code>", added.get_data(as_text=True)).group(1)
+    assert "password" not in client.get_cookie("session").value  # never put in a cookie
+    page = client.get(class_url).get_data(as_text=True)
+    assert "New Pupil" in page
+    staff = client.post(class_url + "/students", data={
+        "email": "admin@school.example", "csrf_token": csrf_token(page)},
+        follow_redirects=True).get_data(as_text=True)
+    bogus = client.post(class_url + "/students", data={
+        "email": "x@y", "csrf_token": csrf_token(page)},
+        follow_redirects=True).get_data(as_text=True)
+    for refused in (staff, bogus):  # the same words: no account or role is revealed
+        assert "That email cannot be added as a student" in refused
+        assert "is a admin" not in refused and "not a student" not in refused
+    added = page
     assignment = client.post(class_url + "/assignments", data={
         "title": "Causes of the First World War", "rubric": "history-argument",
         "instructions": "Which cause mattered most?", "show_levels": "yes",
@@ -282,3 +297,53 @@ def test_a_teacher_creates_a_class_adds_a_student_and_sets_an_assignment(client,
     token = csrf_token(client.get("/").get_data(as_text=True))
     assert client.post(class_url + "/students", data={
         "email": "student3@school.example", "csrf_token": token}).status_code == 404
+
+
+def test_every_form_post_needs_a_csrf_token(client, school, service_app):
+    sign_in(client, "admin")
+    routes = [rule for rule in service_app.url_map.iter_rules()
+              if "POST" in rule.methods and not rule.rule.startswith(("/api/", "/healthz"))]
+    assert len(routes) >= 12
+    for rule in routes:
+        url = re.sub(r"<[^>]*>", "1", rule.rule).replace("/rubrics/1", "/rubrics/history-argument")
+        assert client.post(url, data={}).status_code == 400, rule.rule
+
+
+def test_oversized_ids_and_missing_rubric_versions_are_explained_not_500(client, school,
+                                                                           service_app):
+    sign_in(client, "teacher")
+    for url in ("/essays/99999999999999999999", "/assignments/99999999999999999999",
+                "/batches/99999999999999999999", "/classes/99999999999999999999"):
+        assert client.get(url).status_code == 404, url
+    with database(service_app).session() as session:
+        rubric = session.query(Rubric).filter_by(slug="history-argument").one()
+        rubric.active_version_id = None
+        session.commit()
+    response = client.get(f"/assignments/{school.assignment_id}")
+    assert response.status_code == 409 and "no active version" in response.get_data(
+        as_text=True)
+
+
+def test_signed_in_pages_are_not_cached_and_secure_cookies_bring_hsts(client, school,
+                                                                       service_app):
+    sign_in(client, "student")
+    assert client.get("/assignments").headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in client.get("/assignments").headers
+    service_app.config["SESSION_COOKIE_SECURE"] = True
+    assert "max-age" in client.get("/login").headers["Strict-Transport-Security"]
+
+
+def test_a_user_changes_their_password(client, school):
+    sign_in(client, "student")
+    page = client.get("/account/password").get_data(as_text=True)
+    wrong = client.post("/account/password", data={
+        "current": "nope", "new": "a brand new passphrase", "again": "a brand new passphrase",
+        "csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "current password is not right" in wrong.get_data(as_text=True)
+    done = client.post("/account/password", data={
+        "current": PASSWORD, "new": "a brand new passphrase", "again": "a brand new passphrase",
+        "csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "Your password is changed." in done.get_data(as_text=True)
+    sign_out(client)
+    assert sign_in(client, "student").status_code == 401
+    assert sign_in(client, "student", password="a brand new passphrase").status_code == 302

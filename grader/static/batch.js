@@ -7,7 +7,10 @@
   var text = document.getElementById("batch-text");
   var poll = function () {
     fetch(card.getAttribute("data-status-url"), { credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        if (!response.ok) { window.location.reload(); throw new Error("reloading"); }
+        return response.json();
+      })
       .then(function (body) {
         bar.max = body.total || 1;
         bar.value = body.finished;

@@ -8,7 +8,12 @@
     var text = document.getElementById("progress-text");
     var poll = function () {
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.json(); })
+        .then(function (response) {
+          if (!response.ok || !(response.headers.get("Content-Type") || "").includes("json")) {
+            throw new Error("signed out");  // e.g. the session ended: reload to sign in again
+          }
+          return response.json();
+        })
         .then(function (body) {
           if (body.status !== "queued" && body.status !== "running") {
             window.location.reload();
@@ -18,7 +23,10 @@
             " — this page updates by itself.";
           window.setTimeout(poll, 1000);
         })
-        .catch(function () { window.setTimeout(poll, 3000); });
+        .catch(function (error) {
+          if (error.message === "signed out") { window.location.reload(); return; }
+          window.setTimeout(poll, 3000);
+        });
     };
     window.setTimeout(poll, 700);
   }

@@ -4,8 +4,8 @@ bearer tokens (no cookies), so it needs no CSRF token."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from flask_login import LoginManager
+from flask import Flask, Response, current_app
+from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 from grader.db import get_session
@@ -35,6 +35,11 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        # A shared school computer: Back after signing out must not show anyone's essays.
+        headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -44,6 +49,9 @@ def init_app(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_HTTPONLY=True,
                       REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure)
+    # A CSRF token lives as long as the session: a student writing for two hours must not lose
+    # the essay to an expired form.
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

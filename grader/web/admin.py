@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grader import queries
+from grader.api.common import ID
 from grader.db import get_session
 from grader.services.calibrations import (
     CalibrationRequestError,
@@ -33,6 +34,7 @@ from grader.services.rubrics import import_rubric
 from grader.tables import Calibration, RubricVersion
 from models.calibration.versions import mismatches
 from models.errors import EssayInputError, RubricError
+from models.rubric import parse_rubric
 from models.text import decode_bytes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -83,6 +85,8 @@ def rubric(slug: str | None):
             for storage in request.files.getlist("exemplars"):
                 if storage.filename:
                     exemplars[f"exemplars/{storage.filename}"] = _exemplar_text(storage)
+            _same_rubric(session, slug, parse_rubric(yaml_text, source="the rubric",
+                                                     files=exemplars).id)
             outcome = import_rubric(session, yaml_text, exemplars, source="the rubric",
                                     author=current_user)
         except RubricError as exc:
@@ -99,6 +103,16 @@ def rubric(slug: str | None):
     return render_template("admin/rubric.html", rubric=current, yaml_text=yaml_text,
                            exemplars=sorted(exemplars), problem=problem, versions=versions), \
         (422 if problem else 200)
+
+
+def _same_rubric(session, slug: str | None, saved_id: str) -> None:
+    """A save edits the rubric it was opened on; a new one must not take an existing id."""
+    if slug is not None and saved_id != slug:
+        raise RubricError("the rubric", "id", f"'{slug}', the rubric being edited (to start "
+                                              f"another rubric, write a new one)")
+    if slug is None and queries.rubric_by_slug(session, saved_id) is not None:
+        raise RubricError("the rubric", "id", f"an id no rubric has yet ('{saved_id}' exists; "
+                                              f"edit it instead)")
 
 
 def _exemplar_text(storage) -> str:
@@ -172,7 +186,7 @@ def _visible_calibration(calibration_id: int) -> Calibration:
     return calibration
 
 
-@bp.route("/calibrations/<int:calibration_id>")
+@bp.route(f"/calibrations/<{ID}:calibration_id>")
 @login_required
 def calibration(calibration_id: int):
     calibration = _visible_calibration(calibration_id)
@@ -183,14 +197,14 @@ def calibration(calibration_id: int):
                            if calibration.status == "ready" else [])
 
 
-@bp.route("/calibrations/<int:calibration_id>/status.json")
+@bp.route(f"/calibrations/<{ID}:calibration_id>/status.json")
 @login_required
 def calibration_status(calibration_id: int):
     calibration = _visible_calibration(calibration_id)
     return jsonify({"status": calibration.status, "error": calibration.error})
 
 
-@bp.route("/calibrations/<int:calibration_id>/activate", methods=["POST"])
+@bp.route(f"/calibrations/<{ID}:calibration_id>/activate", methods=["POST"])
 @login_required
 def activate_calibration(calibration_id: int):
     calibration = _visible_calibration(calibration_id)
@@ -209,6 +223,8 @@ def activate_calibration(calibration_id: int):
 def rollback_calibration(slug: str):
     _require("admin")
     rubric = _rubric(slug)
+    if rubric.active_version is None:
+        abort(404)
     try:
         now_active = rollback(get_session(), current_user, rubric.active_version)
     except CalibrationStateError as exc:

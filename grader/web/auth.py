@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from grader.db import get_session
-from grader.services.accounts import user_for_login
+from grader.services.accounts import AccountError, set_password, user_for_login
 
 bp = Blueprint("auth", __name__)
 
@@ -40,6 +40,7 @@ def login():
     if form.validate_on_submit():
         user = user_for_login(get_session(), form.email.data or "", form.password.data or "")
         if user is not None:
+            session.clear()  # nothing of the previous visitor's session carries over
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         flash("That email and password do not match an account.", "error")
@@ -51,5 +52,33 @@ def login():
 @login_required
 def logout():
     logout_user()
+    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    again = PasswordField("New password again", validators=[DataRequired(), Length(max=1024)])
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        if user_for_login(db, current_user.email, form.current.data or "") is None:
+            flash("The current password is not right.", "error")
+        elif form.new.data != form.again.data:
+            flash("The two new passwords differ.", "error")
+        else:
+            try:
+                set_password(db, current_user, form.new.data or "")
+            except AccountError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("Your password is changed.", "info")
+                return redirect(url_for("home.index"))
+    return render_template("auth/password.html", form=form)

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from grader import queries
-from grader.api.common import read_upload, upload_limits
+from grader.api.common import ID, read_upload, upload_limits
 from grader.db import get_session
 from grader.export import batch_results_response
 from grader.services.overrides import final_levels
@@ -35,13 +35,15 @@ def _visible_batch(batch_id: int) -> Batch:
     return batch
 
 
-@bp.route("/assignments/<int:assignment_id>/batches", methods=["POST"])
+@bp.route(f"/assignments/<{ID}:assignment_id>/batches", methods=["POST"])
 @login_required
 def upload(assignment_id: int):
     session = get_session()
     assignment = queries.assignment_for(session, current_user, assignment_id)
     if assignment is None or current_user.role == "student":
         abort(404)
+    if assignment.rubric.active_version is None:
+        abort(409, description="This assignment's rubric has no active version yet.")
     storages = [s for s in request.files.getlist("files") if s.filename]
     if not storages:
         flash("Choose or drop the essays to upload first.", "error")
@@ -56,7 +58,7 @@ def upload(assignment_id: int):
     return redirect(url_for("batch_pages.batch", batch_id=batch.id))
 
 
-@bp.route("/batches/<int:batch_id>")
+@bp.route(f"/batches/<{ID}:batch_id>")
 @login_required
 def batch(batch_id: int):
     batch = _visible_batch(batch_id)
@@ -71,7 +73,7 @@ def batch(batch_id: int):
                            problems=(batch.report or {}).get("problems", []))
 
 
-@bp.route("/batches/<int:batch_id>/status.json")
+@bp.route(f"/batches/<{ID}:batch_id>/status.json")
 @login_required
 def status(batch_id: int):
     counts = queries.status_counts(get_session(), _visible_batch(batch_id))
@@ -81,7 +83,7 @@ def status(batch_id: int):
                     "complete": finished == total})
 
 
-@bp.route("/batches/<int:batch_id>/results.csv")
+@bp.route(f"/batches/<{ID}:batch_id>/results.csv")
 @login_required
 def export(batch_id: int):
     return batch_results_response(get_session(), _visible_batch(batch_id))

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from grader import queries
+from grader.api.common import ID
 from grader.db import get_session
 from grader.services.accounts import AccountError, ensure_user, set_password
 from grader.services.classes import create_assignment, create_class, enrol
@@ -47,7 +57,7 @@ def create():
     return redirect(url_for("class_pages.school_class", class_id=created.id))
 
 
-@bp.route("/classes/<int:class_id>")
+@bp.route(f"/classes/<{ID}:class_id>")
 @login_required
 def school_class(class_id: int):
     found = _teaching_class(class_id)
@@ -59,15 +69,20 @@ def school_class(class_id: int):
                            students=queries.roster(session, found), rubrics=rubrics)
 
 
-@bp.route("/classes/<int:class_id>/students", methods=["POST"])
+@bp.route(f"/classes/<{ID}:class_id>/students", methods=["POST"])
 @login_required
 def add_student(class_id: int):
-    """Enrol a student by email, creating the account (with a one-time password shown to the
-    teacher once) if there is none."""
+    """Enrol a student by email, creating the account if there is none. A new account's first
+    password is shown once, on this response only (never in a cookie or a redirect)."""
     found = _teaching_class(class_id)
     session = get_session()
     email = request.form.get("email", "").strip()
     existing = queries.user_by_email(session, email)
+    refused = ("That email cannot be added as a student: check it, or ask an administrator "
+               "(it may belong to a staff account).")
+    if not _looks_like_email(email) or (existing is not None and existing.role != "student"):
+        flash(refused, "error")
+        return redirect(url_for("class_pages.school_class", class_id=found.id))
     password = None
     try:
         student = existing or ensure_user(session, email, "student",
@@ -76,16 +91,24 @@ def add_student(class_id: int):
             password = secrets.token_urlsafe(9)
             set_password(session, student, password)
         enrol(session, found, student)
-    except AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{student.email} is in {found.name}."
-              + (f" Their first password is {password} — give it to them; it is not shown "
-                 "again." if password else ""), "info")
-    return redirect(url_for("class_pages.school_class", class_id=found.id))
+    except AccountError:
+        flash(refused, "error")
+        return redirect(url_for("class_pages.school_class", class_id=found.id))
+    if password is None:
+        flash(f"{student.email} is in {found.name}.", "info")
+        return redirect(url_for("class_pages.school_class", class_id=found.id))
+    response = make_response(render_template("teacher/new_student.html", school_class=found,
+                                             student=student, password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-@bp.route("/classes/<int:class_id>/assignments", methods=["POST"])
+def _looks_like_email(email: str) -> bool:
+    local, _, domain = email.rpartition("@")
+    return bool(local) and "." in domain.strip(".") and " " not in email and len(email) <= 254
+
+
+@bp.route(f"/classes/<{ID}:class_id>/assignments", methods=["POST"])
 @login_required
 def add_assignment(class_id: int):
     found = _teaching_class(class_id)

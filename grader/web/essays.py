@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from grader import queries
+from grader.api.common import ID
 from grader.db import get_session
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
@@ -56,7 +57,7 @@ def highlight(text: str, sentences: list[dict]) -> Highlighted:
                        [r for r in ROLE_LABELS if r in used])
 
 
-@bp.route("/essays/<int:essay_id>")
+@bp.route(f"/essays/<{ID}:essay_id>")
 @login_required
 def essay(essay_id: int):
     essay = _visible_essay(essay_id)
@@ -70,7 +71,7 @@ def essay(essay_id: int):
                            show_levels=show_levels, overrides=overrides, levels=levels)
 
 
-@bp.route("/essays/<int:essay_id>/status.json")
+@bp.route(f"/essays/<{ID}:essay_id>/status.json")
 @login_required
 def status(essay_id: int):
     """For the page's progress indicator: the essay's status, polled until it is final."""

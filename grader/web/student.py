@@ -10,7 +10,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from grader import queries
-from grader.api.common import upload_limits
+from grader.api.common import ID, upload_limits
 from grader.db import get_session
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
@@ -35,6 +35,9 @@ def _assignment(assignment_id: int):
     assignment = queries.assignment_for(get_session(), current_user, assignment_id)
     if assignment is None:
         abort(404)
+    if assignment.rubric.active_version is None:
+        abort(409, description=f"The rubric of “{assignment.title}” has no active version; "
+                               f"an administrator must save or import it first.")
     return assignment
 
 
@@ -49,13 +52,16 @@ def assignments():
     return render_template("student/assignments.html", rows=rows)
 
 
-@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@bp.route(f"/assignments/<{ID}:assignment_id>", methods=["GET", "POST"])
 @login_required
 def assignment(assignment_id: int):
     assignment = _assignment(assignment_id)
     session = get_session()
     form = DraftForm()
-    if current_user.role == "student" and form.validate_on_submit():
+    if current_user.role == "student" and form.is_submitted() and not form.validate():
+        flash(" ".join(f"{form[name].label.text}: {'; '.join(errors)}"
+                       for name, errors in form.errors.items()), "error")
+    elif current_user.role == "student" and form.validate_on_submit():
         text = _draft_text(form)
         if text is not None:
             version = assignment.rubric.active_version

@@ -12,6 +12,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from grader import queries
+from grader.api.common import ID
 from grader.db import get_session
 from grader.services.classes import release
 from grader.services.overrides import OverrideError, add_override, final_levels
@@ -89,7 +90,7 @@ def _teaching(assignment_id: int) -> Assignment:
     return assignment
 
 
-@bp.route("/assignments/<int:assignment_id>/release", methods=["POST"])
+@bp.route(f"/assignments/<{ID}:assignment_id>/release", methods=["POST"])
 @login_required
 def release_levels(assignment_id: int):
     assignment = _teaching(assignment_id)
@@ -98,7 +99,7 @@ def release_levels(assignment_id: int):
     return redirect(url_for("student.assignment", assignment_id=assignment.id))
 
 
-@bp.route("/essays/<int:essay_id>/override", methods=["POST"])
+@bp.route(f"/essays/<{ID}:essay_id>/override", methods=["POST"])
 @login_required
 def override(essay_id: int):
     if current_user.role == "student":
@@ -118,5 +119,7 @@ def override(essay_id: int):
         else:
             flash(f"{form.criterion.data.capitalize()} set to level {form.level.data}.", "info")
     else:
-        flash("Choose a criterion and a level.", "error")
+        problems = [f"{form[name].label.text}: {'; '.join(errors)}"
+                    for name, errors in form.errors.items() if name != "csrf_token"]
+        flash(" ".join(problems) or "Choose a criterion and a level.", "error")
     return redirect(url_for("essay_pages.essay", essay_id=essay.id))
