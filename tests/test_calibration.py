@@ -230,11 +230,17 @@ def test_term_counts_ride_in_the_row_but_are_not_a_regression_feature(scored_fea
 
 def test_content_features_are_learnt_from_the_class_and_explained(engine, scored_set,
                                                                   scored_features):
+    from models.calibration.model import regression_features
+    from models.calibration.scorer import MIN_CONTENT_ESSAYS, EssayScorer
+
     _, levels = scored_set
-    model = calibrate(engine, scored_features, {"overall": ("grade", levels)})
-    estimator = model.targets["overall"].estimator
+    names = regression_features(scored_features[0])
+    few = EssayScorer(names).fit(scored_features, levels)  # 40 essays: too few for content
+    assert len(scored_features) < MIN_CONTENT_ESSAYS and few.content_ is None
+    rows, scores = scored_features * 2, levels * 2
+    estimator = EssayScorer(names).fit(rows, scores)
     assert "content_vocabulary" in estimator.feature_names_
-    top = estimator.contributions(scored_features[0], top=5)
+    top = estimator.contributions(rows[0], top=5)
     assert len(top) == 5 and all(name in estimator.feature_names_ for name, _ in top)
 
 
