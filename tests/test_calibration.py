@@ -244,6 +244,22 @@ def test_content_features_are_learnt_from_the_class_and_explained(engine, scored
     assert len(top) == 5 and all(name in estimator.feature_names_ for name, _ in top)
 
 
+def test_boosted_trees_blend_in_from_300_essays_and_are_named_in_explanations(
+        scored_set, scored_features):
+    from models.calibration.model import regression_features
+    from models.calibration.scorer import BOOST_NAME, MIN_BOOST_ESSAYS, EssayScorer
+
+    _, levels = scored_set
+    copies = -(-MIN_BOOST_ESSAYS // len(levels))
+    rows, scores = scored_features * copies, levels * copies
+    estimator = EssayScorer(regression_features(rows[0]), content=False).fit(rows, scores)
+    assert estimator.trees_ is not None
+    assert set(estimator.predict_scores(rows[:4])) <= {1, 2, 3, 4}
+    names = [name for name, _ in estimator.contributions(rows[0], top=len(
+        estimator.feature_names_) + 1)]
+    assert BOOST_NAME in names
+
+
 def test_an_essay_unlike_the_class_essays_is_off_topic_in_the_calibrated_model(
         engine, scored_set, scored_features):
     _, levels = scored_set
