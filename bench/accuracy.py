@@ -217,22 +217,24 @@ def qwk(y: np.ndarray, predicted: np.ndarray, scale: ScoreScale) -> float:
                                     scale.points)
 
 
-def ours(X, y, scale, train, test):
-    from models.calibration.estimator import CalibratedCriterion
+def ours(rows, names, y, scale, train, test):
+    """The calibrated model (content models included), fitted on the training fold only."""
+    from models.calibration.scorer import EssayScorer
 
-    return CalibratedCriterion(scale=scale).fit(X[train], y[train]).predict_scores(X[test])
+    return EssayScorer(names, scale=scale).fit([rows[i] for i in train], y[train]
+                                               ).predict_scores([rows[i] for i in test])
 
 
 CRITERION_OF = {"domain1_score": "overall", "Overall": "overall", "trait_organization":
                 "structure", "Cohesion": "structure", "trait_content": "evidence"}
 
 
-def ours_capped(rows, X, y, scale, train, test, column) -> np.ndarray:
+def ours_capped(rows, names, y, scale, train, test, column) -> np.ndarray:
     """Ours, with the caps the product applies, judged against the training essays' norms."""
     from models.calibration.model import IntegrityBounds, capped_score
 
     bounds = IntegrityBounds.fit([rows[i] for i in train])
-    predicted = scale.snap(ours(X, y, scale, train, test))
+    predicted = scale.snap(ours(rows, names, y, scale, train, test))
     return np.array([capped_score(CRITERION_OF[column], scale, p, bounds.flags(rows[i]))
                      for p, i in zip(predicted, test, strict=True)])
 
@@ -275,12 +277,11 @@ def tfidf_baseline(texts, y, train, test):
 def cross_validated(fit, y, scale, splits, *args) -> float:
     predicted = np.empty(len(y))
     for train, test in splits:
-        predicted[test] = fit(*args, y, train, test) if fit is not ours else fit(
-            args[0], y, scale, train, test)
+        predicted[test] = fit(*args, y, train, test)
     return qwk(y, predicted, scale), predicted
 
 
-def learning_curve(rows, X, y, scale, column, size: int) -> float | None:
+def learning_curve(rows, names, y, scale, column, size: int) -> float | None:
     if len(y) < size + 20:
         return None
     rng = np.random.default_rng(0)
@@ -290,7 +291,7 @@ def learning_curve(rows, X, y, scale, column, size: int) -> float | None:
         train, test = order[:size], order[size:]
         if len(set(y[train])) < 2:
             continue
-        predicted = ours_capped(rows, X, y, scale, train, test, column)
+        predicted = ours_capped(rows, names, y, scale, train, test, column)
         values.append(qwk(y[test], predicted, scale))
     return float(np.mean(values)) if values else None
 
@@ -327,7 +328,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(keep) < 50:
             continue
         names = regression_features(features[keep[0]])
-        X = np.array([[features[i][k] for k in names] for i in keep])
         y = np.array([essays[i].scores[column] for i in keep])
         texts = [essays[i].text for i in keep]
         words = np.array([levels[i]["words"] for i in keep], dtype=float)
@@ -336,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         splits = folds_for(y, scale)
         predicted = np.empty(len(y))
         for train, test in splits:
-            predicted[test] = ours_capped(kept_rows, X, y, scale, train, test, column)
+            predicted[test] = ours_capped(kept_rows, names, y, scale, train, test, column)
         our_qwk = qwk(y, predicted, scale)
         length_qwk, _ = cross_validated(length_baseline, y, scale, splits, words)
         tfidf_qwk, _ = cross_validated(tfidf_baseline, y, scale, splits, texts)
@@ -349,8 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 human = quadratic_weighted_kappa(rater_scale.index(r[:, 0]),
                                                  rater_scale.index(r[:, 1]), rater_scale.points)
         rows.append((row, len(y), our_qwk, human, length_qwk, tfidf_qwk,
-                     learning_curve(kept_rows, X, y, scale, column, 30),
-                     learning_curve(kept_rows, X, y, scale, column, 100), target, target30,
+                     learning_curve(kept_rows, names, y, scale, column, 30),
+                     learning_curve(kept_rows, names, y, scale, column, 100), target, target30,
                      float(np.mean([any(r[f"flag_{c}"] for c in ("word_salad", "gibberish",
                                                                    "off_topic"))
                                     for r in kept_rows]))))

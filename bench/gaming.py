@@ -156,6 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         calibrated = {name: model.predict([f for f, _, _ in rows]) ["overall"]
                       if all(f is not None for f, _, _ in rows) else None
                       for name, rows in graded.items()}
+        calibrated_flags = {name: model.flags([f for f, _, _ in rows])
+                            if all(f is not None for f, _, _ in rows) else None
+                            for name, rows in graded.items()}
+        if calibrated_flags["original"] is not None:
+            totals["genuine"] += len(tested)
+            totals["genuine off-topic"] += sum("off_topic" in f
+                                               for f in calibrated_flags["original"])
         lowest = model.targets["overall"].estimator.scale_.minimum
         for trick in TRICKS:
             for i, ((_, before, _), (_, after, _)) in enumerate(zip(
@@ -174,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     k = counts.setdefault((trick, "calibrated"), Counter())
                     k["up overall"] += calibrated[trick][i] > calibrated["original"][i]
                     k["lowest"] += calibrated[trick][i] == lowest
+                    # a new flag that holds against the class's essays (it caps the score)
+                    k["flagged"] += bool(calibrated_flags[trick][i]
+                                         - calibrated_flags["original"][i])
     print()
     print("| trick | model | n | thesis up | evidence up | structure up | language up | "
           "overall up | structure down | structure score down | lowest level | flagged |")
@@ -187,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {trick} | {model_name} | {n} | " + " | ".join(
             pct(f"up {k}") for k in (*CRITERIA, "overall")) + f" | {pct('structure down')} | "
             f"{pct('structure score down')} | {pct('lowest')} | {pct('flagged')} |")
+    print(f"\ngenuine essays the calibrated model flags as off topic: "
+          f"{totals['genuine off-topic'] / max(1, totals['genuine']):.1%} (target <= 2%)")
     print("\ntargets: pad and stuff never up (0%); shuffle structure down >= 90%; salad lowest "
           "100%; off-topic flagged >= 95%")
     return 0

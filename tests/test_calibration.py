@@ -174,3 +174,74 @@ def test_a_class_whose_essays_all_share_little_with_a_short_prompt_is_not_capped
     assert bounds.flags({**normal[50], "topic_share": 0.0}) == {"off_topic"}
     salad = {**normal[50], "word_salad_score": 0.8, "flag_word_salad": 1.0}
     assert "word_salad" in bounds.flags(salad)
+
+
+OFF_TOPIC = ("My favourite hobby is playing football with my friends after school. We meet at "
+             "the park on Saturdays and play until it gets dark. Football keeps me healthy and "
+             "teaches me teamwork, because every player has to pass the ball and trust the "
+             "others.\n\nI also like computers and video games. Playing games online with my "
+             "cousins is fun, although my parents say I spend too much time on the screen. "
+             "Last summer I built my own computer from parts I bought with money from my paper "
+             "round, and now I write small programs that draw pictures and play music.\n\n"
+             "In the future I would like to become a game designer or a sports coach. Both jobs "
+             "mean working with people and solving problems, which is what I enjoy most. My "
+             "teachers say that if I keep practising and reading, I can do either of them, so "
+             "I try to spend an hour every evening on homework before I go out to play.")
+
+
+def test_term_counts_ride_in_the_row_but_are_not_a_regression_feature(scored_features):
+    from models.calibration.features import TERMS
+    from models.calibration.model import regression_features
+
+    row = scored_features[0]
+    assert row[TERMS]["industrialisation"] >= 1 and TERMS not in regression_features(row)
+    assert all(isinstance(row[n], float) for n in regression_features(row))
+
+
+def test_content_features_are_learnt_from_the_class_and_explained(engine, scored_set,
+                                                                  scored_features):
+    from models.calibration.model import regression_features
+    from models.calibration.scorer import MIN_CONTENT_ESSAYS, EssayScorer
+
+    _, levels = scored_set
+    names = regression_features(scored_features[0])
+    few = EssayScorer(names).fit(scored_features, levels)  # 40 essays: too few for content
+    assert len(scored_features) < MIN_CONTENT_ESSAYS and few.content_ is None
+    rows, scores = scored_features * 2, levels * 2
+    estimator = EssayScorer(names).fit(rows, scores)
+    assert "content_vocabulary" in estimator.feature_names_
+    top = estimator.contributions(rows[0], top=5)
+    assert len(top) == 5 and all(name in estimator.feature_names_ for name, _ in top)
+
+
+def test_boosted_trees_blend_in_from_300_essays_and_are_named_in_explanations(
+        scored_set, scored_features):
+    from models.calibration.model import regression_features
+    from models.calibration.scorer import BOOST_NAME, MIN_BOOST_ESSAYS, EssayScorer
+
+    _, levels = scored_set
+    copies = -(-MIN_BOOST_ESSAYS // len(levels))
+    rows, scores = scored_features * copies, levels * copies
+    estimator = EssayScorer(regression_features(rows[0]), content=False).fit(rows, scores)
+    assert estimator.trees_ is not None
+    assert set(estimator.predict_scores(rows[:4])) <= {1, 2, 3, 4}
+    names = [name for name, _ in estimator.contributions(rows[0], top=len(
+        estimator.feature_names_) + 1)]
+    assert BOOST_NAME in names
+
+
+def test_an_essay_unlike_the_class_essays_is_off_topic_in_the_calibrated_model(
+        engine, scored_set, scored_features):
+    _, levels = scored_set
+    model = calibrate(engine, scored_features, {"overall": ("grade", levels)})
+    rng = random.Random(11)
+    rows, _ = features_of(engine, [planted_essay(4, rng), OFF_TOPIC])
+    flags = model.flags(rows)
+    assert "off_topic" not in flags[0] and "off_topic" in flags[1]
+    # The class's vocabulary decides, even where the default detector is fooled.
+    fooled = {**rows[1], "flag_off_topic": 0.0, "topic_share": 1.0}
+    assert model.flags([fooled]) == [{"off_topic"}]
+    predicted = model.predict(rows)["overall"]
+    assert predicted[1] == 1.0 < predicted[0]
+    # No class essay is capped as off topic against the class it belongs to.
+    assert not any("off_topic" in f for f in model.flags(scored_features))

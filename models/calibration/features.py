@@ -3,17 +3,25 @@
 Every feature is computed on the essay as scored, i.e. without repeated or stuffed sentences,
 so padding an essay cannot move it; and every one has a reading a teacher would recognise
 ("share of evidence sentences that are explained", "transitions per sentence").
+
+The row also carries the essay's term counts (``TERMS``, not a number, so never a regression
+feature by itself): calibration learns from them what the class's essays at each score say
+(models/calibration/content.py), fitted on the teacher's essays only.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
+from itertools import pairwise
 
 from models.calibration.versions import FEATURES_VERSION
+from models.document import EssayDoc
 from models.engine import Analysis
 
-__all__ = ["FEATURES_VERSION", "FLAG_CODES", "essay_features"]
+__all__ = ["FEATURES_VERSION", "FLAG_CODES", "TERMS", "essay_features"]
 
+TERMS = "terms"  # the row's term counts: {term: count}
 FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_text",
               "keyword_stuffing")
 
@@ -22,8 +30,22 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def essay_features(a: Analysis) -> dict[str, float]:
-    """Named features of one analysed essay (always the same names, in the same order)."""
+def term_counts(essay: EssayDoc) -> dict[str, int]:
+    """Lowercase words and within-sentence word pairs, plus part-of-speech pairs ("#NOUN VERB",
+    a trace of syntax), of the scored essay: what the class's content models compare."""
+    counts: Counter[str] = Counter()
+    for sentence in essay.sentences:
+        words = [t.lower for t in sentence.tokens if t.is_alpha]
+        tags = [t.pos for t in sentence.tokens if t.pos != "SPACE"]
+        counts.update(words)
+        counts.update(f"{a} {b}" for a, b in pairwise(words))
+        counts.update(f"#{a} {b}" for a, b in pairwise(tags))
+    return dict(counts)
+
+
+def essay_features(a: Analysis) -> dict[str, float | dict[str, int]]:
+    """Named features of one analysed essay (always the same names, in the same order), with
+    its term counts under ``TERMS``."""
     essay = a.scored
     sentences = max(1, len(essay.sentences))
     words = essay.scored_word_count
@@ -85,4 +107,5 @@ def essay_features(a: Analysis) -> dict[str, float]:
         features[f"raw_{criterion}"] = raw.value
     for code in FLAG_CODES:
         features[f"flag_{code}"] = float(a.integrity.has(code))
+    features[TERMS] = term_counts(essay)
     return features

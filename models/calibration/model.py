@@ -10,7 +10,7 @@ something else otherwise).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,16 +18,17 @@ from pathlib import Path
 import numpy as np
 
 from models.calibration.agreement import Agreement, agreement
-from models.calibration.estimator import CalibratedCriterion
-from models.calibration.features import essay_features
+from models.calibration.features import TERMS, essay_features
 from models.calibration.scale import ScoreScale
+from models.calibration.scorer import EssayScorer
+from models.calibration.topic import ClassTopic
 from models.calibration.validation import out_of_fold
 from models.calibration.versions import library_versions, mismatches
 from models.engine import Engine, EssayInput
 from models.errors import CalibrationError
 from models.scoring.rubric_model import CAPS, OVERALL_CAPPED_BY
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: estimators take feature rows (term counts included)
 _MAGIC = "grader-calibration"
 
 
@@ -41,22 +42,37 @@ class IntegrityBounds:
     than the essays the teacher scored: under half the topic share of the least on-topic 1%, or
     a word-salad score 0.1 above the most disordered 1%. (Capping 1% of ordinary essays to the
     bottom of the scale would cost more agreement than anything else.)
+
+    The class's essays also say what the prompt is about better than the prompt does
+    (``ClassTopic``): with enough of them, an essay is off topic exactly when its content words
+    are far less like the class's than any class essay's are. The default detector (a low share
+    of the prompt's words) then no longer caps: genuine essays on a short prompt trip it, and a
+    genuine essay capped to the bottom costs more agreement than anything else.
     """
 
     topic_share_floor: float
     word_salad_ceiling: float
+    topic: ClassTopic | None = None
 
     @classmethod
-    def fit(cls, rows: Sequence[dict[str, float]]) -> IntegrityBounds:
+    def fit(cls, rows: Sequence[Mapping[str, object]]) -> IntegrityBounds:
         topic = np.array([r["topic_share"] for r in rows])
         salad = np.array([r["word_salad_score"] for r in rows])
-        return cls(float(np.percentile(topic, 1)) / 2, float(np.percentile(salad, 99)) + 0.1)
+        class_topic = (ClassTopic().fit([r[TERMS] for r in rows])
+                       if len(rows) >= ClassTopic.MIN_ESSAYS and all(TERMS in r for r in rows)
+                       else None)
+        return cls(float(np.percentile(topic, 1)) / 2, float(np.percentile(salad, 99)) + 0.1,
+                   class_topic)
 
-    def flags(self, row: dict[str, float]) -> set[str]:
+    def flags(self, row: Mapping[str, object]) -> set[str]:
         """The flags that still hold against this class's own essays."""
         flags = {name.removeprefix("flag_") for name, value in row.items()
                  if name.startswith("flag_") and value}
-        if "off_topic" in flags and row["topic_share"] >= self.topic_share_floor:
+        if self.topic is not None and TERMS in row:
+            flags.discard("off_topic")
+            if self.topic.off_topic(row[TERMS]):
+                flags.add("off_topic")
+        elif "off_topic" in flags and row["topic_share"] >= self.topic_share_floor:
             flags.discard("off_topic")
         if "word_salad" in flags and row["word_salad_score"] <= self.word_salad_ceiling:
             flags.discard("word_salad")
@@ -79,7 +95,7 @@ def capped_score(criterion: str, scale: ScoreScale, score: float, flags: set[str
 class CalibratedTarget:
     criterion: str  # a rubric criterion id or "overall"
     column: str  # the teacher's column it was fitted on
-    estimator: CalibratedCriterion
+    estimator: EssayScorer
     agreement: Agreement  # cross-validated, before the final fit
 
 
@@ -94,13 +110,12 @@ class CalibrationModel:
     versions: dict[str, str] = field(default_factory=library_versions)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def predict(self, rows: Sequence[dict[str, float]]) -> dict[str, np.ndarray]:
+    def predict(self, rows: Sequence[Mapping[str, object]]) -> dict[str, np.ndarray]:
         """Scores on each teacher's scale; essays flagged as unassessable are capped."""
-        X = np.array([[row[name] for name in self.feature_names] for row in rows])
-        flags = [self.bounds.flags(row) for row in rows]
+        flags = self.flags(rows)
         out = {}
         for criterion, target in self.targets.items():
-            scores = target.estimator.predict_scores(X)
+            scores = target.estimator.predict_scores(rows)
             out[criterion] = np.array([
                 capped_score(criterion, target.estimator.scale_, score, essay_flags)
                 for score, essay_flags in zip(scores, flags, strict=True)])
@@ -109,6 +124,11 @@ class CalibrationModel:
     def scales(self) -> dict[str, ScoreScale]:
         """Each target's score scale (the teacher's), by criterion."""
         return {criterion: t.estimator.scale_ for criterion, t in self.targets.items()}
+
+    def flags(self, rows: Sequence[Mapping[str, object]]) -> list[set[str]]:
+        """Per essay, the integrity flags that hold against this class's essays (the ones that
+        cap its scores)."""
+        return [self.bounds.flags(row) for row in rows]
 
     def report(self) -> list[dict]:
         return [{"criterion": t.criterion, "column": t.column, **t.agreement.to_dict()}
@@ -166,14 +186,16 @@ class CalibrationModel:
                                    + "; calibrate again with this grader")
 
 
-def regression_features(row: dict[str, float]) -> list[str]:
-    """The features a score is fitted on: not the integrity flags. A flag raised by a trick
-    (repeats, stuffing) must never carry weight of its own; flags act only through caps."""
-    return [name for name in row if not name.startswith("flag_")]
+def regression_features(row: Mapping[str, object]) -> list[str]:
+    """The numeric features a score is fitted on: not the integrity flags. A flag raised by a
+    trick (repeats, stuffing) must never carry weight of its own; flags act only through caps.
+    (The term counts are not a feature either: content models learn from them.)"""
+    return [name for name, value in row.items()
+            if not name.startswith("flag_") and isinstance(value, int | float)]
 
 
-def features_of(engine: Engine, texts: Iterable[str]) -> tuple[list[dict[str, float] | None],
-                                                                list[str | None]]:
+def features_of(engine: Engine, texts: Iterable[str]
+                ) -> tuple[list[dict[str, object] | None], list[str | None]]:
     """Features per essay (None with the reason when an essay cannot be analysed)."""
     rows, errors = [], []
     for _source, analysis, error in engine.analyse_many(
@@ -183,7 +205,7 @@ def features_of(engine: Engine, texts: Iterable[str]) -> tuple[list[dict[str, fl
     return rows, errors
 
 
-def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
+def calibrate(engine: Engine, rows: Sequence[Mapping[str, object] | None],
               scores: dict[str, tuple[str, Sequence[float | None]]], folds: int = 5,
               seed: int = 0) -> CalibrationModel:
     """Fit one estimator per target on the essays that have features and a score.
@@ -207,7 +229,7 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
         if len(keep) < 10:
             raise CalibrationError(f"column '{column}': {len(keep)} scored essays; calibration "
                                    f"needs at least 10")
-        X = np.array([[rows[i][n] for n in names] for i in keep])
+        kept = [rows[i] for i in keep]
         y = np.array([values[i] for i in keep], dtype=float)
         try:
             scale = ScoreScale.infer(y)
@@ -215,8 +237,8 @@ def calibrate(engine: Engine, rows: Sequence[dict[str, float] | None],
             raise CalibrationError(f"column '{column}': {exc}") from exc
         essay_flags = [bounds.flags(rows[i]) for i in keep]
         predicted = [capped_score(criterion, scale, p, f) for p, f in zip(
-            out_of_fold(X, y, folds, seed), essay_flags, strict=True)]
-        estimator = CalibratedCriterion(scale=scale).fit(X, y)
+            out_of_fold(kept, y, names, folds, seed), essay_flags, strict=True)]
+        estimator = EssayScorer(names, scale=scale).fit(kept, y)
         targets[criterion] = CalibratedTarget(criterion, column, estimator,
                                               agreement(y, predicted, scale))
     rubric = engine.rubric
