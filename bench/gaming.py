@@ -181,13 +181,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     k = counts.setdefault((trick, "calibrated"), Counter())
                     k["up overall"] += calibrated[trick][i] > calibrated["original"][i]
                     k["lowest"] += calibrated[trick][i] == lowest
-                    # a new flag that holds against the class's essays (it caps the score)
-                    k["flagged"] += bool(calibrated_flags[trick][i]
-                                         - calibrated_flags["original"][i])
+                    # A calibrated model caps the score only when a flag holds against the
+                    # class's own essays; the teacher sees the engine's flags either way (the
+                    # service shows them on every result, calibrated or not).
+                    capped = bool(calibrated_flags[trick][i] - calibrated_flags["original"][i])
+                    k["capped"] += capped
+                    k["flagged"] += capped or bool(after["flags"] - before["flags"])
     print()
     print("| trick | model | n | thesis up | evidence up | structure up | language up | "
-          "overall up | structure down | structure score down | lowest level | flagged |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "overall up | structure down | structure score down | lowest level | flagged | "
+          "capped by calibration |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (trick, model_name), c in counts.items():
         n = totals[trick]
 
@@ -196,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"| {trick} | {model_name} | {n} | " + " | ".join(
             pct(f"up {k}") for k in (*CRITERIA, "overall")) + f" | {pct('structure down')} | "
-            f"{pct('structure score down')} | {pct('lowest')} | {pct('flagged')} |")
+            f"{pct('structure score down')} | {pct('lowest')} | {pct('flagged')} | "
+            f"{pct('capped') if model_name == 'calibrated' else 'n/a'} |")
     print(f"\ngenuine essays the calibrated model flags as off topic: "
           f"{totals['genuine off-topic'] / max(1, totals['genuine']):.1%} (target <= 2%)")
     print("\ntargets: pad and stuff never up (0%); shuffle structure down >= 90%; salad lowest "
