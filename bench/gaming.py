@@ -41,6 +41,7 @@ from accuracy import DEFAULT_RUBRIC, MIN_WORDS, read_asap  # noqa: E402
 
 CRITERIA = ("thesis", "evidence", "structure", "language")
 TRICKS = ("pad", "stuff", "shuffle", "salad", "off-topic")
+CAPPING = {"word_salad", "gibberish", "off_topic"}  # the flags that cap a calibrated score
 STOP = set("""a an the and or but if of to in on for with at by from as is are was were be been
 being this that these those it its they them their you your we our i me my he she his her not no
 do does did have has had will would can could should may might more most some any all about into
@@ -184,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     # A calibrated model caps the score only when a flag holds against the
                     # class's own essays; the teacher sees the engine's flags either way (the
                     # service shows them on every result, calibrated or not).
-                    capped = bool(calibrated_flags[trick][i] - calibrated_flags["original"][i])
+                    capped = bool((calibrated_flags[trick][i] - calibrated_flags["original"][i])
+                                  & CAPPING)
                     k["capped"] += capped
                     k["flagged"] += capped or bool(after["flags"] - before["flags"])
     print()
