@@ -77,6 +77,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADER_UPLOAD_MAX_FILES": _int("GRADER_UPLOAD_MAX_FILES", 500),
         "GRADER_UPLOAD_MAX_FILE_MB": _float("GRADER_UPLOAD_MAX_FILE_MB", 5),
         "GRADER_UPLOAD_MAX_TOTAL_MB": _float("GRADER_UPLOAD_MAX_TOTAL_MB", 50),
+        # Rate limits: failed sign-ins per account (and per client address, 5 times as many)
+        # within the window, and essays submitted per account per minute.
+        "GRADER_LOGIN_FAILURES": max(1, _int("GRADER_LOGIN_FAILURES", 10)),
+        "GRADER_LOGIN_WINDOW": _float("GRADER_LOGIN_WINDOW", 900),
+        "GRADER_SUBMISSIONS_PER_MINUTE": max(1, _int("GRADER_SUBMISSIONS_PER_MINUTE", 30)),
         # Calibration fits a model on a class's scored essays: minutes, not seconds.
         "GRADER_CALIBRATION_MAX_ESSAYS": max(10, _int("GRADER_CALIBRATION_MAX_ESSAYS", 5000)),
         "GRADER_CALIBRATION_SOFT_LIMIT": calibration_soft,

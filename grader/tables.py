@@ -334,6 +334,18 @@ class CalibrationActivation(Base):
     calibration: Mapped[Calibration] = relationship()
 
 
+class RateEvent(Base):
+    """One counted event (a failed sign-in, a submission) under a key such as
+    "login:<email>"; limits count the recent ones. Old rows are purged by the sweeper."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_created_at", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class WorkerHeartbeat(Base):
     """Each worker writes here every few seconds; /healthz counts the ones seen recently.
 

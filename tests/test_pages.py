@@ -347,3 +347,31 @@ def test_a_user_changes_their_password(client, school):
     sign_out(client)
     assert sign_in(client, "student").status_code == 401
     assert sign_in(client, "student", password="a brand new passphrase").status_code == 302
+
+
+def test_sign_in_stops_after_repeated_failures_even_with_the_right_password(client, school,
+                                                                            service_app):
+    service_app.config["GRADER_LOGIN_FAILURES"] = 3
+    for _ in range(3):
+        assert sign_in(client, "student", password="guess").status_code == 401
+    locked = sign_in(client, "student")  # right password, but guessing must stop paying
+    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.get_data(
+        as_text=True)
+    assert sign_in(client, "student2").status_code == 302  # other accounts are unaffected
+
+
+def test_submissions_are_limited_per_account_per_minute(client, school, service_app,
+                                                         accounts):
+    service_app.config["GRADER_SUBMISSIONS_PER_MINUTE"] = 2
+    headers = accounts["student"]
+    for _ in range(2):
+        assert client.post("/api/v1/essays", json={"text": ESSAY},
+                           headers=headers).status_code == 202
+    refused = client.post("/api/v1/essays", json={"text": ESSAY}, headers=headers)
+    assert refused.status_code == 429
+    assert "submissions in a minute" in refused.get_json()["error"]["message"]
+    assert client.post("/api/v1/essays", json={"text": ESSAY},
+                       headers=accounts["student2"]).status_code == 202
+    sign_in(client, "student")  # the pages share the same count
+    page = submit_draft(client, school.assignment_id, ESSAY)
+    assert page.status_code == 429 and "submissions in a minute" in page.get_data(as_text=True)

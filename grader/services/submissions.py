@@ -23,6 +23,7 @@ from grader.ingest import (
     ingest_upload,
 )
 from grader.queueing import BATCH_QUEUE, send_grading
+from grader.services.ratelimit import count_submission
 from grader.tables import Batch, Essay, RubricVersion, User, utcnow
 
 
@@ -48,6 +49,7 @@ def submit_text(session: Session, owner: User, version: RubricVersion, text: str
     """Store one essay (a student's draft, for an assignment or not); commits.
     EssayInputError for unusable text."""
     item = ingest_text(text, label=label or "Draft", name=name)
+    count_submission(session, owner)
     essay = _essay(owner, version, item, assignment_id=assignment_id)
     session.add(essay)
     session.commit()
@@ -62,6 +64,7 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
 
     Every file ends as an essay row or a named problem in ``batch.report``.
     """
+    count_submission(session, owner)
     report = ingest_upload(files, limits=limits, text_column=text_column,
                            label_column=label_column)
     batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],

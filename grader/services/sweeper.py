@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, purge_delivered_messages
 from grader.services import calibrations
+from grader.services.ratelimit import purge
 from grader.services.submissions import dispatch
 from grader.tables import Calibration, Essay, utcnow
 
@@ -30,6 +31,7 @@ class SweepReport:
     sent: int
     purged: int
     calibrations: int = 0  # calibrations sent again
+    forgotten: int = 0  # rate-limit events old enough to drop
 
 
 def sweep(session: Session, app: Flask) -> SweepReport:
@@ -61,7 +63,8 @@ def sweep(session: Session, app: Flask) -> SweepReport:
     sent += dispatch(session, batch, config["GRADER_CHUNK_SIZE"], queue=BATCH_QUEUE, app=app)
     return SweepReport(unsent=len(unsent), lost=len(lost), stalled=len(stalled), sent=sent,
                        purged=purge_delivered_messages(app),
-                       calibrations=sweep_calibrations(session, app))
+                       calibrations=sweep_calibrations(session, app),
+                       forgotten=purge(session))
 
 
 def sweep_calibrations(session: Session, app: Flask) -> int:

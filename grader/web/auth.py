@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
@@ -12,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 
 from grader.db import get_session
 from grader.services.accounts import AccountError, set_password, user_for_login
+from grader.services.ratelimit import over_limit, record
 
 bp = Blueprint("auth", __name__)
 
@@ -37,14 +47,26 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = user_for_login(get_session(), form.email.data or "", form.password.data or "")
+        db = get_session()
+        config = current_app.config
+        keys = {f"login:{(form.email.data or '').strip().lower()}": config["GRADER_LOGIN_FAILURES"],
+                f"login-ip:{request.remote_addr}": 5 * config["GRADER_LOGIN_FAILURES"]}
+        if over_limit(db, keys, config["GRADER_LOGIN_WINDOW"]):
+            flash(f"Too many failed sign-ins; try again in "
+                  f"{config['GRADER_LOGIN_WINDOW'] / 60:g} minutes.", "error")
+            return render_template("auth/login.html", form=form), 429
+        user = user_for_login(db, form.email.data or "", form.password.data or "")
         if user is not None:
             session.clear()  # nothing of the previous visitor's session carries over
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        record(db, *keys)
         flash("That email and password do not match an account.", "error")
-    status = 401 if request.method == "POST" else 200
+        status = 401
+    elif request.method == "POST":
+        status = 400
     return render_template("auth/login.html", form=form), status
 
 
