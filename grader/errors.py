@@ -54,6 +54,14 @@ def init_app(app: Flask) -> None:
             message = f"the request is larger than the {limit / 1_048_576:.3g} MB limit"
         return error_body(exc.code or 500, message, **details)
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError):
+        # Python's JSON parser recurses once per nesting level: a body of 100,000 '[' is an
+        # attack, not a server fault.
+        if request.is_json:
+            return error_body(400, "the JSON body is nested too deeply")
+        return _unexpected(exc)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
