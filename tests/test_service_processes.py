@@ -211,6 +211,37 @@ def test_a_calibration_is_fitted_by_a_real_worker_and_then_scores_new_essays(pro
         worker.stop()
 
 
+def test_corrupt_and_stray_messages_do_not_stop_the_worker(production):
+    """Not JSON, a task no one knows, a task with bad arguments, an id past the integer range:
+    each is logged and dropped, and the next real essay is graded by the same worker."""
+    import redis
+
+    from grader.queueing import DRAFT_QUEUE, GRADE_TASK, celery
+
+    app, env, instance = production
+    client = app.test_client()
+    student = token_for(app, "corrupt@school.example", "student")
+    worker = WorkerProcess(env, instance / "worker-corrupt.log", concurrency=1)
+    try:
+        wait_for(lambda: worker_alive(app, worker.process.pid), 90, "the worker's heartbeat",
+                 on_timeout=worker.tail)
+        broker = redis.Redis.from_url(REDIS_TEST_URL)
+        broker.lpush(DRAFT_QUEUE, b"this is not a message {")
+        broker.close()
+        celery(app).send_task("grader.no_such_task", args=[1], queue=DRAFT_QUEUE)
+        celery(app).send_task(GRADE_TASK, args=["not a list of ids"], queue=DRAFT_QUEUE)
+        celery(app).send_task(GRADE_TASK, args=[[10**12]], queue=DRAFT_QUEUE)
+        response = client.post("/api/v1/essays", json={"text": class_essays(1)[0]},
+                               headers=student)
+        url = response.get_json()["url"]
+        wait_for(lambda: client.get(url, headers=student).get_json()["status"] == "done", 90,
+                 "the essay after the corrupt messages", on_timeout=worker.tail)
+        assert worker.process.poll() is None
+        assert "dropped a broker message that is not valid JSON" in worker.tail(400)
+    finally:
+        worker.stop()
+
+
 def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_path):
     port = free_port()
     broker_url = f"redis://127.0.0.1:{port}/0"

@@ -10,8 +10,10 @@ from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
 from grader import create_app
 from grader.db import database
+from worker import broker_guard
 from worker.heartbeat import Heartbeat
 
+broker_guard.install()
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
 celery_app.conf.include = ["worker.tasks"]
