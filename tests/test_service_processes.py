@@ -276,6 +276,49 @@ def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_pat
         assert results_per_essay(app) == {i: 1 for i in ids}
 
 
+def _private_redis(port: int, folder: Path) -> subprocess.Popen:
+    """A Redis of the test's own (keeping nothing on disk, as the machine's): killing it loses
+    every message it held."""
+    return subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                            stdout=subprocess.DEVNULL)
+
+
+def test_redis_killed_and_restarted_mid_batch_loses_nothing(tmp_path):
+    port = free_port()
+    redis = _private_redis(port, tmp_path)
+    with postgres_database() as database_url:
+        env = service_env(tmp_path / "instance", database_url=database_url,
+                          broker_url=f"redis://127.0.0.1:{port}/0")
+        app = make_app(env)
+        client = app.test_client()
+        teacher = token_for(app, "redis-restart@school.example", "teacher")
+        worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=2)
+        try:
+            wait_for(lambda: worker_alive(app, worker.process.pid), 90, "the worker",
+                     on_timeout=worker.tail)
+            batch = upload(client, teacher, {"class.csv": roster_csv(class_essays(80))}, "80")
+            wait_for(lambda: batch_status(client, teacher, batch)["counts"]["done"] >= 10, 120,
+                     "10 essays graded", interval=0.05, on_timeout=worker.tail)
+            redis.kill()  # every queued message is gone with it
+            redis.wait()
+            at_kill = batch_status(client, teacher, batch)["counts"]
+            time.sleep(3)
+            redis = _private_redis(port, tmp_path)
+            done = wait_for(lambda: (s := batch_status(client, teacher, batch))["complete"] and s,
+                            240, "the batch after Redis came back", on_timeout=worker.tail)
+        finally:
+            worker.stop()
+            redis.terminate()
+            redis.wait(timeout=10)
+        assert at_kill["done"] < 80
+        assert done["counts"] == {"queued": 0, "running": 0, "done": 80, "failed": 0}
+        ids = {e["id"] for e in done["essays"]}
+        per_essay = results_per_essay(app)
+        assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
+        print(f"\nRedis killed at {at_kill}; all 80 graded once")
+
+
 def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
     port = free_port()
     env = service_env(tmp_path / "instance")
