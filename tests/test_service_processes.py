@@ -319,6 +319,40 @@ def test_redis_killed_and_restarted_mid_batch_loses_nothing(tmp_path):
         print(f"\nRedis killed at {at_kill}; all 80 graded once")
 
 
+def test_postgresql_restarted_mid_batch_loses_nothing_and_reads_never_fail(production):
+    """The machine's PostgreSQL restarted (fast shutdown) under a batch: workers and the web app
+    reconnect; every essay is graded exactly once; no status read gets a server error."""
+    app, env, instance = production
+    client = app.test_client()
+    teacher = token_for(app, "pg-restart@school.example", "teacher")
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
+    worker = WorkerProcess(env, instance / "worker-pg-restart.log", concurrency=2)
+    statuses: list[int] = []
+
+    def status() -> dict:
+        response = client.get(batch["url"], headers=teacher)
+        statuses.append(response.status_code)
+        return response.get_json()
+
+    try:
+        wait_for(lambda: worker_alive(app, worker.process.pid), 90, "the worker",
+                 on_timeout=worker.tail)
+        batch = upload(client, teacher, {"class.csv": roster_csv(class_essays(80))}, "80")
+        wait_for(lambda: status()["counts"]["done"] >= 10, 120, "10 essays graded",
+                 interval=0.05, on_timeout=worker.tail)
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                        "restart", "-m", "fast"], check=True, timeout=60)
+        done = wait_for(lambda: (s := status())["complete"] and s, 240,
+                        "the batch after PostgreSQL restarted", on_timeout=worker.tail)
+    finally:
+        worker.stop()
+    assert done["counts"] == {"queued": 0, "running": 0, "done": 80, "failed": 0}
+    assert set(statuses) == {200}
+    ids = {e["id"] for e in done["essays"]}
+    per_essay = results_per_essay(app)
+    assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
+
+
 def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
     port = free_port()
     env = service_env(tmp_path / "instance")
