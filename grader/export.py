@@ -32,10 +32,10 @@ def results_csv(essays: Iterable[Essay], criteria: list[str],
     """One row per essay: final levels, then (when a calibration scored any of the essays) its
     scores on the teacher's scale, one ``calibrated_<criterion>`` column each."""
     essays = list(essays)
+    order = {name: i for i, name in enumerate([*criteria, "overall"])}
     calibrated = sorted({name for e in essays if e.result and e.result.calibrated_scores
                          for name in e.result.calibrated_scores},
-                        key=lambda name: ([*criteria, "overall"].index(name)
-                                          if name in [*criteria, "overall"] else 99, name))
+                        key=lambda name: (order.get(name, len(order)), name))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["essay_id", "label", "file", "status", *criteria, "overall",

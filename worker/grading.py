@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -32,22 +31,14 @@ from grader.tables import Essay, Result, ResultCriterion, RubricVersion, utcnow
 from models.calibration.features import essay_features
 from models.engine import Analysis, Engine, EssayInput
 from models.result import GradeResult
+from worker.engines import ActiveCalibration
 
 log = logging.getLogger(__name__)
 
 EngineFor = Callable[[RubricVersion], Engine]
 
 
-class ActiveModel(Protocol):
-    """What grading needs of an active calibration (worker.engines.ActiveCalibration)."""
-
-    id: int
-    model: Any
-    error: str | None
-    source: str
-
-
-CalibrationFor = Callable[[Session, RubricVersion], ActiveModel | None]
+CalibrationFor = Callable[[Session, RubricVersion], ActiveCalibration | None]
 
 
 @dataclass
@@ -145,7 +136,7 @@ def release(sessions: sessionmaker, essay_ids: Sequence[int], token: str) -> lis
 
 def grade(claimed: Sequence[_Claimed], versions: dict[int, RubricVersion],
           engine_for: EngineFor,
-          calibrations: dict[int, ActiveModel | None] | None = None) -> list[_Outcome]:
+          calibrations: dict[int, ActiveCalibration | None] | None = None) -> list[_Outcome]:
     outcomes: list[_Outcome] = []
     by_version: dict[int, list[_Claimed]] = {}
     for item in claimed:
@@ -171,7 +162,7 @@ class _CalibrationScorer:
     levels replace the engine's (with their labels and descriptors); one fitted on a CSV gives
     scores on the teacher's own scale, which stand beside the engine's levels."""
 
-    def __init__(self, active: ActiveModel | None, version: RubricVersion) -> None:
+    def __init__(self, active: ActiveCalibration | None, version: RubricVersion) -> None:
         self.active = active
         self.spec = spec_of(version) if active is not None else None
 

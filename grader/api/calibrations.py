@@ -29,6 +29,7 @@ from grader.services.calibrations import (
     activate,
     request_calibration,
     rollback,
+    score_columns,
     training_from_csv,
     training_from_overrides,
 )
@@ -71,17 +72,6 @@ def calibration_detail(session: Session, calibration: CalibrationRow) -> dict[st
     }
 
 
-def _scores_from_form(specs: list[str]) -> dict[str, str]:
-    """{criterion: column} from 'COLUMN=CRITERION' fields (as the CLI's --score)."""
-    scores: dict[str, str] = {}
-    for spec in specs:
-        column, _, criterion = spec.rpartition("=")
-        if not column.strip() or not criterion.strip():
-            raise ApiError(422, f"score takes COLUMN=CRITERION, got '{spec[:100]}'")
-        scores[criterion.strip()] = column.strip()
-    return scores
-
-
 def _training_from_request(session: Session,
                            version: RubricVersion) -> tuple[str, str, TrainingSet]:
     """(source, source name, scored essays) from a JSON or multipart request."""
@@ -104,7 +94,7 @@ def _training_from_request(session: Session,
         raise ApiError(413, f"{name or 'the file'} is larger than the {limit / 1e6:g} MB a "
                             f"file may be")
     training = training_from_csv(version, data, name or "scores.csv", text_column,
-                                 _scores_from_form(request.form.getlist("score")),
+                                 score_columns(request.form.getlist("score")),
                                  current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"])
     return "csv", name, training
 

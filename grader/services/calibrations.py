@@ -78,6 +78,21 @@ def _score(value: str, column: str, row: int) -> float | None:
     return score
 
 
+def score_columns(specs: list[str]) -> dict[str, str]:
+    """{criterion: column} from 'COLUMN=CRITERION' entries (as the CLI's --score); blank
+    entries are skipped."""
+    scores: dict[str, str] = {}
+    for spec in (s.strip() for s in specs):
+        if not spec:
+            continue
+        column, _, criterion = spec.rpartition("=")
+        if not column.strip() or not criterion.strip():
+            raise CalibrationRequestError(f"each scored column is COLUMN=CRITERION, not "
+                                          f"'{spec[:60]}'")
+        scores[criterion.strip()] = column.strip()
+    return scores
+
+
 def training_from_csv(version: RubricVersion, data: bytes, name: str, text_column: str,
                       scores: Mapping[str, str], max_essays: int) -> TrainingSet:
     """The scored essays of a CSV: ``scores`` maps a criterion id (or "overall") to the column

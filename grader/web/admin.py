@@ -27,6 +27,7 @@ from grader.services.calibrations import (
     activate,
     request_calibration,
     rollback,
+    score_columns,
     training_from_csv,
     training_from_overrides,
 )
@@ -160,14 +161,7 @@ def _csv_training(version: RubricVersion):
     storage = request.files.get("file")
     if storage is None or not storage.filename:
         raise CalibrationRequestError("choose the CSV of scored essays")
-    scores = {}
-    for line in request.form.get("scores", "").splitlines():
-        column, _, criterion = line.strip().rpartition("=")
-        if line.strip():
-            if not column.strip() or not criterion.strip():
-                raise CalibrationRequestError(f"write each scored column as COLUMN=CRITERION, "
-                                              f"not '{line.strip()[:60]}'")
-            scores[criterion.strip()] = column.strip()
+    scores = score_columns(request.form.get("scores", "").splitlines())
     limit = int(current_app.config["GRADER_UPLOAD_MAX_FILE_MB"] * 1_000_000)
     data = storage.stream.read(limit + 1)
     if len(data) > limit:

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from models.calibration.agreement import Agreement, agreement
 from models.calibration.scale import ScoreScale
 from models.calibration.scorer import EssayScorer
 
@@ -34,9 +33,3 @@ def out_of_fold(rows: Sequence[Mapping[str, object]], y, names: Sequence[str], f
         model = EssayScorer(names, scale=scale).fit([rows[i] for i in train], y[train])
         predictions[test] = model.predict_scores([rows[i] for i in test])
     return predictions
-
-
-def cross_validated_agreement(rows: Sequence[Mapping[str, object]], y, names: Sequence[str],
-                              folds: int = 5, seed: int = 0) -> Agreement:
-    y = np.asarray(y, dtype=float)
-    return agreement(y, out_of_fold(rows, y, names, folds, seed), ScoreScale.infer(y))
