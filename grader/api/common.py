@@ -6,12 +6,13 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from grader import queries
+from grader.api.schemas import DB_INT_MAX
 from grader.errors import ApiError
 from grader.ingest import IngestLimits
 from grader.tables import RubricVersion
 
 # Ids past what a database integer holds are simply not found (not a 500 from an overflow).
-ID = "int(max=9223372036854775807)"
+ID = f"int(max={DB_INT_MAX})"
 
 
 def rubric_version(session: Session, slug: str | None) -> RubricVersion:
