@@ -193,3 +193,17 @@ def test_an_offset_past_a_database_integer_is_a_422_not_a_server_error(
     largest = client.get(f"{path}?offset={2**63 - 1}", headers=role_headers["admin"])
     assert largest.status_code == 200 and largest.get_json() == []
 
+
+def test_the_document_declares_the_error_body_and_the_csv_export(api_schema):
+    spec = api_schema.raw_schema
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or path.endswith("healthz"):
+                continue
+            for status, response in operation["responses"].items():
+                if status != "default" and status[0] in "45" and "$ref" not in response:
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema["$ref"].endswith("/ErrorOut"), (method, path, status)
+    export = spec["paths"]["/api/v1/batches/{batch_id}/results.csv"]["get"]["responses"]["200"]
+    assert set(export["content"]) == {"text/csv"}
+

@@ -77,8 +77,8 @@ class Batch(MethodView):
 
 
 @blp.route(f"/<{ID}:batch_id>/results.csv", endpoint="results_csv")
-@blp.response(200, description="one row per essay, one column per criterion",
-              content_type="text/csv")
+@blp.response(200, {"type": "string"}, content_type="text/csv",
+              description="one row per essay, one column per criterion")
 @require_user()
 def export_results(batch_id: int):
     """The batch's results for a gradebook (teachers' overrides applied)."""

@@ -103,10 +103,13 @@ def _training_from_request(session: Session,
 class RubricCalibrations(MethodView):
     @blp.doc(requestBody=_REQUEST_BODY)
     @blp.response(202, schemas.CalibrationAccepted)
-    @blp.alt_response(422, description="the scores cannot be calibrated on (the message says "
-                                       "why: a missing column, too few scored essays, ...)")
-    @blp.alt_response(409, description="a calibration you asked for is still queued or running")
-    @blp.alt_response(413, description="the CSV is larger than a file may be")
+    @blp.alt_response(422, schema=schemas.ErrorOut,
+                      description="the scores cannot be calibrated on (the message says why: a "
+                                  "missing column, too few scored essays, ...)")
+    @blp.alt_response(409, schema=schemas.ErrorOut,
+                      description="a calibration you asked for is still queued or running")
+    @blp.alt_response(413, schema=schemas.ErrorOut,
+                      description="the CSV is larger than a file may be")
     @require_user("teacher", "admin")
     def post(self, rubric: str) -> tuple[dict, int, dict[str, str]]:
         """Calibrate the rubric's active version on scored essays: a CSV, or the levels
@@ -143,7 +146,8 @@ class RubricCalibrations(MethodView):
 @blp.route("/rubrics/<string:rubric>/calibrations/rollback", methods=["POST"],
            endpoint="rollback")
 @blp.response(200, schemas.RollbackOut)
-@blp.alt_response(409, description="no calibration is active for the rubric")
+@blp.alt_response(409, schema=schemas.ErrorOut,
+                  description="no calibration is active for the rubric")
 @require_user("admin")
 def rollback_calibration(rubric: str) -> dict:
     """Undo the latest activation: the calibration active before it (or the default model)
@@ -176,7 +180,7 @@ class Calibration(MethodView):
 @blp.route(f"/calibrations/<{ID}:calibration_id>/activate", methods=["POST"],
            endpoint="activate")
 @blp.response(200, schemas.CalibrationOut)
-@blp.alt_response(409, description="the calibration is not ready")
+@blp.alt_response(409, schema=schemas.ErrorOut, description="the calibration is not ready")
 @require_user("admin")
 def activate_calibration(calibration_id: int) -> dict:
     """Make a ready calibration score its rubric version's essays from now on."""

@@ -61,7 +61,8 @@ def _draft_from_request() -> tuple[str, str, str | None]:
 class Essays(MethodView):
     @blp.doc(requestBody=_DRAFT_BODY)
     @blp.response(202, schemas.EssayAccepted)
-    @blp.alt_response(422, description="the essay cannot be graded (empty, too long, not text)")
+    @blp.alt_response(422, schema=schemas.ErrorOut,
+                      description="the essay cannot be graded (empty, too long, not text)")
     @require_user()
     def post(self):
         """Submit one essay; it is graded in the background (poll its url)."""
