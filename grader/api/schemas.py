@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 # The largest integer a database column or an OFFSET holds (signed 64 bits): a larger id is
 # simply not found, a larger offset is refused (422), instead of overflowing in the driver (500).
@@ -31,14 +31,23 @@ class DraftIn(Schema):
                            metadata={"description": "rubric id (default: the default rubric)"})
 
 
-class DraftFileIn(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": ".txt, .docx or .pdf"})
+class FormIn(Schema):
+    """A multipart form: the views read the fields they know and ignore any other (as a browser
+    form may send), so the document does not claim that other fields are refused."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class DraftFileIn(FormIn):
+    file = fields.Raw(metadata={"type": "string", "format": "binary",
+                                "description": ".txt, .docx or .pdf (this, or 'text')"})
+    text = fields.String(metadata={"description": "the essay's text, when no file is sent"})
     label = fields.String()
     rubric = fields.String()
 
 
-class BatchIn(Schema):
+class BatchIn(FormIn):
     files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
                         required=True,
                         metadata={"description": ".txt, .docx, .pdf, .csv or .zip files"})
@@ -156,7 +165,7 @@ class RubricOut(Schema):
         "description": "the calibration scoring the active version's essays (null: default)"})
 
 
-class CalibrationIn(Schema):
+class CalibrationIn(FormIn):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
                                                "description": "a CSV of scored essays, one per "
                                                               "row, with a header row"})
