@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.hostile import ESSAYISH
 from tests.planted import planted_set, scored_csv
-from tests.service_support import make_app, service_env, token_for
+from tests.service_support import make_app, postgres_database, service_env, token_for
 
 ROLES = ("student", "teacher", "admin")
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
@@ -61,6 +61,15 @@ def fuzz_app(tmp_path_factory):
     app = make_app(service_env(tmp_path_factory.mktemp("fuzz") / "instance"))
     app.config["GRADER_SUBMISSIONS_PER_MINUTE"] = 100_000
     return app
+
+
+@pytest.fixture(scope="module")
+def pg_app(tmp_path_factory):
+    """The same on PostgreSQL, which refuses some values SQLite stores (a NUL in text)."""
+    with postgres_database() as url:
+        app = make_app(service_env(tmp_path_factory.mktemp("fuzz-pg") / "instance", url))
+        app.config["GRADER_SUBMISSIONS_PER_MINUTE"] = 100_000
+        yield app
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +201,21 @@ def test_an_offset_past_a_database_integer_is_a_422_not_a_server_error(
     assert "offset" in response.get_json()["error"]["fields"]["query"]
     largest = client.get(f"{path}?offset={2**63 - 1}", headers=role_headers["admin"])
     assert largest.status_code == 200 and largest.get_json() == []
+
+
+def test_an_id_past_a_postgresql_integer_is_not_found_not_a_server_error(pg_app):
+    # Ids are 32-bit INTEGER columns; the routes took ids up to 2**63 - 1, which PostgreSQL
+    # refused to compare with them: a 500.
+    client = pg_app.test_client()
+    headers = token_for(pg_app, "id-admin@school.example", "admin")
+    for path in ("/api/v1/essays/{}", "/api/v1/batches/{}", "/api/v1/batches/{}/results.csv",
+                 "/api/v1/calibrations/{}"):
+        for essay_id in (2**31 - 1, 2**31, 2**63 - 1):
+            response = client.get(path.format(essay_id), headers=headers)
+            assert response.status_code == 404, (path, essay_id, response.status_code)
+            assert response.is_json
+    activate = client.post(f"/api/v1/calibrations/{2**31}/activate", headers=headers)
+    assert activate.status_code == 404
 
 
 def test_the_document_declares_the_error_body_and_the_csv_export(api_schema):

@@ -6,13 +6,13 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from grader import queries
-from grader.api.schemas import DB_INT_MAX
 from grader.errors import ApiError
 from grader.ingest import IngestLimits
 from grader.tables import RubricVersion
 
-# Ids past what a database integer holds are simply not found (not a 500 from an overflow).
-ID = f"int(max={DB_INT_MAX})"
+# Ids are INTEGER columns, 32 bits on PostgreSQL: a larger id is simply not found (not a 500 from
+# the database refusing to compare it).
+ID = "int(max=2147483647)"
 
 
 def rubric_version(session: Session, slug: str | None) -> RubricVersion:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-# The largest integer a database column or an OFFSET holds (signed 64 bits): a larger id is
-# simply not found, a larger offset is refused (422), instead of overflowing in the driver (500).
-DB_INT_MAX = 9_223_372_036_854_775_807
+# OFFSET takes a signed 64-bit integer: a larger offset is refused (422) instead of overflowing
+# in the database driver (500).
+OFFSET_MAX = 9_223_372_036_854_775_807
 
 
 class ErrorBody(Schema):
@@ -67,7 +67,7 @@ class OverrideIn(Schema):
 
 class ListArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=DB_INT_MAX))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=OFFSET_MAX))
 
 
 class RubricRef(Schema):
