@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,14 @@ def init_app(app: Flask) -> None:
         if request.is_json:
             return error_body(400, "the JSON body is nested too deeply")
         return _unexpected(exc)
+
+    @app.errorhandler(DataError)
+    def _unstorable(exc: DataError):
+        # PostgreSQL refuses values SQLite takes, above all a NUL character in text (a label, a
+        # title, a comment, a rubric id looked up): the request's to fix, not a server fault.
+        log.warning("a request's value was refused by the database: %s", exc.orig)
+        return error_body(422, "the request holds a value that cannot be stored (such as a NUL "
+                               "character); remove it and try again")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
