@@ -38,7 +38,7 @@ from tests.service_support import make_app, postgres_database, service_env, toke
 ROLES = ("student", "teacher", "admin")
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 # Examples per operation, role, mode and set of path parameters.
-EXAMPLES = int(os.environ.get("GRADER_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("GRADER_FUZZ_EXAMPLES", "20"))
 RUBRIC = "history-argument"
 
 
