@@ -130,7 +130,8 @@ def _member_path(info: zipfile.ZipInfo) -> str:
     parts = [
         part for part in info.filename.replace("\\", "/").split("/") if part not in ("", ".", "..")
     ]
-    if info.is_dir() or not parts:
+    # A member's name may be empty (zipfile cuts it at a NUL): is_dir() would fail on it.
+    if not parts or info.is_dir():
         return ""
     basename = parts[-1].casefold()
     if (
