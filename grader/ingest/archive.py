@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .limits import Budget, IngestLimits, human_size
-from .report import FileProblem
+from .report import FileProblem, printable
 
 NESTED_ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz")
 # What the operating system leaves in a zipped folder is not an essay the teacher meant to
@@ -126,9 +126,12 @@ def read_zip(
 
 
 def _member_path(info: zipfile.ZipInfo) -> str:
-    """The member's path for display, or "" for directories and operating-system junk."""
+    """The member's path for display (printable, relative, without '.' or '..' steps), or "" for
+    directories and operating-system junk."""
     parts = [
-        part for part in info.filename.replace("\\", "/").split("/") if part not in ("", ".", "..")
+        part
+        for part in map(printable, info.filename.replace("\\", "/").split("/"))
+        if part not in ("", ".", "..")
     ]
     # A member's name may be empty (zipfile cuts it at a NUL): is_dir() would fail on it.
     if not parts or info.is_dir():

@@ -68,6 +68,12 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+def printable(name: str) -> str:
+    """A file or member name as a teacher sees it: without control characters, bidirectional
+    overrides, zero-width and other unprintable characters, and without outer spaces."""
+    return "".join(ch for ch in name if ch.isprintable()).strip()
+
+
 def without_source(error: Exception, source: str) -> str:
     """The error's message minus a leading "<source>: ", which the problem's name already says."""
     message = str(error)

@@ -17,6 +17,7 @@ from .report import (
     FileProblem,
     IngestError,
     IngestReport,
+    printable,
     text_fingerprint,
     without_source,
 )
@@ -65,8 +66,7 @@ def upload_filename(raw_name: str, index: int) -> str:
     "C:\\x\\a.txt" and "../../a.txt" both become "a.txt"; a name with nothing left becomes
     "upload-<index>" (index counting from 1).
     """
-    base = raw_name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    base = printable(raw_name.replace("\\", "/").rsplit("/", 1)[-1])
     return base if base not in ("", ".", "..") else f"upload-{index}"
 
 
