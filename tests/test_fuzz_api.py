@@ -11,7 +11,7 @@ text, an id past its INTEGER columns) that SQLite takes.
 The cases come from schemathesis' Hypothesis strategies and run under ``@given`` here rather
 than through ``schemathesis.pytest.from_fixture``, whose test wrapper sets a pytest internal
 (``Node._nodeid``) that pytest 9.2 no longer has. Generation is derandomized, so every run sends
-the same requests; ``GRADER_FUZZ_EXAMPLES=200`` digs deeper locally (a few minutes).
+the same requests; ``GRADER_FUZZ_API_EXAMPLES=200`` digs deeper locally (a few minutes).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from tests.service_support import make_app, postgres_database, service_env, toke
 ROLES = ("student", "teacher", "admin")
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 # Examples per operation, role, mode and set of path parameters.
-EXAMPLES = int(os.environ.get("GRADER_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("GRADER_FUZZ_API_EXAMPLES", "20"))
 RUBRIC = "history-argument"
 
 
