@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from grader.db import database
 from grader.tables import Essay
@@ -283,8 +284,9 @@ def test_health_reports_database_broker_and_no_workers(client):
 
 def test_cli_creates_tokens_and_imports_rubrics(runner, service_app, tmp_path):
     created = runner.invoke(args=["token", "create", "new@school.example", "--role", "teacher"])
-    assert created.exit_code == 0 and created.output.startswith("grd_")
-    token = created.output.strip()
+    assert created.exit_code == 0 and created.stdout.startswith("grd_")
+    assert "expires in 180 days" in created.stderr
+    token = created.stdout.strip()
     client = service_app.test_client()
     assert client.get("/api/v1/essays",
                       headers={"Authorization": f"Bearer {token}"}).status_code == 200
@@ -331,7 +333,7 @@ def test_every_kind_of_bad_upload_is_named_and_the_rest_accepted(client, account
 
 def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, service_app):
     token = runner.invoke(args=["token", "create", "leak@school.example", "--role", "student"]
-                          ).output.strip()
+                          ).stdout.strip()
     client = service_app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/essays", headers=headers).status_code == 200
@@ -339,7 +341,7 @@ def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, servi
     assert revoked.exit_code == 0 and "1 token(s) revoked" in revoked.output
     assert client.get("/api/v1/essays", headers=headers).status_code == 401
     fresh = {"Authorization": "Bearer " + runner.invoke(
-        args=["token", "create", "leak@school.example"]).output.strip()}
+        args=["token", "create", "leak@school.example"]).stdout.strip()}
     assert client.get("/api/v1/essays", headers=fresh).status_code == 200
     assert runner.invoke(args=["user", "disable", "leak@school.example"]).exit_code == 0
     assert client.get("/api/v1/essays", headers=fresh).status_code == 401
@@ -347,3 +349,28 @@ def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, servi
     assert client.get("/api/v1/essays", headers=fresh).status_code == 200
     missing = runner.invoke(args=["token", "revoke", "nobody@school.example"])
     assert missing.exit_code == 2 and "no account" in missing.output
+
+
+def test_tokens_expire_after_their_days_and_zero_days_never(runner, service_app):
+    from grader.db import database
+    from grader.tables import ApiToken, utcnow
+
+    client = service_app.test_client()
+    short = runner.invoke(args=["token", "create", "old@school.example", "--role", "teacher",
+                                "--days", "1"])
+    forever = runner.invoke(args=["token", "create", "old@school.example", "--days", "0"])
+    assert "expires in 1 days" in short.stderr and "never expires" in forever.stderr
+    headers = {name: {"Authorization": f"Bearer {result.stdout.strip()}"}
+               for name, result in (("short", short), ("forever", forever))}
+    assert client.get("/api/v1/essays", headers=headers["short"]).status_code == 200
+    with database(service_app).session() as session:
+        rows = {row.expires_at is None: row for row in session.scalars(select(ApiToken))}
+        assert 0 < (rows[False].expires_at.replace(tzinfo=None)
+                    - utcnow().replace(tzinfo=None)).total_seconds() <= 86400
+        rows[False].expires_at = utcnow() - timedelta(seconds=1)  # a day has passed
+        session.commit()
+    expired = client.get("/api/v1/essays", headers=headers["short"])
+    assert expired.status_code == 401 and "token" in expired.json["error"]["message"]
+    assert client.get("/api/v1/essays", headers=headers["forever"]).status_code == 200
+    refused = runner.invoke(args=["token", "create", "old@school.example", "--days", "-1"])
+    assert refused.exit_code == 2
