@@ -3,6 +3,9 @@ let a teacher override its levels."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -18,7 +21,7 @@ from grader.errors import ApiError
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.overrides import OverrideError, add_override
-from grader.services.submissions import dispatch, submit_text
+from grader.services.submissions import dispatch, retry_failed, submit_text
 from grader.tables import Essay as EssayRow
 from models.errors import EssayInputError
 
@@ -98,6 +101,16 @@ def _visible_essay(essay_id: int) -> EssayRow:
     return essay
 
 
+def _owned_before_body(view: Callable) -> Callable:
+    """Refuse someone else's essay (404) before the body is validated, so a 422 about the
+    fields never tells a stranger that an essay exists."""
+    @functools.wraps(view)
+    def checked(*args, essay_id: int, **kwargs):
+        _visible_essay(essay_id)
+        return view(*args, essay_id=essay_id, **kwargs)
+    return checked
+
+
 @blp.route(f"/<{ID}:essay_id>")
 class Essay(MethodView):
     @blp.response(200, schemas.EssayOut)
@@ -112,6 +125,7 @@ class Essay(MethodView):
 @blp.route(f"/<{ID}:essay_id>/overrides")
 class Overrides(MethodView):
     @require_user("teacher", "admin")
+    @_owned_before_body
     @blp.arguments(schemas.OverrideIn)
     @blp.response(201, schemas.EssayOut)
     def post(self, args, essay_id: int):
@@ -127,3 +141,20 @@ class Overrides(MethodView):
         current_app.logger.info("essay %s: %s set %s to %s", essay.id, current_user().email,
                                 args["criterion"], args["level"])
         return essay_detail(essay, overrides)
+
+
+@blp.route(f"/<{ID}:essay_id>/retry", endpoint="retry", methods=["POST"])
+@blp.response(202, schemas.EssayAccepted)
+@blp.alt_response(409, description="the essay has not failed: only a failed essay is retried")
+@require_user()
+def retry(essay_id: int):
+    """Grade a failed essay again, with fresh attempts (a crash or time limit may have been
+    passing). Anyone who can read the essay may retry it."""
+    essay = _visible_essay(essay_id)
+    session = get_session()
+    if not retry_failed(session, [essay], 1, queue=DRAFT_QUEUE):
+        raise ApiError(409, f"essay {essay.id} is {essay.status}, not failed: nothing to retry")
+    session.refresh(essay)
+    body = essay_detail(essay, {})
+    return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
+        "Location": body["url"]}
