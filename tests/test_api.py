@@ -374,3 +374,42 @@ def test_tokens_expire_after_their_days_and_zero_days_never(runner, service_app)
     assert client.get("/api/v1/essays", headers=headers["forever"]).status_code == 200
     refused = runner.invoke(args=["token", "create", "old@school.example", "--days", "-1"])
     assert refused.exit_code == 2
+
+
+def test_failed_essays_can_be_retried_once_and_are_then_graded_once(client, accounts,
+                                                                    service_app, grade_pending):
+    from grader.db import database
+    from tests.service_support import results_per_essay
+    from worker.grading import grade_chunk
+
+    class CrashingEngine:  # a passing fault: the engine dies on every essay, once
+        def analyse_many(self, inputs):
+            raise RuntimeError("the machine ran out of memory")
+
+    draft = client.post("/api/v1/essays", json={"text": STRONG}, headers=accounts["student"])
+    batch = upload(client, accounts["teacher"], {"a.txt": NARRATIVE.encode(),
+                                                 "b.txt": OPINION.encode()}).get_json()
+    ids = [draft.get_json()["essay"]["id"]] + [e["id"] for e in batch["batch"]["essays"]]
+    report = grade_chunk(database(service_app).sessions, ids, lambda version: CrashingEngine(),
+                         3, "crash", stale_after=600)
+    assert sorted(report.failed) == sorted(ids)
+    failed = client.get(draft.get_json()["url"], headers=accounts["student"]).get_json()
+    assert failed["status"] == "failed" and "RuntimeError" in failed["error"]
+
+    essay_retry = f"/api/v1/essays/{ids[0]}/retry"
+    again = client.post(essay_retry, headers=accounts["student"])
+    assert again.status_code == 202 and again.get_json()["status"] == "queued"
+    assert again.get_json()["essay"]["error"] is None
+    assert client.post(essay_retry, headers=accounts["student"]).status_code == 409
+    batch_retry = batch["url"] + "/retry"
+    requeued = client.post(batch_retry, headers=accounts["teacher"])
+    assert requeued.status_code == 202 and requeued.get_json()["requeued"] == ids[1:]
+    assert requeued.get_json()["batch"]["counts"]["queued"] == 2
+    twice = client.post(batch_retry, headers=accounts["teacher"])
+    assert twice.status_code == 409 and "nothing to retry" in twice.get_json()["error"]["message"]
+
+    grade_pending(service_app)
+    assert results_per_essay(service_app) == {i: 1 for i in ids}
+    done = client.get(draft.get_json()["url"], headers=accounts["student"]).get_json()
+    assert done["status"] == "done" and done["result"]["criteria"]
+    assert client.post(essay_retry, headers=accounts["student"]).status_code == 409

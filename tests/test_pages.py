@@ -375,3 +375,26 @@ def test_submissions_are_limited_per_account_per_minute(client, school, service_
     sign_in(client, "student")  # the pages share the same count
     page = submit_draft(client, school.assignment_id, ESSAY)
     assert page.status_code == 429 and "submissions in a minute" in page.get_data(as_text=True)
+
+
+def test_a_failed_draft_offers_grade_it_again_and_is_then_graded(client, school, service_app,
+                                                                  grade_pending):
+    from sqlalchemy import update
+
+    from grader.tables import Essay
+
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+    with database(service_app).session() as session:  # as the worker leaves a crashed essay
+        session.execute(update(Essay).values(status="failed", attempts=3,
+                                             error="the grader failed on this essay"))
+        session.commit()
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "could not be graded" in page and "Grade it again" in page
+    retried = client.post(essay_url + "/retry", data={"csrf_token": csrf_token(page)})
+    assert retried.status_code == 302 and retried.headers["Location"].endswith(essay_url)
+    assert client.get(essay_url + "/status.json").get_json() == {"status": "queued",
+                                                                "error": None}
+    grade_pending(service_app)
+    assert client.get(essay_url + "/status.json").get_json()["status"] == "done"
+    assert "Grade it again" not in client.get(essay_url).get_data(as_text=True)

@@ -14,7 +14,7 @@ from grader.auth import current_user, require_user
 from grader.db import get_session
 from grader.errors import ApiError
 from grader.export import batch_results_response
-from grader.services.submissions import dispatch, submit_upload
+from grader.services.submissions import dispatch, retry_failed, submit_upload
 from grader.tables import Batch as BatchRow
 from grader.tables import Essay
 
@@ -83,3 +83,21 @@ class Batch(MethodView):
 def export_results(batch_id: int):
     """The batch's results for a gradebook (teachers' overrides applied)."""
     return batch_results_response(get_session(), _visible_batch(batch_id))
+
+
+@blp.route(f"/<{ID}:batch_id>/retry", endpoint="retry", methods=["POST"])
+@blp.response(202, schemas.BatchRequeued)
+@blp.alt_response(409, description="no essay of the batch has failed")
+@require_user()
+def retry(batch_id: int):
+    """Grade the batch's failed essays again, with fresh attempts."""
+    session = get_session()
+    batch = _visible_batch(batch_id)
+    ids = retry_failed(session, session.scalars(queries.batch_essays_query(batch)
+                                                .where(Essay.status == "failed")),
+                       current_app.config["GRADER_CHUNK_SIZE"])
+    if not ids:
+        raise ApiError(409, f"no essay of batch {batch.id} has failed: nothing to retry")
+    body = batch_detail(session, batch)
+    return {"url": body["url"], "status": "queued", "requeued": ids, "batch": body}, 202, {
+        "Location": body["url"]}

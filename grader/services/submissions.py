@@ -100,6 +100,24 @@ def _summary(report: IngestReport) -> dict:
 MIN_MESSAGES_PER_BATCH = 8
 
 
+def retry_failed(session: Session, essays: Iterable[Essay], max_chunk: int,
+                 queue: str = BATCH_QUEUE, app: Flask | None = None) -> list[int]:
+    """Queue failed essays to be graded again, with fresh attempts and no reason, and send
+    them; commits. Returns the ids requeued. Compare-and-set on the status: a second click on "grade
+    again", or one racing the first, finds nothing failed and queues nothing twice."""
+    ids = [essay.id for essay in essays if essay.status == "failed"]
+    if not ids:
+        return []
+    requeued = list(session.scalars(
+        update(Essay).where(Essay.id.in_(ids), Essay.status == "failed")
+        .values(status="queued", error=None, attempts=0, claim_token=None, enqueued_at=None,
+                started_at=None, finished_at=None)
+        .returning(Essay.id)))
+    session.commit()
+    dispatch(session, sorted(requeued), max_chunk, queue=queue, app=app)
+    return sorted(requeued)
+
+
 def chunk_size_for(count: int, max_chunk: int) -> int:
     return max(1, min(max_chunk, math.ceil(count / MIN_MESSAGES_PER_BATCH)))
 

@@ -22,7 +22,7 @@ from grader.db import get_session
 from grader.export import batch_results_response
 from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
-from grader.services.submissions import dispatch, submit_upload
+from grader.services.submissions import dispatch, retry_failed, submit_upload
 from grader.tables import Batch, Essay
 
 bp = Blueprint("batch_pages", __name__)
@@ -87,3 +87,17 @@ def status(batch_id: int):
 @login_required
 def export(batch_id: int):
     return batch_results_response(get_session(), _visible_batch(batch_id))
+
+
+@bp.route(f"/batches/<{ID}:batch_id>/retry", methods=["POST"])
+@login_required
+def retry(batch_id: int):
+    """Grade the batch's failed essays again."""
+    batch = _visible_batch(batch_id)
+    session = get_session()
+    ids = retry_failed(session, session.scalars(queries.batch_essays_query(batch)
+                                                .where(Essay.status == "failed")),
+                       current_app.config["GRADER_CHUNK_SIZE"], app=current_app)
+    flash(f"{len(ids)} essay(s) queued to be graded again." if ids
+          else "No essay of this upload has failed.", "info")
+    return redirect(url_for("batch_pages.batch", batch_id=batch.id))
