@@ -13,7 +13,14 @@ from marshmallow import ValidationError
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import ID, read_upload, rubric_version, upload_limits
+from grader.api.common import (
+    ID,
+    IDEMPOTENCY_DOC,
+    idempotency_key,
+    read_upload,
+    rubric_version,
+    upload_limits,
+)
 from grader.api.present import essay_detail, essay_summary, with_results
 from grader.auth import current_user, require_user
 from grader.db import get_session
@@ -21,7 +28,12 @@ from grader.errors import ApiError
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.overrides import OverrideError, add_override
-from grader.services.submissions import dispatch, retry_failed, submit_text
+from grader.services.submissions import (
+    AlreadySubmitted,
+    dispatch,
+    retry_failed,
+    submit_text,
+)
 from grader.tables import Essay as EssayRow
 from models.errors import EssayInputError
 
@@ -62,23 +74,25 @@ def _draft_from_request() -> tuple[str, str, str | None]:
 
 @blp.route("", strict_slashes=False)
 class Essays(MethodView):
-    @blp.doc(requestBody=_DRAFT_BODY)
+    @blp.doc(requestBody=_DRAFT_BODY, parameters=[IDEMPOTENCY_DOC])
     @blp.response(202, schemas.EssayAccepted)
     @blp.alt_response(422, description="the essay cannot be graded (empty, too long, not text)")
     @require_user()
     def post(self):
         """Submit one essay; it is graded in the background (poll its url)."""
+        key = idempotency_key()
         text, label, slug = _draft_from_request()
         session = get_session()
         version = rubric_version(session, slug)
         try:
-            essay = submit_text(session, current_user(), version, text, label=label)
+            essay = submit_text(session, current_user(), version, text, label=label,
+                                idempotency_key=key)
         except EssayInputError as exc:
             raise ApiError(422, str(exc)) from exc
+        except AlreadySubmitted as done:
+            return _accepted(done.earlier, {"Idempotent-Replayed": "true"})
         dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE)
-        body = essay_detail(essay, {})
-        return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
-            "Location": body["url"]}
+        return _accepted(essay)
 
     @require_user()
     @blp.arguments(schemas.ListArgs, location="query")
@@ -99,6 +113,12 @@ def _visible_essay(essay_id: int) -> EssayRow:
         # The same answer for "not yours" and "no such essay": ids reveal nothing.
         raise ApiError(404, f"there is no essay {essay_id} among yours")
     return essay
+
+
+def _accepted(essay: EssayRow, headers: dict[str, str] | None = None):
+    body = essay_detail(essay, {})
+    return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
+        "Location": body["url"], **(headers or {})}
 
 
 def _owned_before_body(view: Callable) -> Callable:
@@ -155,6 +175,4 @@ def retry(essay_id: int):
     if not retry_failed(session, [essay], 1, queue=DRAFT_QUEUE):
         raise ApiError(409, f"essay {essay.id} is {essay.status}, not failed: nothing to retry")
     session.refresh(essay)
-    body = essay_detail(essay, {})
-    return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
-        "Location": body["url"]}
+    return _accepted(essay)
