@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from grader.db import database
 from grader.tables import Essay
@@ -413,3 +413,65 @@ def test_failed_essays_can_be_retried_once_and_are_then_graded_once(client, acco
     done = client.get(draft.get_json()["url"], headers=accounts["student"]).get_json()
     assert done["status"] == "done" and done["result"]["criteria"]
     assert client.post(essay_retry, headers=accounts["student"]).status_code == 409
+
+
+def test_an_idempotency_key_makes_a_repeated_submission_return_the_first(client, accounts,
+                                                                         service_app):
+    key = {"Idempotency-Key": "7f1c2a9e-draft-1"}
+    first = client.post("/api/v1/essays", json={"text": STRONG},
+                        headers={**accounts["student"], **key})
+    again = client.post("/api/v1/essays", json={"text": STRONG},
+                        headers={**accounts["student"], **key})
+    assert first.status_code == again.status_code == 202
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["essay"]["id"] == first.get_json()["essay"]["id"]
+    # The key is the caller's own: another student's same key is another essay.
+    other = client.post("/api/v1/essays", json={"text": STRONG},
+                        headers={**accounts["student2"], **key})
+    assert other.get_json()["essay"]["id"] != first.get_json()["essay"]["id"]
+
+    files = {"a.txt": NARRATIVE.encode(), "b.txt": OPINION.encode()}
+    batch_key = {"Idempotency-Key": "upload-9B-monday"}
+    batches = [upload(client, {**accounts["teacher"], **batch_key}, files) for _ in range(2)]
+    assert [b.status_code for b in batches] == [202, 202]
+    assert batches[1].headers["Idempotent-Replayed"] == "true"
+    assert batches[0].get_json()["batch"]["id"] == batches[1].get_json()["batch"]["id"]
+    assert batches[1].get_json()["batch"]["total"] == 2
+    with database(service_app).session() as session:
+        assert session.scalar(select(func.count()).select_from(Essay)) == 4
+
+    for bad in ("", "x" * 101, "bad key", "naïve"):
+        refused = client.post("/api/v1/essays", json={"text": STRONG},
+                              headers={**accounts["student"], "Idempotency-Key": bad})
+        assert refused.status_code == 400 and "Idempotency-Key" in refused.get_json()[
+            "error"]["message"]
+
+
+def test_two_racing_requests_with_one_key_store_one_essay(service_app, monkeypatch):
+    """The other request commits between this one's look-up and its commit: the unique key
+    refuses the second insert, and this request answers with the other's essay."""
+    from grader.services import submissions
+    from grader.services.accounts import ensure_user
+    from grader.tables import RubricVersion, User
+
+    counted = submissions.count_submission
+    raced = []
+
+    def count_while_another_commits(session, owner):
+        counted(session, owner)
+        if not raced:
+            raced.append(True)
+            with database(service_app).session() as other:
+                raced.append(submissions.submit_text(
+                    other, other.get(User, owner.id), other.scalars(select(RubricVersion)).first(),
+                    STRONG, idempotency_key="k").id)
+
+    monkeypatch.setattr(submissions, "count_submission", count_while_another_commits)
+    with service_app.app_context(), database(service_app).session() as session:
+        student = ensure_user(session, "racer@school.example", "student")
+        version = session.scalars(select(RubricVersion)).first()
+        with pytest.raises(submissions.AlreadySubmitted) as replay:
+            submissions.submit_text(session, student, version, STRONG, idempotency_key="k")
+        assert replay.value.earlier.id == raced[1]
+        assert session.scalar(select(func.count()).select_from(Essay)) == 1
