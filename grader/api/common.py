@@ -40,6 +40,12 @@ IDEMPOTENCY_DOC = {
 _KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
 
+def submission_key(value: str | None) -> str | None:
+    """A form's hidden submission key if well formed (a page may be stale or tampered with:
+    then the submission simply has no key)."""
+    return value if value and _KEY.fullmatch(value) else None
+
+
 def idempotency_key() -> str | None:
     """The request's Idempotency-Key, or None; 400 for one that is not 1-100 visible ASCII."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
