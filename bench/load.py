@@ -69,6 +69,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -213,6 +214,37 @@ class Run:
         return False
 
 
+class Client(requests.Session):
+    """A client's HTTP session. Like a browser, it drops a keep-alive connection it left idle
+    longer than the server keeps one open (gunicorn: 2 s) instead of racing the server's close
+    (which would cost a request that was never processed, or a retry)."""
+
+    IDLE = 1.5
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_used = 0.0
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        if time.monotonic() - self.last_used > self.IDLE:
+            self.close()
+        try:
+            return super().request(*args, **kwargs)
+        finally:
+            self.last_used = time.monotonic()
+
+
+def guarded(run: Run, client: Callable[..., None], *args: object) -> None:
+    """Run a client; an unexpected exception is noted and the client starts over."""
+    while not run.stop.is_set():
+        try:
+            client(run, *args)
+            return
+        except Exception as exc:  # a client must not die silently mid-run
+            run.note(f"{client.__name__} client: {type(exc).__name__}: {exc}"[:300])
+            run.stop.wait(1.0)
+
+
 class Texts:
     """Essays handed out in turn to every client (thread-safe)."""
 
@@ -226,7 +258,7 @@ class Texts:
 
 
 def student(run: Run, headers: dict[str, str], drafts: Texts, rng: random.Random) -> None:
-    session = requests.Session()
+    session = Client()
     while not run.stop.is_set():
         response = run.call(session, DRAFT, "POST", "/api/v1/essays", headers,
                             json={"text": drafts.take()[0]})
@@ -247,7 +279,7 @@ def student(run: Run, headers: dict[str, str], drafts: Texts, rng: random.Random
 
 
 def teacher(run: Run, headers: dict[str, str], essays: Texts, rng: random.Random) -> None:
-    session = requests.Session()
+    session = Client()
     uploads = 0
     while not run.stop.is_set():
         texts = essays.take(rng.randint(*BATCH_SIZE))
@@ -280,7 +312,7 @@ def teacher(run: Run, headers: dict[str, str], essays: Texts, rng: random.Random
 
 
 def reader(run: Run, rng: random.Random) -> None:
-    session = requests.Session()
+    session = Client()
     while not run.stop.wait(rng.uniform(*READER_THINK)):
         with run.lock:
             item = rng.choice(run.graded) if run.graded else None
@@ -386,6 +418,24 @@ def deployment_processes(deployment: Deployment,
     return out
 
 
+def service_cpu(database: str) -> dict[int, tuple[str, float]]:
+    """pid -> (label, CPU s) of the PostgreSQL backends serving ``database`` and of Redis."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        label = ("postgres" if cmdline.startswith("postgres:") and f" {database} " in cmdline
+                 else "redis" if cmdline.startswith("redis-server") else None)
+        stat = _stat(int(entry.name)) if label else None
+        if label and stat:
+            out[int(entry.name)] = (label, stat[2])
+    return out
+
+
 def _machine_cpu() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -410,38 +460,50 @@ class Sampler(threading.Thread):
         self._times: list[float] = []
         self.counts: list[tuple[float, dict[str, int]]] = []
         self.processes: dict[int, Process] = {}
+        self.services: dict[int, Process] = {}  # PostgreSQL backends and Redis: CPU only
+        self.database = database_url.rsplit("/", 1)[1]
         self.errors: Counter[str] = Counter()
 
     def run(self) -> None:
         next_slow = 0.0
-        with psycopg.connect(self.database_url, autocommit=True) as db:
-            while not self.done.is_set():
-                now = self.run_state.now()
-                try:
-                    with self.redis.pipeline() as pipe:
-                        for queue in QUEUES:
-                            pipe.llen(queue)
-                        lengths = pipe.execute()
-                    self.depth.append((now, dict(zip(QUEUES, lengths, strict=True))))
-                except redis.RedisError as exc:
-                    self.errors[f"redis: {exc}"] += 1
-                if now >= next_slow:
-                    next_slow += SLOW_EVERY
-                    self._slow(db, now)
-                self.done.wait(max(0.0, DEPTH_EVERY - (self.run_state.now() - now)))
+        while not self.done.is_set():
+            now = self.run_state.now()
+            try:
+                with self.redis.pipeline() as pipe:
+                    for queue in QUEUES:
+                        pipe.llen(queue)
+                    lengths = pipe.execute()
+                self.depth.append((now, dict(zip(QUEUES, lengths, strict=True))))
+            except redis.RedisError as exc:
+                self.errors[f"redis: {exc}"] += 1
+            if now >= next_slow:
+                next_slow += SLOW_EVERY
+                self._slow(now)
+            self.done.wait(max(0.0, DEPTH_EVERY - (self.run_state.now() - now)))
+        if self._db is not None:
+            self._db.close()
 
-    def _slow(self, db: psycopg.Connection, now: float) -> None:
+    _db: psycopg.Connection | None = None
+
+    def _slow(self, now: float) -> None:
         for pid, (label, rss, cpu) in deployment_processes(self.deployment,
                                                            self.beat).items():
             process = self.processes.setdefault(pid, Process(label))
             process.label = label
             process.samples.append((now, rss, cpu))
-        try:
-            rows = db.execute("SELECT status, count(*) FROM essays WHERE id > %s "
-                              "GROUP BY status", (self.baseline,)).fetchall()
+        for pid, (label, cpu) in service_cpu(self.database).items():
+            self.services.setdefault(pid, Process(label)).samples.append((now, 0.0, cpu))
+        try:  # a new connection after an error: PostgreSQL may have been restarted
+            if self._db is None or self._db.closed:
+                self._db = psycopg.connect(self.database_url, autocommit=True, connect_timeout=5)
+            rows = self._db.execute("SELECT status, count(*) FROM essays WHERE id > %s "
+                                    "GROUP BY status", (self.baseline,)).fetchall()
             self.counts.append((now, dict(rows)))
         except psycopg.Error as exc:
-            self.errors[f"postgres: {exc}"] += 1
+            self.errors[f"postgres: {exc}".strip()[:200]] += 1
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     def backlog_at(self, t: float) -> bool:
         """Whether grading messages waited in Redis at the samples either side of ``t``."""
@@ -535,11 +597,13 @@ def endpoint_table(run: Run, sampler: Sampler, duration: float) -> dict[str, flo
         ok = [c.seconds for c in calls if 0 < c.status < 400]
         busy = [c.seconds for c in calls if 0 < c.status < 400 and sampler.backlog_at(c.start)]
         client = Counter(c.status for c in calls if 400 <= c.status < 500)
+        server = Counter(c.status for c in calls if c.status >= 500)
         if endpoint in READS:
             saturated_p95[endpoint] = percentile(busy, 0.95) * 1000 if busy else None
         rows.append((endpoint, len(calls),
                      ", ".join(f"{n}× {s}" for s, n in sorted(client.items())) or 0,
-                     sum(c.status >= 500 for c in calls), sum(c.status == 0 for c in calls),
+                     ", ".join(f"{n}× {s}" for s, n in sorted(server.items())) or 0,
+                     sum(c.status == 0 for c in calls),
                      f"{len(calls) / duration:.1f}", _ms(ok, 0.5), _ms(ok, 0.95), _ms(ok, 0.99),
                      f"{_ms(busy, 0.95)} ({len(busy)})"))
     table(("endpoint", "requests", "4xx", "5xx", "no response", "req/s", "p50 ms", "p95 ms",
@@ -629,10 +693,17 @@ def report(args: argparse.Namespace, run: Run, sampler: Sampler, result: Audit,
     print(f"## Memory (VmRSS) per process; flat = growth over the second half <= max("
           f"{FLAT_MB:g} MB, {FLAT_PCT:g}% of the middle)\n")
     grew = memory_table(sampler, duration)
-    print(f"CPU during the load (of {os.cpu_count()} cores): whole machine {cpu['machine']:.0%}, "
-          f"the deployment {cpu['deployment']:.0%}, this load generator {cpu['client']:.0%}, "
-          f"everything else (PostgreSQL, Redis, other work on the machine) "
-          f"{cpu['machine'] - cpu['deployment'] - cpu['client']:.0%}.\n")
+    rest = cpu["machine"] - sum(cpu[k] for k in ("deployment", "postgres", "redis", "client"))
+    print(f"CPU during the load, share of {os.cpu_count()} cores: whole machine "
+          f"{cpu['machine']:.0%} = the deployment (table above) {cpu['deployment']:.0%} + the "
+          f"PostgreSQL backends of its database {cpu['postgres']:.0%} + Redis {cpu['redis']:.0%} "
+          f"+ this load generator {cpu['client']:.0%} + everything else {rest:.0%} (PostgreSQL's "
+          f"own background processes, the kernel, other work on the machine).\n")
+    failed = Counter(int(c.start // 10) * 10 for c in run.calls
+                     if c.status == 0 or c.status >= 500)
+    if failed:
+        print("5xx and requests without a response, by 10-s window of the load: "
+              + ", ".join(f"t={t}-{t + 10} s: {n}" for t, n in sorted(failed.items())))
     for key, count in run.no_response.most_common(10):
         print(f"no response ({count}×): {key}")
     print("GETs sent once more after their connection failed (a keep-alive connection the "
@@ -727,14 +798,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = Run(deployment.base)
         sampler = Sampler(run, deployment, database_url, baseline, beat)
         draft_pool, batch_pool = Texts(drafts), Texts(essays)
-        threads = [threading.Thread(target=student, daemon=True, args=(
-                       run, h, draft_pool, random.Random(rng.random())))
+        threads = [threading.Thread(target=guarded, daemon=True, args=(
+                       run, student, h, draft_pool, random.Random(rng.random())))
                    for h in headers["student"]]
-        threads += [threading.Thread(target=teacher, daemon=True, args=(
-                        run, h, batch_pool, random.Random(rng.random())))
+        threads += [threading.Thread(target=guarded, daemon=True, args=(
+                        run, teacher, h, batch_pool, random.Random(rng.random())))
                     for h in headers["teacher"]]
-        threads += [threading.Thread(target=reader, daemon=True,
-                                     args=(run, random.Random(rng.random())))
+        threads += [threading.Thread(target=guarded, daemon=True,
+                                     args=(run, reader, random.Random(rng.random())))
                     for _ in range(readers)]
         machine_before, client_before = _machine_cpu(), time.process_time()
         try:
@@ -752,7 +823,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for thread in threads:
                 thread.join(timeout=REQUEST_TIMEOUT + 5)
         machine_after, client_after = _machine_cpu(), time.process_time()
-        deployment_cpu = _cpu_seconds(sampler, args.duration)
+        deployment_cpu = _cpu_seconds(sampler.processes.values(), args.duration)
+        services = {label: _cpu_seconds([p for p in sampler.services.values()
+                                         if p.label == label], args.duration)
+                    for label in ("postgres", "redis")}
         drained = drain(database_url, baseline, args.drain_timeout)
         sampler.done.set()
         sampler.join()
@@ -762,25 +836,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         cpu = {"machine": (machine_after[0] - machine_before[0])
                / max(1, machine_after[1] - machine_before[1]),
                "deployment": deployment_cpu / wall,
+               "postgres": services["postgres"] / wall, "redis": services["redis"] / wall,
                "client": (client_after - client_before) / wall}
         print()
         return report(args, run, sampler, result, drained, cpu)
 
 
-def log_errors(log: Path, most: int = 5) -> None:
-    """The deployment's tracebacks and errors, if it logged any (the log goes with its folder)."""
+def log_errors(log: Path, most: int = 8) -> None:
+    """What the deployment logged as errors (its log goes with its folder): each traceback's
+    exception line and each ERROR/CRITICAL line, counted."""
     lines = log.read_text(errors="replace").splitlines()
-    errors = [line for line in lines if "Traceback" in line or "ERROR" in line
-              or "CRITICAL" in line]
-    print(f"deployment log: {len(lines)} lines, {len(errors)} with Traceback/ERROR/CRITICAL")
-    for line in errors[:most]:
-        print(f"  {line[:300]}")
+    errors: Counter[str] = Counter()
+    in_traceback = False
+    for line in lines:
+        if line.startswith("Traceback"):
+            in_traceback = True
+        elif in_traceback and line and not line[0].isspace():
+            errors["exception: " + line[:200]] += 1
+            in_traceback = False
+        elif "ERROR" in line or "CRITICAL" in line:
+            errors[line.split("]", 1)[-1].strip()[:200]] += 1
+    print(f"deployment log: {len(lines)} lines, {sum(errors.values())} errors")
+    for message, count in errors.most_common(most):
+        print(f"  {count}× {message}")
 
 
-def _cpu_seconds(sampler: Sampler, duration: float) -> float:
-    """CPU seconds the deployment's processes used during the load (from the samples)."""
+def _cpu_seconds(processes: Iterable[Process], duration: float) -> float:
+    """CPU seconds these processes used during the load (from the samples)."""
     total = 0.0
-    for process in sampler.processes.values():
+    for process in processes:
         during = [s for s in process.samples if s[0] <= duration + 1]
         if len(during) > 1:
             total += during[-1][2] - during[0][2]
