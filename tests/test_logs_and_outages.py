@@ -1,5 +1,5 @@
-"""No secret reaches the logs: passwords, API tokens and the secret key stay out of every log
-record, including failed sign-ins, refused tokens and the traceback of a server error."""
+"""What errors leave behind: no secret in any log record (failed sign-ins, refused tokens, a
+server error's traceback), and a database cut off mid-request answered 503 to retry."""
 
 from __future__ import annotations
 
@@ -36,3 +36,26 @@ def test_passwords_tokens_and_the_secret_key_never_reach_the_logs(client, servic
     logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
     for secret in (PASSWORD, wrong_password, token, service_app.config["SECRET_KEY"]):
         assert secret not in logged
+
+
+def test_a_database_cut_off_mid_request_is_a_503_to_retry_not_a_500(client, service_app,
+                                                                      accounts, caplog,
+                                                                      monkeypatch):
+    """What a request in flight sees while PostgreSQL restarts: the API and the pages answer
+    503 with Retry-After, and the log names the error without its SQL or parameters."""
+    from sqlalchemy.exc import OperationalError
+
+    make_school(service_app)
+
+    def cut(*args, **kwargs):
+        raise OperationalError("SELECT secret_column FROM t WHERE x = %(x)s", {"x": "essay text"},
+                               Exception("terminating connection due to administrator command"))
+
+    assert sign_in(client, "teacher").status_code == 302
+    monkeypatch.setattr(queries, "all_rubrics", cut)
+    for url, headers in (("/api/v1/rubrics", accounts["teacher"]), ("/admin/rubrics", {})):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert "retry" in response.get_data(as_text=True)
+    assert "database unavailable (Exception) during GET /api/v1/rubrics" in caplog.text
+    assert "secret_column" not in caplog.text and "essay text" not in caplog.text
