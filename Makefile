@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 FILE ?= rubrics/exemplars/stalin-industrialisation.txt
 FORMAT ?= text
 
-.PHONY: venv serve grade test lint bench bench-service clean
+.PHONY: venv serve grade test lint bench bench-service bench-load clean
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -37,6 +37,9 @@ bench: $(STAMP)
 
 bench-service: $(STAMP)
 	$(BIN)/python bench/service.py
+
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -128,7 +128,11 @@ def postgres_database():
 
 
 @contextmanager
-def deploy(mode: str, workers: int, folder: Path):
+def deploy(mode: str, workers: int, folder: Path, web_processes: int = 2,
+           redis_url: str = REDIS_URL, worker_nice: int = 0):
+    """A running deployment (see the module docstring) in ``folder``; ``worker_nice`` > 0 runs
+    the Celery worker at that lower CPU priority. Stops every process it started, drops the
+    database and flushes the Redis database on the way out."""
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
@@ -147,13 +151,15 @@ def deploy(mode: str, workers: int, folder: Path):
         else:
             import redis
 
-            redis.Redis.from_url(REDIS_URL).flushdb()
+            redis.Redis.from_url(redis_url).flushdb()
+            stack.callback(lambda: redis.Redis.from_url(redis_url).flushdb())
             env["DATABASE_URL"] = stack.enter_context(postgres_database())
-            env["CELERY_BROKER_URL"] = REDIS_URL
+            env["CELERY_BROKER_URL"] = redis_url
             grader(env, "db", "upgrade")
             grader(env, "rubric", "import", str(ROOT / "rubrics" / "history-argument.yaml"))
-            for command in (worker_command(workers, True),
-                            web_command("127.0.0.1", port, 2)):
+            nice = ["nice", "-n", str(worker_nice)] if worker_nice else []
+            for command in (nice + worker_command(workers, True),
+                            web_command("127.0.0.1", port, web_processes)):
                 processes.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log,
                                                   stderr=subprocess.STDOUT,
                                                   start_new_session=True))
@@ -274,14 +280,19 @@ def drafts(deployment: Deployment, texts: list[str], clients: int) -> list[float
     return latencies
 
 
-def peak_rss_mb(pid: int) -> float | None:
+def status_mb(pid: int, key: str) -> float | None:
+    """A memory line of /proc/PID/status (VmHWM, VmRSS, ...) in MB; None if the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    return status_mb(pid, "VmHWM")
 
 
 def _engine_share(texts: list[str]) -> tuple[int, float]:
@@ -310,13 +321,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def draft_texts(count: int) -> list[str]:
+def draft_texts(count: int, words: tuple[int, int] = (450, 550)) -> list[str]:
     """~500-word drafts (distinct recombinations of the sample essays)."""
     out = []
     seed = 1
     while len(out) < count:
         for text in generate_essays(50, seed=seed):
-            if 450 <= len(text.split()) <= 550:
+            if words[0] <= len(text.split()) <= words[1]:
                 out.append(text)
         seed += 1
     return out[:count]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,9 @@ class ApiError(Exception):
 _HEADINGS = {400: "That request could not be read", 401: "Please sign in",
              403: "That page is not for your account", 404: "Nothing here",
              405: "That is not allowed here", 413: "That file is too large",
-             500: "Something went wrong on our side"}
+             500: "Something went wrong on our side", 503: "Back in a moment"}
+# Seconds a client is asked to wait when the database is unreachable (e.g. restarting).
+DATABASE_RETRY_AFTER = 5
 
 
 def _for_pages() -> bool:
@@ -63,11 +65,29 @@ def init_app(app: Flask) -> None:
             return error_body(400, "the JSON body is nested too deeply")
         return _unexpected(exc)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(exc: OperationalError | InterfaceError):
+        # A restart or failover cuts the connections of requests in flight: that is a moment's
+        # unavailability (503, retry), not a fault in the request or the code (500). Only the
+        # error's type is logged: its text may quote the statement and its parameters.
+        log.warning("database unavailable (%s) during %s %s",
+                    type(getattr(exc, "orig", None) or exc).__name__, request.method,
+                    request.path)
+        response, status = error_body(
+            503, "the database is unavailable for a moment; retry in a few seconds (a "
+                 "submission retried with the same Idempotency-Key is never made twice)")
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+
     @app.errorhandler(DataError)
     def _unstorable(exc: DataError):
         # PostgreSQL refuses values SQLite takes, above all a NUL character in text (a label, a
         # title, a comment, a rubric id looked up): the request's to fix, not a server fault.
-        log.warning("a request's value was refused by the database: %s", exc.orig)
+        # Only the error's type is logged: its text may quote the statement and its parameters.
+        log.warning("a value of %s %s refused by the database (%s)", request.method,
+                    request.path, type(getattr(exc, "orig", None) or exc).__name__)
         return error_body(422, "the request holds a value that cannot be stored (such as a NUL "
                                "character); remove it and try again")
 

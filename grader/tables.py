@@ -86,6 +86,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A token stops working at this time (None: never), so a forgotten one does not live on.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
 
@@ -167,6 +169,7 @@ class Assignment(Base):
 
 class Batch(Base):
     __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("owner_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -177,13 +180,16 @@ class Batch(Base):
     # What the upload held: files read, and a named problem for every file not turned into an essay.
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The client's Idempotency-Key: a retried request finds this batch instead of a new one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     rubric_version: Mapped[RubricVersion] = relationship()
 
 
 class Essay(Base):
     __tablename__ = "essays"
-    __table_args__ = (Index("ix_essays_status_enqueued_at", "status", "enqueued_at"),)
+    __table_args__ = (Index("ix_essays_status_enqueued_at", "status", "enqueued_at"),
+                      UniqueConstraint("owner_id", "idempotency_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -210,6 +216,8 @@ class Essay(Base):
     # The grading message (Celery task id) that holds the essay while it is running: only that
     # message may finish it, and a duplicate message leaves it alone.
     claim_token: Mapped[str | None] = mapped_column(String(64))
+    # A draft's Idempotency-Key: a retried request finds this essay instead of a new one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     batch: Mapped[Batch | None] = relationship()
     assignment: Mapped[Assignment | None] = relationship()

@@ -52,6 +52,33 @@ def analyse(engine: Engine):
     return run
 
 
+# --- faults survived: the fault tests record what became of the essays they accepted --------
+
+FAULTS = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session")
+def faults(request):
+    """``faults.append((fault, FaultOutcome, how it recovered))``; printed as a table at the
+    end of the run (tests/test_service_processes.py)."""
+    return request.config.stash.setdefault(FAULTS, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    rows = config.stash.get(FAULTS, [])
+    if not rows:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.write_sep("-", "faults survived")
+    write("| fault | accepted | graded once | failed with reason | graded twice | lost | "
+          "survived | recovery |")
+    write("|---|---|---|---|---|---|---|---|")
+    for fault, outcome, recovery in rows:
+        write(f"| {fault} | {outcome.accepted} | {outcome.graded_once} | "
+              f"{outcome.failed_with_reason} | {outcome.graded_twice} | {outcome.lost} | "
+              f"{'yes' if outcome.survived else 'NO'} | {recovery} |")
+
+
 # --- the service: a real app on SQLite with the embedded broker (no worker process) -------------
 
 @pytest.fixture

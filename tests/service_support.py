@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from grader import create_app
-from grader.commands.serve import worker_command
+from grader.commands.serve import web_command, worker_command
 from grader.db import database, upgrade
 from grader.services.accounts import create_token, ensure_user
 from grader.services.rubrics import import_rubric_file
@@ -110,19 +111,17 @@ def flush_redis(url: str) -> None:
     client.close()
 
 
-class WorkerProcess:
-    """A real Celery worker (``celery -A worker.app:celery_app worker``) in its own group."""
+class ProcessGroup:
+    """A service process started in its own process group, logging to a file."""
 
-    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 2,
-                 beat: bool = True) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
-        command = worker_command(concurrency, beat=beat)
         self._log_file = log.open("ab")
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._log_file,
                                         stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self) -> None:
-        """SIGKILL the worker and its pool processes at once: no clean-up of any kind."""
+        """SIGKILL the process and its children at once: no clean-up of any kind."""
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
@@ -131,13 +130,74 @@ class WorkerProcess:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 self.kill()
         self._log_file.close()
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+class WorkerProcess(ProcessGroup):
+    """A real Celery worker (``celery -A worker.app:celery_app worker``) and its pool."""
+
+    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 2,
+                 beat: bool = True) -> None:
+        super().__init__(worker_command(concurrency, beat=beat), env, log)
+
+
+class WebProcess(ProcessGroup):
+    """The web app as production runs it: gunicorn (``web_command``) and its workers."""
+
+    def __init__(self, env: dict[str, str], port: int, log: Path, processes: int = 2) -> None:
+        super().__init__(web_command("127.0.0.1", port, processes), env, log)
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+
+    def healthy(self) -> bool:
+        import requests
+
+        try:
+            return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def reload(self) -> None:
+        """SIGHUP: gunicorn starts new workers and lets the old ones finish their requests
+        (what a deploy does)."""
+        self.process.send_signal(signal.SIGHUP)
+
+
+@dataclass(frozen=True)
+class FaultOutcome:
+    """What became of the essays accepted around a fault."""
+
+    accepted: int
+    graded_once: int
+    failed_with_reason: int
+    graded_twice: int
+    lost: int
+
+    @property
+    def survived(self) -> bool:
+        return self.accepted > 0 and self.lost == 0 and self.graded_twice == 0 and \
+            self.graded_once + self.failed_with_reason == self.accepted
+
+
+def fault_outcome(app: Flask, essay_ids: Iterable[int]) -> FaultOutcome:
+    """Each accepted essay must end graded once (one result) or failed with a reason; anything
+    else (still queued, no result, two results, a failure without a reason) is lost or doubled."""
+    ids = set(essay_ids)
+    with database(app).session() as session:
+        rows = session.execute(select(Essay.id, Essay.status, Essay.error)
+                               .where(Essay.id.in_(ids))).all()
+    results = results_per_essay(app)
+    once = sum(1 for i, status, _ in rows if status == "done" and results.get(i) == 1)
+    failed = sum(1 for i, status, error in rows
+                 if status == "failed" and error and not results.get(i))
+    twice = sum(1 for i in ids if results.get(i, 0) > 1)
+    return FaultOutcome(len(ids), once, failed, twice, len(ids) - once - failed - twice)
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from grader.db import database
 from grader.tables import Essay
@@ -283,8 +284,9 @@ def test_health_reports_database_broker_and_no_workers(client):
 
 def test_cli_creates_tokens_and_imports_rubrics(runner, service_app, tmp_path):
     created = runner.invoke(args=["token", "create", "new@school.example", "--role", "teacher"])
-    assert created.exit_code == 0 and created.output.startswith("grd_")
-    token = created.output.strip()
+    assert created.exit_code == 0 and created.stdout.startswith("grd_")
+    assert "expires in 180 days" in created.stderr
+    token = created.stdout.strip()
     client = service_app.test_client()
     assert client.get("/api/v1/essays",
                       headers={"Authorization": f"Bearer {token}"}).status_code == 200
@@ -331,7 +333,7 @@ def test_every_kind_of_bad_upload_is_named_and_the_rest_accepted(client, account
 
 def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, service_app):
     token = runner.invoke(args=["token", "create", "leak@school.example", "--role", "student"]
-                          ).output.strip()
+                          ).stdout.strip()
     client = service_app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/essays", headers=headers).status_code == 200
@@ -339,7 +341,7 @@ def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, servi
     assert revoked.exit_code == 0 and "1 token(s) revoked" in revoked.output
     assert client.get("/api/v1/essays", headers=headers).status_code == 401
     fresh = {"Authorization": "Bearer " + runner.invoke(
-        args=["token", "create", "leak@school.example"]).output.strip()}
+        args=["token", "create", "leak@school.example"]).stdout.strip()}
     assert client.get("/api/v1/essays", headers=fresh).status_code == 200
     assert runner.invoke(args=["user", "disable", "leak@school.example"]).exit_code == 0
     assert client.get("/api/v1/essays", headers=fresh).status_code == 401
@@ -347,3 +349,129 @@ def test_revoked_tokens_and_disabled_accounts_stop_working_at_once(runner, servi
     assert client.get("/api/v1/essays", headers=fresh).status_code == 200
     missing = runner.invoke(args=["token", "revoke", "nobody@school.example"])
     assert missing.exit_code == 2 and "no account" in missing.output
+
+
+def test_tokens_expire_after_their_days_and_zero_days_never(runner, service_app):
+    from grader.db import database
+    from grader.tables import ApiToken, utcnow
+
+    client = service_app.test_client()
+    short = runner.invoke(args=["token", "create", "old@school.example", "--role", "teacher",
+                                "--days", "1"])
+    forever = runner.invoke(args=["token", "create", "old@school.example", "--days", "0"])
+    assert "expires in 1 days" in short.stderr and "never expires" in forever.stderr
+    headers = {name: {"Authorization": f"Bearer {result.stdout.strip()}"}
+               for name, result in (("short", short), ("forever", forever))}
+    assert client.get("/api/v1/essays", headers=headers["short"]).status_code == 200
+    with database(service_app).session() as session:
+        rows = {row.expires_at is None: row for row in session.scalars(select(ApiToken))}
+        assert 0 < (rows[False].expires_at.replace(tzinfo=None)
+                    - utcnow().replace(tzinfo=None)).total_seconds() <= 86400
+        rows[False].expires_at = utcnow() - timedelta(seconds=1)  # a day has passed
+        session.commit()
+    expired = client.get("/api/v1/essays", headers=headers["short"])
+    assert expired.status_code == 401 and "token" in expired.json["error"]["message"]
+    assert client.get("/api/v1/essays", headers=headers["forever"]).status_code == 200
+    refused = runner.invoke(args=["token", "create", "old@school.example", "--days", "-1"])
+    assert refused.exit_code == 2
+
+
+def test_failed_essays_can_be_retried_once_and_are_then_graded_once(client, accounts,
+                                                                    service_app, grade_pending):
+    from grader.db import database
+    from tests.service_support import results_per_essay
+    from worker.grading import grade_chunk
+
+    class CrashingEngine:  # a passing fault: the engine dies on every essay, once
+        def analyse_many(self, inputs):
+            raise RuntimeError("the machine ran out of memory")
+
+    draft = client.post("/api/v1/essays", json={"text": STRONG}, headers=accounts["student"])
+    batch = upload(client, accounts["teacher"], {"a.txt": NARRATIVE.encode(),
+                                                 "b.txt": OPINION.encode()}).get_json()
+    ids = [draft.get_json()["essay"]["id"]] + [e["id"] for e in batch["batch"]["essays"]]
+    report = grade_chunk(database(service_app).sessions, ids, lambda version: CrashingEngine(),
+                         3, "crash", stale_after=600)
+    assert sorted(report.failed) == sorted(ids)
+    failed = client.get(draft.get_json()["url"], headers=accounts["student"]).get_json()
+    assert failed["status"] == "failed" and "RuntimeError" in failed["error"]
+
+    essay_retry = f"/api/v1/essays/{ids[0]}/retry"
+    again = client.post(essay_retry, headers=accounts["student"])
+    assert again.status_code == 202 and again.get_json()["status"] == "queued"
+    assert again.get_json()["essay"]["error"] is None
+    assert client.post(essay_retry, headers=accounts["student"]).status_code == 409
+    batch_retry = batch["url"] + "/retry"
+    requeued = client.post(batch_retry, headers=accounts["teacher"])
+    assert requeued.status_code == 202 and requeued.get_json()["requeued"] == ids[1:]
+    assert requeued.get_json()["batch"]["counts"]["queued"] == 2
+    twice = client.post(batch_retry, headers=accounts["teacher"])
+    assert twice.status_code == 409 and "nothing to retry" in twice.get_json()["error"]["message"]
+
+    grade_pending(service_app)
+    assert results_per_essay(service_app) == {i: 1 for i in ids}
+    done = client.get(draft.get_json()["url"], headers=accounts["student"]).get_json()
+    assert done["status"] == "done" and done["result"]["criteria"]
+    assert client.post(essay_retry, headers=accounts["student"]).status_code == 409
+
+
+def test_an_idempotency_key_makes_a_repeated_submission_return_the_first(client, accounts,
+                                                                         service_app):
+    key = {"Idempotency-Key": "7f1c2a9e-draft-1"}
+    first = client.post("/api/v1/essays", json={"text": STRONG},
+                        headers={**accounts["student"], **key})
+    again = client.post("/api/v1/essays", json={"text": STRONG},
+                        headers={**accounts["student"], **key})
+    assert first.status_code == again.status_code == 202
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["essay"]["id"] == first.get_json()["essay"]["id"]
+    # The key is the caller's own: another student's same key is another essay.
+    other = client.post("/api/v1/essays", json={"text": STRONG},
+                        headers={**accounts["student2"], **key})
+    assert other.get_json()["essay"]["id"] != first.get_json()["essay"]["id"]
+
+    files = {"a.txt": NARRATIVE.encode(), "b.txt": OPINION.encode()}
+    batch_key = {"Idempotency-Key": "upload-9B-monday"}
+    batches = [upload(client, {**accounts["teacher"], **batch_key}, files) for _ in range(2)]
+    assert [b.status_code for b in batches] == [202, 202]
+    assert batches[1].headers["Idempotent-Replayed"] == "true"
+    assert batches[0].get_json()["batch"]["id"] == batches[1].get_json()["batch"]["id"]
+    assert batches[1].get_json()["batch"]["total"] == 2
+    with database(service_app).session() as session:
+        assert session.scalar(select(func.count()).select_from(Essay)) == 4
+
+    for bad in ("", "x" * 101, "bad key", "naïve"):
+        refused = client.post("/api/v1/essays", json={"text": STRONG},
+                              headers={**accounts["student"], "Idempotency-Key": bad})
+        assert refused.status_code == 400 and "Idempotency-Key" in refused.get_json()[
+            "error"]["message"]
+
+
+def test_two_racing_requests_with_one_key_store_one_essay(service_app, monkeypatch):
+    """The other request commits between this one's look-up and its commit: the unique key
+    refuses the second insert, and this request answers with the other's essay."""
+    from grader.services import submissions
+    from grader.services.accounts import ensure_user
+    from grader.tables import RubricVersion, User
+
+    counted = submissions.count_submission
+    raced = []
+
+    def count_while_another_commits(session, owner):
+        counted(session, owner)
+        if not raced:
+            raced.append(True)
+            with database(service_app).session() as other:
+                raced.append(submissions.submit_text(
+                    other, other.get(User, owner.id), other.scalars(select(RubricVersion)).first(),
+                    STRONG, idempotency_key="k").id)
+
+    monkeypatch.setattr(submissions, "count_submission", count_while_another_commits)
+    with service_app.app_context(), database(service_app).session() as session:
+        student = ensure_user(session, "racer@school.example", "student")
+        version = session.scalars(select(RubricVersion)).first()
+        with pytest.raises(submissions.AlreadySubmitted) as replay:
+            submissions.submit_text(session, student, version, STRONG, idempotency_key="k")
+        assert replay.value.earlier.id == raced[1]
+        assert session.scalar(select(func.count()).select_from(Essay)) == 1

@@ -375,3 +375,60 @@ def test_submissions_are_limited_per_account_per_minute(client, school, service_
     sign_in(client, "student")  # the pages share the same count
     page = submit_draft(client, school.assignment_id, ESSAY)
     assert page.status_code == 429 and "submissions in a minute" in page.get_data(as_text=True)
+
+
+def test_a_failed_draft_offers_grade_it_again_and_is_then_graded(client, school, service_app,
+                                                                  grade_pending):
+    from sqlalchemy import update
+
+    from grader.tables import Essay
+
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+    with database(service_app).session() as session:  # as the worker leaves a crashed essay
+        session.execute(update(Essay).values(status="failed", attempts=3,
+                                             error="the grader failed on this essay"))
+        session.commit()
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "could not be graded" in page and "Grade it again" in page
+    retried = client.post(essay_url + "/retry", data={"csrf_token": csrf_token(page)})
+    assert retried.status_code == 302 and retried.headers["Location"].endswith(essay_url)
+    assert client.get(essay_url + "/status.json").get_json() == {"status": "queued",
+                                                                "error": None}
+    grade_pending(service_app)
+    assert client.get(essay_url + "/status.json").get_json()["status"] == "done"
+    assert "Grade it again" not in client.get(essay_url).get_data(as_text=True)
+
+
+def test_a_form_sent_twice_makes_one_draft_and_one_upload(client, school, service_app):
+    """A double click, or Resend after a timeout on slow school wifi, posts the same page's
+    form again: the hidden submission key makes it the same draft (and the same upload)."""
+    import io
+
+    from sqlalchemy import func, select
+
+    from grader.tables import Batch, Essay
+
+    sign_in(client, "student")
+    url = f"/assignments/{school.assignment_id}"
+    page = client.get(url).get_data(as_text=True)
+    key = re.search(r'name="submission" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    form = {"text": ESSAY, "csrf_token": csrf_token(page), "submission": key}
+    first, second = client.post(url, data=form), client.post(url, data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert key not in client.get(url).get_data(as_text=True)  # a new page, a new key
+    sign_out(client)
+
+    sign_in(client, "teacher")
+    page = client.get(url).get_data(as_text=True)
+    key = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
+
+    def send():
+        return client.post(f"{url}/batches", content_type="multipart/form-data",
+                           data={"files": [(io.BytesIO(ESSAY.encode()), "anna.txt")],
+                                 "csrf_token": csrf_token(page), "submission": key})
+
+    assert send().headers["Location"] == send().headers["Location"]
+    with database(service_app).session() as session:
+        assert session.scalar(select(func.count()).select_from(Essay)) == 2
+        assert session.scalar(select(func.count()).select_from(Batch)) == 1

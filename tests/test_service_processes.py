@@ -8,24 +8,30 @@ one is a SIGKILL to its whole process group.
 from __future__ import annotations
 
 import csv
+import http.client
 import io
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from tests.conftest import ESSAYS, ROOT
 from tests.documents import make_docx, make_pdf, make_zip
 from tests.planted import planted_set, scored_csv
 from tests.service_support import (
     REDIS_TEST_URL,
+    WebProcess,
     WorkerProcess,
+    fault_outcome,
     flush_redis,
     make_app,
     postgres_database,
@@ -132,7 +138,7 @@ def test_a_mixed_batch_is_graded_end_to_end_by_two_worker_processes(production):
         worker.stop()
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_grades_nothing_twice(production):
+def test_a_worker_killed_mid_batch_loses_nothing_and_grades_nothing_twice(production, faults):
     app, env, instance = production
     client = app.test_client()
     teacher = token_for(app, "sigkill@school.example", "teacher")
@@ -147,6 +153,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_nothing_twice(produc
                  "20 essays graded", interval=0.05, on_timeout=first.tail)
     finally:
         first.kill()
+    killed = time.monotonic()
     at_kill = batch_status(client, teacher, batch)["counts"]
     assert at_kill["done"] < 200, "the worker finished before it could be killed"
 
@@ -156,11 +163,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_grades_nothing_twice(produc
                         240, "the batch to finish after the kill", on_timeout=second.tail)
     finally:
         second.stop()
+    outcome = fault_outcome(app, (e["id"] for e in done["essays"]))
+    faults.append(("worker SIGKILLed mid-batch", outcome,
+                   f"killed at {at_kill['done']} done; a new worker finished the rest in "
+                   f"{time.monotonic() - killed:.0f} s"))
     assert done["counts"]["done"] == 200 and done["counts"]["failed"] == 0
-    ids = {e["id"] for e in done["essays"]}
-    per_essay = results_per_essay(app)
-    assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
-    print(f"\nkilled at {at_kill}; all 200 graded once")
+    assert outcome.graded_once == 200 and outcome.survived
 
 
 def test_a_calibration_is_fitted_by_a_real_worker_and_then_scores_new_essays(production):
@@ -211,7 +219,7 @@ def test_a_calibration_is_fitted_by_a_real_worker_and_then_scores_new_essays(pro
         worker.stop()
 
 
-def test_corrupt_and_stray_messages_do_not_stop_the_worker(production):
+def test_corrupt_and_stray_messages_do_not_stop_the_worker(production, faults):
     """Not JSON, a task no one knows, a task with bad arguments, an id past the integer range:
     each is logged and dropped, and the next real essay is graded by the same worker."""
     import redis
@@ -240,9 +248,13 @@ def test_corrupt_and_stray_messages_do_not_stop_the_worker(production):
         assert "dropped a broker message that is not valid JSON" in worker.tail(400)
     finally:
         worker.stop()
+    outcome = fault_outcome(app, [response.get_json()["essay"]["id"]])
+    faults.append(("4 corrupt or stray messages on the queue", outcome,
+                   "each dropped and logged; the same worker graded the next essay"))
+    assert outcome.graded_once == 1
 
 
-def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_path):
+def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_path, faults):
     port = free_port()
     broker_url = f"redis://127.0.0.1:{port}/0"
     with postgres_database() as database_url:
@@ -265,6 +277,7 @@ def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_pat
                                   "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
                                  stdout=subprocess.DEVNULL)
         worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=1)
+        back = time.monotonic()
         try:
             wait_for(lambda: status_counts(app) == {"done": 3}, 120,
                      "the essays to be graded after the broker came back",
@@ -273,6 +286,10 @@ def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_pat
             worker.stop()
             redis.terminate()
             redis.wait(timeout=10)
+        outcome = fault_outcome(app, ids)
+        faults.append(("broker down when essays were submitted", outcome,
+                       f"accepted (202) anyway; sent by the sweeper and graded "
+                       f"{time.monotonic() - back:.0f} s after the broker returned"))
         assert results_per_essay(app) == {i: 1 for i in ids}
 
 
@@ -284,7 +301,7 @@ def _private_redis(port: int, folder: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL)
 
 
-def test_redis_killed_and_restarted_mid_batch_loses_nothing(tmp_path):
+def test_redis_killed_and_restarted_mid_batch_loses_nothing(tmp_path, faults):
     port = free_port()
     redis = _private_redis(port, tmp_path)
     with postgres_database() as database_url:
@@ -302,6 +319,7 @@ def test_redis_killed_and_restarted_mid_batch_loses_nothing(tmp_path):
                      "10 essays graded", interval=0.05, on_timeout=worker.tail)
             redis.kill()  # every queued message is gone with it
             redis.wait()
+            killed = time.monotonic()
             at_kill = batch_status(client, teacher, batch)["counts"]
             time.sleep(3)
             redis = _private_redis(port, tmp_path)
@@ -311,15 +329,16 @@ def test_redis_killed_and_restarted_mid_batch_loses_nothing(tmp_path):
             worker.stop()
             redis.terminate()
             redis.wait(timeout=10)
+        outcome = fault_outcome(app, (e["id"] for e in done["essays"]))
+        faults.append(("Redis killed (queued messages lost) and restarted mid-batch", outcome,
+                       f"killed at {at_kill['done']} done; sweeper re-sent the rest, all done "
+                       f"{time.monotonic() - killed:.0f} s after the kill"))
         assert at_kill["done"] < 80
         assert done["counts"] == {"queued": 0, "running": 0, "done": 80, "failed": 0}
-        ids = {e["id"] for e in done["essays"]}
-        per_essay = results_per_essay(app)
-        assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
-        print(f"\nRedis killed at {at_kill}; all 80 graded once")
+        assert outcome.graded_once == 80 and outcome.survived
 
 
-def test_postgresql_restarted_mid_batch_loses_nothing_and_reads_never_fail(production):
+def test_postgresql_restarted_mid_batch_loses_nothing_and_reads_never_fail(production, faults):
     """The machine's PostgreSQL restarted (fast shutdown) under a batch: workers and the web app
     reconnect; every essay is graded exactly once; no status read gets a server error."""
     app, env, instance = production
@@ -340,17 +359,117 @@ def test_postgresql_restarted_mid_batch_loses_nothing_and_reads_never_fail(produ
         batch = upload(client, teacher, {"class.csv": roster_csv(class_essays(80))}, "80")
         wait_for(lambda: status()["counts"]["done"] >= 10, 120, "10 essays graded",
                  interval=0.05, on_timeout=worker.tail)
+        restarted = time.monotonic()
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
                         "restart", "-m", "fast"], check=True, timeout=60)
         done = wait_for(lambda: (s := status())["complete"] and s, 240,
                         "the batch after PostgreSQL restarted", on_timeout=worker.tail)
     finally:
         worker.stop()
+    outcome = fault_outcome(app, (e["id"] for e in done["essays"]))
+    faults.append(("PostgreSQL restarted (fast shutdown) mid-batch", outcome,
+                   f"workers and web reconnected; {len(statuses)} status reads, all 200; done "
+                   f"{time.monotonic() - restarted:.0f} s after the restart"))
     assert done["counts"] == {"queued": 0, "running": 0, "done": 80, "failed": 0}
     assert set(statuses) == {200}
-    ids = {e["id"] for e in done["essays"]}
-    per_essay = results_per_essay(app)
-    assert {i: per_essay.get(i) for i in ids} == {i: 1 for i in ids}
+    assert outcome.graded_once == 80 and outcome.survived
+
+
+def _post_in_halves(port: int, headers: dict[str, str], body: bytes,
+                    between: Callable[[], None]) -> tuple[int | None, object]:
+    """POST an upload in two halves, calling ``between`` while the first half is in a web
+    worker that is reading the body: (status, JSON body), or (None, the client's error)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+    try:
+        connection.putrequest("POST", "/api/v1/batches")
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        connection.send(body[:len(body) // 2])
+        time.sleep(0.5)
+        between()
+        time.sleep(2)
+        connection.send(body[len(body) // 2:])
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    except (OSError, http.client.HTTPException) as exc:
+        return None, exc
+    finally:
+        connection.close()
+
+
+def test_the_web_app_restarted_or_killed_during_an_upload_loses_nothing(production, faults):
+    """A deploy (SIGHUP: new gunicorn workers, the old ones finish) while an upload is on the
+    wire: it is accepted. The web app killed outright (SIGKILL) while another is on the wire:
+    the client sees the connection cut, nothing of that upload is stored, and its retry after
+    the restart is accepted. Every accepted essay is graded once."""
+    from urllib3 import encode_multipart_formdata
+
+    from grader.db import database
+    from grader.tables import Batch
+
+    app, env, instance = production
+    teacher = token_for(app, "web-restart@school.example", "teacher")
+    texts = class_essays(80)
+
+    def form(chunk: list[str], title: str) -> tuple[bytes, dict[str, str]]:
+        body, content_type = encode_multipart_formdata(
+            {"title": title, "files": ("class.csv", roster_csv(chunk), "text/csv")})
+        return body, {**teacher, "Content-Type": content_type}
+
+    def batches_titled(title: str) -> int:
+        with database(app).session() as session:
+            return len(session.scalars(select(Batch).where(Batch.title == title)).all())
+
+    worker = WorkerProcess(env, instance / "worker-web-restart.log", concurrency=2)
+    first = web = WebProcess(env, free_port(), instance / "web-1.log")
+    try:
+        wait_for(web.healthy, 90, "gunicorn to answer", on_timeout=web.tail)
+        body, headers = form(texts[:40], "reload")
+        status, reloaded = _post_in_halves(web.port, headers, body, web.reload)
+        assert status == 202, (reloaded, web.tail())
+        assert "Handling signal: hup" in web.tail(200)
+
+        body, headers = form(texts[40:], "killed")
+        # With a key, the client may retry blindly: whatever the kill left, one batch results.
+        headers["Idempotency-Key"] = "upload-after-the-kill"
+        status, cut = _post_in_halves(web.port, headers, body, web.kill)
+        assert status is None, f"a killed web app answered {status}"
+        assert batches_titled("killed") == 0, "half an upload was stored"
+        web = WebProcess(env, free_port(), instance / "web-2.log")
+        wait_for(web.healthy, 90, "gunicorn to answer after the kill", on_timeout=web.tail)
+        restarted = time.monotonic()
+        retry = requests.post(f"{web.base}/api/v1/batches", data=body, headers=headers,
+                              timeout=60)
+        assert retry.status_code == 202, retry.text
+        assert "Idempotent-Replayed" not in retry.headers  # the cut upload left nothing
+        replay = requests.post(f"{web.base}/api/v1/batches", data=body, headers=headers,
+                               timeout=60)
+        assert replay.headers["Idempotent-Replayed"] == "true"
+        assert replay.json()["batch"]["id"] == retry.json()["batch"]["id"]
+        urls = [reloaded["url"], retry.json()["url"]]
+        urls = [url.replace(url.split("/api/")[0], web.base) for url in urls]
+
+        def both_done():
+            states = [requests.get(url, headers=teacher, timeout=10).json() for url in urls]
+            return all(state["complete"] for state in states) and states
+
+        done = wait_for(both_done, 240, "both uploads graded", on_timeout=worker.tail)
+    finally:
+        web.stop()
+        first.stop()
+        worker.stop()
+    outcome = fault_outcome(app, (e["id"] for state in done for e in state["essays"]))
+    faults.append(("web app reloaded (SIGHUP) during an upload", fault_outcome(
+        app, (e["id"] for e in done[0]["essays"])), "the old worker finished the upload: 202"))
+    faults.append(("web app SIGKILLed during an upload, then restarted", fault_outcome(
+        app, (e["id"] for e in done[1]["essays"])),
+        f"client saw {type(cut).__name__}; nothing stored; its retry was accepted and graded "
+        f"in {time.monotonic() - restarted:.0f} s"))
+    assert outcome.accepted == 80 and outcome.graded_once == 80 and outcome.survived
+    logs = "".join(p.read_text(errors="replace") for p in instance.glob("web-*.log"))
+    assert "Traceback" not in logs
+    assert teacher["Authorization"].split()[1] not in logs + worker.tail(100_000)
 
 
 def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
@@ -404,7 +523,7 @@ def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
     assert code == 0, tail()
 
 
-def test_an_essay_over_the_time_limit_fails_alone_on_the_embedded_broker(tmp_path):
+def test_an_essay_over_the_time_limit_fails_alone_on_the_embedded_broker(tmp_path, faults):
     """A chunk that runs out of time is split; only the slow essay fails, with the reason."""
     env = service_env(tmp_path / "instance", GRADER_TASK_SOFT_LIMIT="0.5",
                       GRADER_TASK_HARD_LIMIT="20")
@@ -422,8 +541,19 @@ def test_an_essay_over_the_time_limit_fails_alone_on_the_embedded_broker(tmp_pat
     try:
         done = wait_for(lambda: (s := batch_status(client, teacher, batch))["complete"] and s,
                         120, "the batch to finish", on_timeout=worker.tail)
+        states = {e["label"]: (e["status"], e["error"]) for e in done["essays"]}
+        # Retried, it is graded again by the worker, and fails again for the same reason.
+        retried = client.post(batch["url"] + "/retry", headers=teacher)
+        assert retried.status_code == 202 and len(retried.get_json()["requeued"]) == 1
+        again = wait_for(lambda: (s := batch_status(client, teacher, batch))["complete"] and s,
+                         120, "the retried essay to finish", on_timeout=worker.tail)
     finally:
         worker.stop()
-    states = {e["label"]: (e["status"], e["error"]) for e in done["essays"]}
+    outcome = fault_outcome(app, (e["id"] for e in again["essays"]))
+    faults.append(("an essay over the task's time limit (0.5 s)", outcome,
+                   "the chunk was split; only that essay failed, with the reason; a retry "
+                   "failed it again the same way"))
     assert states["quick-1"] == ("done", None) and states["quick-2"] == ("done", None)
     assert states["slow"][0] == "failed" and "longer than the 0.5 s limit" in states["slow"][1]
+    assert {e["label"]: (e["status"], e["error"]) for e in again["essays"]} == states
+    assert outcome.graded_once == 2 and outcome.failed_with_reason == 1 and outcome.survived

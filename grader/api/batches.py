@@ -8,13 +8,25 @@ from flask_smorest import Blueprint
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import ID, read_upload, rubric_version, upload_limits
+from grader.api.common import (
+    ID,
+    IDEMPOTENCY_DOC,
+    idempotency_key,
+    read_upload,
+    rubric_version,
+    upload_limits,
+)
 from grader.api.present import batch_detail
 from grader.auth import current_user, require_user
 from grader.db import get_session
 from grader.errors import ApiError
 from grader.export import batch_results_response
-from grader.services.submissions import dispatch, submit_upload
+from grader.services.submissions import (
+    AlreadySubmitted,
+    dispatch,
+    retry_failed,
+    submit_upload,
+)
 from grader.tables import Batch as BatchRow
 from grader.tables import Essay
 
@@ -24,12 +36,14 @@ blp = Blueprint("batches", __name__, url_prefix="/api/v1/batches",
 
 @blp.route("", strict_slashes=False)
 class Batches(MethodView):
-    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": schemas.BatchIn}}})
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": schemas.BatchIn}}},
+             parameters=[IDEMPOTENCY_DOC])
     @blp.response(202, schemas.BatchAccepted)
     @require_user("teacher", "admin")
     def post(self):
         """Upload essays (txt, docx, pdf, csv, zip); every file becomes an essay or a named
         problem in the batch's report."""
+        key = idempotency_key()
         storages = request.files.getlist("files") or request.files.getlist("file")
         if not storages:
             raise ApiError(400, "attach the essays as multipart form field 'files'")
@@ -38,15 +52,17 @@ class Batches(MethodView):
         limits = upload_limits()
         files = (read_upload(s, limits) for s in storages)
         title = request.form.get("title") or f"Upload of {len(storages)} file(s)"
-        batch = submit_upload(session, current_user(), version, files, title, limits,
-                              text_column=request.form.get("text_column") or None,
-                              label_column=request.form.get("label_column") or None)
+        try:
+            batch = submit_upload(session, current_user(), version, files, title, limits,
+                                  text_column=request.form.get("text_column") or None,
+                                  label_column=request.form.get("label_column") or None,
+                                  idempotency_key=key)
+        except AlreadySubmitted as done:
+            return _accepted(session, done.earlier, {"Idempotent-Replayed": "true"})
         ids = list(session.scalars(queries.batch_essays_query(batch)
                                    .with_only_columns(Essay.id)))
         dispatch(session, ids, current_app.config["GRADER_CHUNK_SIZE"])
-        body = batch_detail(session, batch)
-        return {"url": body["url"], "status": "queued" if ids else "empty", "batch": body}, \
-            202, {"Location": body["url"]}
+        return _accepted(session, batch)
 
     @require_user()
     @blp.arguments(schemas.ListArgs, location="query")
@@ -58,6 +74,12 @@ class Batches(MethodView):
                                   .order_by(BatchRow.id.desc())
                                   .limit(args["limit"]).offset(args["offset"]))
         return [batch_detail(session, b, with_essays=False) for b in batches]
+
+
+def _accepted(session, batch: BatchRow, headers: dict[str, str] | None = None):
+    body = batch_detail(session, batch)
+    return {"url": body["url"], "status": "queued" if body["total"] else "empty",
+            "batch": body}, 202, {"Location": body["url"], **(headers or {})}
 
 
 def _visible_batch(batch_id: int) -> BatchRow:
@@ -83,3 +105,21 @@ class Batch(MethodView):
 def export_results(batch_id: int):
     """The batch's results for a gradebook (teachers' overrides applied)."""
     return batch_results_response(get_session(), _visible_batch(batch_id))
+
+
+@blp.route(f"/<{ID}:batch_id>/retry", endpoint="retry", methods=["POST"])
+@blp.response(202, schemas.BatchRequeued)
+@blp.alt_response(409, schema=schemas.ErrorOut, description="no essay of the batch has failed")
+@require_user()
+def retry(batch_id: int):
+    """Grade the batch's failed essays again, with fresh attempts."""
+    session = get_session()
+    batch = _visible_batch(batch_id)
+    ids = retry_failed(session, session.scalars(queries.batch_essays_query(batch)
+                                                .where(Essay.status == "failed")),
+                       current_app.config["GRADER_CHUNK_SIZE"])
+    if not ids:
+        raise ApiError(409, f"no essay of batch {batch.id} has failed: nothing to retry")
+    body = batch_detail(session, batch)
+    return {"url": body["url"], "status": "queued", "requeued": ids, "batch": body}, 202, {
+        "Location": body["url"]}

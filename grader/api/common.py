@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import re
+
+from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from grader import queries
@@ -26,6 +28,33 @@ def rubric_version(session: Session, slug: str | None) -> RubricVersion:
                                 "'grader rubric import rubrics/*.yaml'")
         raise ApiError(422, f"there is no rubric '{slug}'", known_rubrics=known)
     return rubric.active_version
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_DOC = {
+    "in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
+    "schema": {"type": "string", "maxLength": 100, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": "Any unique string (e.g. a UUID) naming this submission. Sending the same "
+                   "key again (say, after a connection was cut) answers with the submission "
+                   "already made, marked 'Idempotent-Replayed: true', instead of a second one.",
+}
+_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def submission_key(value: str | None) -> str | None:
+    """A form's hidden submission key if well formed (a page may be stale or tampered with:
+    then the submission simply has no key)."""
+    return value if value and _KEY.fullmatch(value) else None
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key, or None; 400 for one that is not 1-100 visible ASCII."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not _KEY.fullmatch(key):
+        raise ApiError(400, f"{IDEMPOTENCY_HEADER} must be 1 to 100 visible ASCII characters")
+    return key
 
 
 def upload_limits() -> IngestLimits:

@@ -3,6 +3,9 @@ let a teacher override its levels."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -10,7 +13,14 @@ from marshmallow import ValidationError
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import ID, read_upload, rubric_version, upload_limits
+from grader.api.common import (
+    ID,
+    IDEMPOTENCY_DOC,
+    idempotency_key,
+    read_upload,
+    rubric_version,
+    upload_limits,
+)
 from grader.api.present import essay_detail, essay_summary, with_results
 from grader.auth import current_user, require_user
 from grader.db import get_session
@@ -18,7 +28,12 @@ from grader.errors import ApiError
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.overrides import OverrideError, add_override
-from grader.services.submissions import dispatch, submit_text
+from grader.services.submissions import (
+    AlreadySubmitted,
+    dispatch,
+    retry_failed,
+    submit_text,
+)
 from grader.tables import Essay as EssayRow
 from models.errors import EssayInputError
 
@@ -59,24 +74,26 @@ def _draft_from_request() -> tuple[str, str, str | None]:
 
 @blp.route("", strict_slashes=False)
 class Essays(MethodView):
-    @blp.doc(requestBody=_DRAFT_BODY)
+    @blp.doc(requestBody=_DRAFT_BODY, parameters=[IDEMPOTENCY_DOC])
     @blp.response(202, schemas.EssayAccepted)
     @blp.alt_response(422, schema=schemas.ErrorOut,
                       description="the essay cannot be graded (empty, too long, not text)")
     @require_user()
     def post(self):
         """Submit one essay; it is graded in the background (poll its url)."""
+        key = idempotency_key()
         text, label, slug = _draft_from_request()
         session = get_session()
         version = rubric_version(session, slug)
         try:
-            essay = submit_text(session, current_user(), version, text, label=label)
+            essay = submit_text(session, current_user(), version, text, label=label,
+                                idempotency_key=key)
         except EssayInputError as exc:
             raise ApiError(422, str(exc)) from exc
+        except AlreadySubmitted as done:
+            return _accepted(done.earlier, {"Idempotent-Replayed": "true"})
         dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE)
-        body = essay_detail(essay, {})
-        return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
-            "Location": body["url"]}
+        return _accepted(essay)
 
     @require_user()
     @blp.arguments(schemas.ListArgs, location="query")
@@ -99,6 +116,22 @@ def _visible_essay(essay_id: int) -> EssayRow:
     return essay
 
 
+def _accepted(essay: EssayRow, headers: dict[str, str] | None = None):
+    body = essay_detail(essay, {})
+    return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
+        "Location": body["url"], **(headers or {})}
+
+
+def _owned_before_body(view: Callable) -> Callable:
+    """Refuse someone else's essay (404) before the body is validated, so a 422 about the
+    fields never tells a stranger that an essay exists."""
+    @functools.wraps(view)
+    def checked(*args, essay_id: int, **kwargs):
+        _visible_essay(essay_id)
+        return view(*args, essay_id=essay_id, **kwargs)
+    return checked
+
+
 @blp.route(f"/<{ID}:essay_id>")
 class Essay(MethodView):
     @blp.response(200, schemas.EssayOut)
@@ -113,6 +146,7 @@ class Essay(MethodView):
 @blp.route(f"/<{ID}:essay_id>/overrides")
 class Overrides(MethodView):
     @require_user("teacher", "admin")
+    @_owned_before_body
     @blp.arguments(schemas.OverrideIn)
     @blp.response(201, schemas.EssayOut)
     def post(self, args, essay_id: int):
@@ -128,3 +162,19 @@ class Overrides(MethodView):
         current_app.logger.info("essay %s: %s set %s to %s", essay.id, current_user().email,
                                 args["criterion"], args["level"])
         return essay_detail(essay, overrides)
+
+
+@blp.route(f"/<{ID}:essay_id>/retry", endpoint="retry", methods=["POST"])
+@blp.response(202, schemas.EssayAccepted)
+@blp.alt_response(409, schema=schemas.ErrorOut,
+                  description="the essay has not failed: only a failed essay is retried")
+@require_user()
+def retry(essay_id: int):
+    """Grade a failed essay again, with fresh attempts (a crash or time limit may have been
+    passing). Anyone who can read the essay may retry it."""
+    essay = _visible_essay(essay_id)
+    session = get_session()
+    if not retry_failed(session, [essay], 1, queue=DRAFT_QUEUE):
+        raise ApiError(409, f"essay {essay.id} is {essay.status}, not failed: nothing to retry")
+    session.refresh(essay)
+    return _accepted(essay)

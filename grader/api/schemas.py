@@ -154,6 +154,11 @@ class BatchAccepted(Accepted):
     batch = fields.Nested(BatchOut)
 
 
+class BatchRequeued(BatchAccepted):
+    requeued = fields.List(fields.Integer(), metadata={
+        "description": "ids of the failed essays queued to be graded again"})
+
+
 class RubricOut(Schema):
     id = fields.String()
     title = fields.String()

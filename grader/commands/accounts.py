@@ -77,10 +77,15 @@ def token() -> None:
 @click.option("--role", type=click.Choice(ROLES), default=None,
               help="create the account with this role if it does not exist")
 @click.option("--name", default="", help="what the token is for")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="days until the token expires, 0 for never "
+                   "(default: $GRADER_TOKEN_DAYS, 180)")
 @with_appcontext
 @exit_status
-def create_token(email: str, role: str | None, name: str) -> int:
+def create_token(email: str, role: str | None, name: str, days: int | None) -> int:
     """Print a new API token for EMAIL (shown once; only its hash is stored)."""
+    from flask import current_app
+
     from grader import queries
     from grader.db import get_session
     from grader.services.accounts import AccountError, create_token, ensure_user
@@ -96,7 +101,11 @@ def create_token(email: str, role: str | None, name: str) -> int:
             return fail(f"{email} is a {account.role}, not a {role}")
     except AccountError as exc:
         return fail(str(exc))
-    click.echo(create_token(session, account, name))
+    if days is None:
+        days = current_app.config["GRADER_TOKEN_DAYS"]
+    # Only the token on stdout, so scripts can capture it; the expiry goes to stderr.
+    click.echo(create_token(session, account, name, days))
+    click.echo(f"expires in {days} days" if days else "never expires", err=True)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,30 +63,34 @@ def user_for_login(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def create_token(session: Session, user: User, name: str = "") -> str:
-    """A new API token for ``user``; commits. Only its hash is stored, so show it once."""
+def create_token(session: Session, user: User, name: str = "", days: int = 0) -> str:
+    """A new API token for ``user``, expiring after ``days`` (0: never); commits. Only its hash
+    is stored, so show it once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    expires = utcnow() + timedelta(days=days) if days > 0 else None
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name,
+                         expires_at=expires))
     session.commit()
     return token
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a token belongs to, or None; records when the token was last used."""
+    """The active user a live (unrevoked, unexpired) token belongs to, or None; records when
+    the token was last used."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                                 ApiToken.revoked_at.is_(None)))
-    if row is None or not row.user.active:
-        return None
     now = utcnow()
+    if row is None or not row.user.active or (
+            row.expires_at is not None and as_utc(row.expires_at) <= now):
+        return None
     last = row.last_used_at
     # Write at most once a minute per token: every request writing would serialise on SQLite.
     if last is None or (now - as_utc(last)).total_seconds() > 60:
         row.last_used_at = now
         session.commit()
     return row.user
-
 
 
 def revoke_tokens(session: Session, user: User) -> int:

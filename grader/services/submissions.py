@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.ingest import (
@@ -35,6 +36,37 @@ class SubmissionError(ValueError):
         return self.message
 
 
+class AlreadySubmitted(Exception):
+    """The submission was made before under the same idempotency key: ``earlier`` is it."""
+
+    def __init__(self, earlier: Essay | Batch) -> None:
+        super().__init__(f"already submitted as {type(earlier).__name__.lower()} {earlier.id}")
+        self.earlier = earlier
+
+
+def _earlier(session: Session, kind: type[Essay] | type[Batch], owner: User,
+             key: str | None) -> None:
+    """Raise AlreadySubmitted if ``owner`` made a submission under ``key`` before."""
+    if key is None:
+        return
+    earlier = session.scalar(select(kind).where(kind.owner_id == owner.id,
+                                                kind.idempotency_key == key))
+    if earlier is not None:
+        raise AlreadySubmitted(earlier)
+
+
+def _commit_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
+                 key: str | None) -> None:
+    """Commit a new submission; if the same request, repeated, committed first (the unique
+    key refused ours), AlreadySubmitted with that one."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        _earlier(session, kind, owner, key)
+        raise
+
+
 def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
            batch: Batch | None = None, assignment_id: int | None = None) -> Essay:
     return Essay(owner_id=owner.id, batch=batch, rubric_version_id=version.id,
@@ -45,30 +77,36 @@ def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
 
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
                 label: str = "", name: str = "pasted text",
-                assignment_id: int | None = None) -> Essay:
+                assignment_id: int | None = None, idempotency_key: str | None = None) -> Essay:
     """Store one essay (a student's draft, for an assignment or not); commits.
-    EssayInputError for unusable text."""
+    EssayInputError for unusable text; AlreadySubmitted if ``idempotency_key`` was used."""
+    _earlier(session, Essay, owner, idempotency_key)
     item = ingest_text(text, label=label or "Draft", name=name)
     count_submission(session, owner)
     essay = _essay(owner, version, item, assignment_id=assignment_id)
+    essay.idempotency_key = idempotency_key
     session.add(essay)
-    session.commit()
+    _commit_once(session, Essay, owner, idempotency_key)
     return essay
 
 
 def submit_upload(session: Session, owner: User, version: RubricVersion,
                   files: Iterable[tuple[str, bytes]], title: str, limits: IngestLimits,
                   text_column: str | None = None, label_column: str | None = None,
-                  assignment_id: int | None = None) -> Batch:
+                  assignment_id: int | None = None,
+                  idempotency_key: str | None = None) -> Batch:
     """Store a bulk upload as a batch of essays plus its report; commits.
 
-    Every file ends as an essay row or a named problem in ``batch.report``.
+    Every file ends as an essay row or a named problem in ``batch.report``. AlreadySubmitted
+    if ``idempotency_key`` was used before.
     """
+    _earlier(session, Batch, owner, idempotency_key)
     count_submission(session, owner)
     report = ingest_upload(files, limits=limits, text_column=text_column,
                            label_column=label_column)
     batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
-                  report=_summary(report), assignment_id=assignment_id)
+                  report=_summary(report), assignment_id=assignment_id,
+                  idempotency_key=idempotency_key)
     session.add(batch)
     essays_by_name: dict[str, Essay] = {}
     try:
@@ -80,7 +118,7 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
         for item in report.essays:
             if item.duplicate_of and item.duplicate_of in essays_by_name:
                 essays_by_name[item.name].duplicate_of_id = essays_by_name[item.duplicate_of].id
-        session.commit()
+        _commit_once(session, Batch, owner, idempotency_key)
     except Exception:
         session.rollback()
         raise
@@ -98,6 +136,24 @@ def _summary(report: IngestReport) -> dict:
 # share of a small class; a large upload goes in chunks of up to GRADER_CHUNK_SIZE essays, each
 # message's fixed cost (claim, write, broker round trip) then being shared by many essays.
 MIN_MESSAGES_PER_BATCH = 8
+
+
+def retry_failed(session: Session, essays: Iterable[Essay], max_chunk: int,
+                 queue: str = BATCH_QUEUE, app: Flask | None = None) -> list[int]:
+    """Queue failed essays to be graded again, with fresh attempts and no reason, and send
+    them; commits. Returns the ids requeued. Compare-and-set on the status: a second click on "grade
+    again", or one racing the first, finds nothing failed and queues nothing twice."""
+    ids = [essay.id for essay in essays if essay.status == "failed"]
+    if not ids:
+        return []
+    requeued = list(session.scalars(
+        update(Essay).where(Essay.id.in_(ids), Essay.status == "failed")
+        .values(status="queued", error=None, attempts=0, claim_token=None, enqueued_at=None,
+                started_at=None, finished_at=None)
+        .returning(Essay.id)))
+    session.commit()
+    dispatch(session, sorted(requeued), max_chunk, queue=queue, app=app)
+    return sorted(requeued)
 
 
 def chunk_size_for(count: int, max_chunk: int) -> int:

@@ -17,12 +17,17 @@ from flask import (
 from flask_login import current_user, login_required
 
 from grader import queries
-from grader.api.common import ID, read_upload, upload_limits
+from grader.api.common import ID, read_upload, submission_key, upload_limits
 from grader.db import get_session
 from grader.export import batch_results_response
 from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
-from grader.services.submissions import dispatch, submit_upload
+from grader.services.submissions import (
+    AlreadySubmitted,
+    dispatch,
+    retry_failed,
+    submit_upload,
+)
 from grader.tables import Batch, Essay
 
 bp = Blueprint("batch_pages", __name__)
@@ -49,10 +54,14 @@ def upload(assignment_id: int):
         flash("Choose or drop the essays to upload first.", "error")
         return redirect(url_for("student.assignment", assignment_id=assignment.id))
     limits = upload_limits()
-    batch = submit_upload(session, current_user, assignment.rubric.active_version,
-                          (read_upload(s, limits) for s in storages),
-                          f"{assignment.title}: {len(storages)} file(s)", limits,
-                          assignment_id=assignment.id)
+    try:
+        batch = submit_upload(session, current_user, assignment.rubric.active_version,
+                              (read_upload(s, limits) for s in storages),
+                              f"{assignment.title}: {len(storages)} file(s)", limits,
+                              assignment_id=assignment.id,
+                              idempotency_key=submission_key(request.form.get("submission")))
+    except AlreadySubmitted as done:  # the same upload sent twice
+        return redirect(url_for("batch_pages.batch", batch_id=done.earlier.id))
     ids = list(session.scalars(queries.batch_essays_query(batch).with_only_columns(Essay.id)))
     dispatch(session, ids, current_app.config["GRADER_CHUNK_SIZE"], app=current_app)
     return redirect(url_for("batch_pages.batch", batch_id=batch.id))
@@ -87,3 +96,17 @@ def status(batch_id: int):
 @login_required
 def export(batch_id: int):
     return batch_results_response(get_session(), _visible_batch(batch_id))
+
+
+@bp.route(f"/batches/<{ID}:batch_id>/retry", methods=["POST"])
+@login_required
+def retry(batch_id: int):
+    """Grade the batch's failed essays again."""
+    batch = _visible_batch(batch_id)
+    session = get_session()
+    ids = retry_failed(session, session.scalars(queries.batch_essays_query(batch)
+                                                .where(Essay.status == "failed")),
+                       current_app.config["GRADER_CHUNK_SIZE"], app=current_app)
+    flash(f"{len(ids)} essay(s) queued to be graded again." if ids
+          else "No essay of this upload has failed.", "info")
+    return redirect(url_for("batch_pages.batch", batch_id=batch.id))

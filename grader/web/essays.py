@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from grader import queries
 from grader.api.common import ID
 from grader.db import get_session
+from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
+from grader.services.submissions import retry_failed
 from grader.tables import Essay
 
 bp = Blueprint("essay_pages", __name__)
@@ -77,3 +88,13 @@ def status(essay_id: int):
     """For the page's progress indicator: the essay's status, polled until it is final."""
     essay = _visible_essay(essay_id)
     return jsonify({"status": essay.status, "error": essay.error})
+
+
+@bp.route(f"/essays/<{ID}:essay_id>/retry", methods=["POST"])
+@login_required
+def retry(essay_id: int):
+    """Grade a failed essay again (a passing crash or time limit may have failed it)."""
+    essay = _visible_essay(essay_id)
+    if not retry_failed(get_session(), [essay], 1, queue=DRAFT_QUEUE, app=current_app):
+        flash("This essay has not failed: there is nothing to grade again.", "info")
+    return redirect(url_for("essay_pages.essay", essay_id=essay.id))

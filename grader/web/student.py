@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from grader import queries
-from grader.api.common import ID, upload_limits
+from grader.api.common import ID, submission_key, upload_limits
 from grader.db import get_session
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
-from grader.services.submissions import dispatch, submit_text
+from grader.services.submissions import AlreadySubmitted, dispatch, submit_text
 from grader.tables import Batch
 from grader.web.drafts import compare_drafts
 from grader.web.teacher import class_overview, class_table
@@ -29,6 +31,8 @@ bp = Blueprint("student", __name__)
 class DraftForm(FlaskForm):
     text = TextAreaField("Paste your essay", validators=[Optional(), Length(max=400_000)])
     file = FileField("…or upload a file (.txt, .docx or .pdf)")
+    # New with every page: a second click, or a resend after a timeout, is the same draft.
+    submission = HiddenField(default=lambda: uuid4().hex)
 
 
 def _assignment(assignment_id: int):
@@ -68,9 +72,12 @@ def assignment(assignment_id: int):
             try:
                 essay = submit_text(session, current_user, version, text,
                                     label=f"Draft for {assignment.title}"[:300],
-                                    assignment_id=assignment.id)
+                                    assignment_id=assignment.id,
+                                    idempotency_key=submission_key(form.submission.data))
             except EssayInputError as exc:
                 flash(str(exc), "error")
+            except AlreadySubmitted as done:
+                return redirect(url_for("essay_pages.essay", essay_id=done.earlier.id))
             else:
                 dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE, app=current_app)
                 return redirect(url_for("essay_pages.essay", essay_id=essay.id))
@@ -81,6 +88,7 @@ def assignment(assignment_id: int):
         spec_levels = sorted(spec_of(assignment.rubric.active_version).levels)
         overview = class_overview(assignment, [c for c, _ in criteria], spec_levels)
         return render_template("teacher/assignment.html", assignment=assignment,
+                               submission=uuid4().hex,
                                rows=class_table(assignment), criteria=criteria,
                                batches=list(batches), overview=overview,
                                weakness_names=WEAKNESS_NAMES)
