@@ -36,7 +36,7 @@ class Database:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -48,7 +48,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # hide_parameters: a logged database error never quotes essays, hashes or other values.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         hide_parameters=True)
 
 
 def init_app(app: Flask) -> None:
@@ -76,12 +78,24 @@ def _close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-def upgrade(app: Flask | None = None, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision`` on the app's database."""
-    from alembic import command
+def _alembic_config(app: Flask | None):
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = database(app).engine
-    command.upgrade(config, revision)
+    return config
+
+
+def upgrade(app: Flask | None = None, revision: str = "head") -> None:
+    """Run the Alembic migrations up to ``revision`` on the app's database."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(app), revision)
+
+
+def downgrade(app: Flask | None, revision: str) -> None:
+    """Undo the Alembic migrations down to ``revision`` on the app's database."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(app), revision)

@@ -169,7 +169,8 @@ class Assignment(Base):
 
 class Batch(Base):
     __tablename__ = "batches"
-    __table_args__ = (UniqueConstraint("owner_id", "idempotency_key"),)
+    __table_args__ = (UniqueConstraint("owner_id", "idempotency_key",
+                                       name="uq_batches_owner_id_idempotency_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -189,7 +190,8 @@ class Batch(Base):
 class Essay(Base):
     __tablename__ = "essays"
     __table_args__ = (Index("ix_essays_status_enqueued_at", "status", "enqueued_at"),
-                      UniqueConstraint("owner_id", "idempotency_key"))
+                      UniqueConstraint("owner_id", "idempotency_key",
+                                       name="uq_essays_owner_id_idempotency_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -448,12 +448,21 @@ def test_an_idempotency_key_makes_a_repeated_submission_return_the_first(client,
             "error"]["message"]
 
 
-def test_two_racing_requests_with_one_key_store_one_essay(service_app, monkeypatch):
+@pytest.mark.parametrize("kind", ["draft", "batch"])
+def test_two_racing_requests_with_one_key_store_one_submission(service_app, monkeypatch, kind):
     """The other request commits between this one's look-up and its commit: the unique key
-    refuses the second insert, and this request answers with the other's essay."""
+    refuses the second insert (at the flush, for a batch), and this request answers with the
+    other's submission instead of failing."""
+    from grader.ingest.limits import IngestLimits
     from grader.services import submissions
     from grader.services.accounts import ensure_user
-    from grader.tables import RubricVersion, User
+    from grader.tables import Batch, RubricVersion, User
+
+    def submit(session, owner, version):
+        if kind == "draft":
+            return submissions.submit_text(session, owner, version, STRONG, idempotency_key="k")
+        return submissions.submit_upload(session, owner, version, [("a.txt", STRONG.encode())],
+                                         "race", IngestLimits(), idempotency_key="k")
 
     counted = submissions.count_submission
     raced = []
@@ -463,15 +472,15 @@ def test_two_racing_requests_with_one_key_store_one_essay(service_app, monkeypat
         if not raced:
             raced.append(True)
             with database(service_app).session() as other:
-                raced.append(submissions.submit_text(
-                    other, other.get(User, owner.id), other.scalars(select(RubricVersion)).first(),
-                    STRONG, idempotency_key="k").id)
+                raced.append(submit(other, other.get(User, owner.id),
+                                    other.scalars(select(RubricVersion)).first()).id)
 
     monkeypatch.setattr(submissions, "count_submission", count_while_another_commits)
     with service_app.app_context(), database(service_app).session() as session:
-        student = ensure_user(session, "racer@school.example", "student")
+        owner = ensure_user(session, "racer@school.example", "teacher")
         version = session.scalars(select(RubricVersion)).first()
         with pytest.raises(submissions.AlreadySubmitted) as replay:
-            submissions.submit_text(session, student, version, STRONG, idempotency_key="k")
+            submit(session, owner, version)
         assert replay.value.earlier.id == raced[1]
         assert session.scalar(select(func.count()).select_from(Essay)) == 1
+        assert session.scalar(select(func.count()).select_from(Batch)) == (kind == "batch")

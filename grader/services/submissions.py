@@ -8,7 +8,8 @@ whatever still has ``enqueued_at`` NULL.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
@@ -55,15 +56,21 @@ def _earlier(session: Session, kind: type[Essay] | type[Batch], owner: User,
         raise AlreadySubmitted(earlier)
 
 
-def _commit_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
-                 key: str | None) -> None:
-    """Commit a new submission; if the same request, repeated, committed first (the unique
-    key refused ours), AlreadySubmitted with that one."""
+@contextmanager
+def _stored_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
+                 key: str | None) -> Iterator[None]:
+    """Commit the new submission added in the block, or roll it back. If the same request,
+    repeated, stored its submission first (the unique key refuses ours, at the flush or the
+    commit), AlreadySubmitted with that one."""
     try:
+        yield
         session.commit()
     except IntegrityError:
         session.rollback()
         _earlier(session, kind, owner, key)
+        raise
+    except BaseException:
+        session.rollback()
         raise
 
 
@@ -85,8 +92,8 @@ def submit_text(session: Session, owner: User, version: RubricVersion, text: str
     count_submission(session, owner)
     essay = _essay(owner, version, item, assignment_id=assignment_id)
     essay.idempotency_key = idempotency_key
-    session.add(essay)
-    _commit_once(session, Essay, owner, idempotency_key)
+    with _stored_once(session, Essay, owner, idempotency_key):
+        session.add(essay)
     return essay
 
 
@@ -107,9 +114,9 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
     batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
                   report=_summary(report), assignment_id=assignment_id,
                   idempotency_key=idempotency_key)
-    session.add(batch)
     essays_by_name: dict[str, Essay] = {}
-    try:
+    with _stored_once(session, Batch, owner, idempotency_key):
+        session.add(batch)
         for item in report.essays:
             essay = _essay(owner, version, item, batch, assignment_id)
             session.add(essay)
@@ -118,10 +125,6 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
         for item in report.essays:
             if item.duplicate_of and item.duplicate_of in essays_by_name:
                 essays_by_name[item.name].duplicate_of_id = essays_by_name[item.duplicate_of].id
-        _commit_once(session, Batch, owner, idempotency_key)
-    except Exception:
-        session.rollback()
-        raise
     return batch
 
 

@@ -20,12 +20,12 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('idempotency_key', sa.String(length=100),
                                           nullable=True))
-            batch_op.create_unique_constraint(op.f(f'uq_{table}_owner_id'),
+            batch_op.create_unique_constraint(op.f(f'uq_{table}_owner_id_idempotency_key'),
                                               ['owner_id', 'idempotency_key'])
 
 
 def downgrade() -> None:
     for table in ('essays', 'batches'):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f'uq_{table}_owner_id'), type_='unique')
+            batch_op.drop_constraint(op.f(f'uq_{table}_owner_id_idempotency_key'), type_='unique')
             batch_op.drop_column('idempotency_key')
