@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -25,6 +25,21 @@ _HEADINGS = {400: "That request could not be read", 401: "Please sign in",
              500: "Something went wrong on our side", 503: "Back in a moment"}
 # Seconds a client is asked to wait when the database is unreachable (e.g. restarting).
 DATABASE_RETRY_AFTER = 5
+
+
+# What drivers say when a connection is lost or the database is busy, not when a query is wrong.
+_TRANSIENT = ("database is locked", "terminating connection", "server closed the connection",
+              "connection is closed", "could not connect", "connection refused",
+              "the database system is", "connection timed out", "ssl syscall",
+              "connection reset", "server conn crashed")
+
+
+def connection_lost(exc: OperationalError | InterfaceError) -> bool:
+    """Whether a database error is the connection lost (or SQLite busy), worth retrying."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    message = str(getattr(exc, "orig", None) or exc).lower()
+    return any(marker in message for marker in _TRANSIENT)
 
 
 def _for_pages() -> bool:
@@ -68,28 +83,33 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def _database_unavailable(exc: OperationalError | InterfaceError):
-        # A restart or failover cuts the connections of requests in flight: that is a moment's
-        # unavailability (503, retry), not a fault in the request or the code (500). Only the
-        # error's type is logged: its text may quote the statement and its parameters.
+        # A restart or failover cuts the connections of requests in flight: a moment's
+        # unavailability (503, retry). Anything else of this class (a missing table or column,
+        # bad SQL) is a fault of ours and a 500 with its traceback.
+        if not connection_lost(exc):
+            return _unexpected(exc)
         log.warning("database unavailable (%s) during %s %s",
                     type(getattr(exc, "orig", None) or exc).__name__, request.method,
                     request.path)
-        response, status = error_body(
+        if _for_pages():
+            # The page must not load the signed-in user from the database that just failed.
+            g._login_user = app.login_manager.anonymous_user()
+        response = app.make_response(error_body(
             503, "the database is unavailable for a moment; retry in a few seconds (a "
-                 "submission retried with the same Idempotency-Key is never made twice)")
-        response = app.make_response((response, status))
+                 "submission retried with the same Idempotency-Key is never made twice)"))
         response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return response
 
     @app.errorhandler(DataError)
     def _unstorable(exc: DataError):
-        # PostgreSQL refuses values SQLite takes, above all a NUL character in text (a label, a
-        # title, a comment, a rubric id looked up): the request's to fix, not a server fault.
-        # Only the error's type is logged: its text may quote the statement and its parameters.
-        log.warning("a value of %s %s refused by the database (%s)", request.method,
-                    request.path, type(getattr(exc, "orig", None) or exc).__name__)
-        return error_body(422, "the request holds a value that cannot be stored (such as a NUL "
-                               "character); remove it and try again")
+        # PostgreSQL refuses a NUL character in text that SQLite takes (a label, a title, a
+        # comment, a rubric id looked up): the request's to fix. Any other DataError is ours.
+        if "nul" not in str(getattr(exc, "orig", exc)).lower():
+            return _unexpected(exc)
+        log.warning("a NUL character in %s %s refused by the database", request.method,
+                    request.path)
+        return error_body(422, "the request holds a NUL character, which cannot be stored; "
+                               "remove it and try again")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -59,3 +59,27 @@ def test_a_database_cut_off_mid_request_is_a_503_to_retry_not_a_500(client, serv
         assert "retry" in response.get_data(as_text=True)
     assert "database unavailable (Exception) during GET /api/v1/rubrics" in caplog.text
     assert "secret_column" not in caplog.text and "essay text" not in caplog.text
+
+
+def test_database_errors_that_are_our_fault_stay_500s_with_their_traceback(client, service_app,
+                                                                          accounts, caplog,
+                                                                          monkeypatch):
+    """Only a lost connection is a 503: a missing column (a deployment that skipped
+    'grader db upgrade') or a value PostgreSQL refuses other than NUL is a 500, logged."""
+    from sqlalchemy.exc import DataError, OperationalError
+
+    errors = iter([
+        OperationalError("SELECT x", {}, Exception("no such column: essays.idempotency_key")),
+        DataError("SELECT x", {}, Exception("numeric field overflow")),
+        DataError("SELECT x", {}, Exception("PostgreSQL text fields cannot contain NUL (0x00) "
+                                            "bytes")),
+    ])
+
+    def fail(*args, **kwargs):
+        raise next(errors)
+
+    monkeypatch.setattr(queries, "all_rubrics", fail)
+    statuses = [client.get("/api/v1/rubrics", headers=accounts["teacher"]).status_code
+                for _ in range(3)]
+    assert statuses == [500, 500, 422]
+    assert sum(1 for r in caplog.records if r.exc_info) == 2
