@@ -484,3 +484,25 @@ def test_two_racing_requests_with_one_key_store_one_submission(service_app, monk
         assert replay.value.earlier.id == raced[1]
         assert session.scalar(select(func.count()).select_from(Essay)) == 1
         assert session.scalar(select(func.count()).select_from(Batch)) == (kind == "batch")
+
+
+def test_retries_count_against_the_submission_limit(client, accounts, service_app):
+    """An essay that crashes the grader every time cannot be retried without end."""
+    from sqlalchemy import update
+
+    service_app.config["GRADER_SUBMISSIONS_PER_MINUTE"] = 2
+    url = client.post("/api/v1/essays", json={"text": STRONG},
+                      headers=accounts["student"]).get_json()["url"]
+
+    def crash():
+        with database(service_app).session() as session:
+            session.execute(update(Essay).values(status="failed", error="the grader crashed"))
+            session.commit()
+
+    crash()
+    assert client.post(url + "/retry", headers=accounts["student"]).status_code == 202
+    crash()
+    refused = client.post(url + "/retry", headers=accounts["student"])
+    assert refused.status_code == 429 and "submissions in a minute" in refused.get_json()[
+        "error"]["message"]
+    assert client.get(url, headers=accounts["student"]).get_json()["status"] == "failed"

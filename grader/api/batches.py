@@ -24,7 +24,7 @@ from grader.export import batch_results_response
 from grader.services.submissions import (
     AlreadySubmitted,
     dispatch,
-    retry_failed,
+    retry_batch,
     submit_upload,
 )
 from grader.tables import Batch as BatchRow
@@ -115,9 +115,7 @@ def retry(batch_id: int):
     """Grade the batch's failed essays again, with fresh attempts."""
     session = get_session()
     batch = _visible_batch(batch_id)
-    ids = retry_failed(session, session.scalars(queries.batch_essays_query(batch)
-                                                .where(Essay.status == "failed")),
-                       current_app.config["GRADER_CHUNK_SIZE"])
+    ids = retry_batch(session, current_user(), batch, current_app.config["GRADER_CHUNK_SIZE"])
     if not ids:
         raise ApiError(409, f"no essay of batch {batch.id} has failed: nothing to retry")
     body = batch_detail(session, batch)

@@ -174,7 +174,8 @@ def retry(essay_id: int):
     passing). Anyone who can read the essay may retry it."""
     essay = _visible_essay(essay_id)
     session = get_session()
-    if not retry_failed(session, [essay], 1, queue=DRAFT_QUEUE):
+    if not retry_failed(session, current_user(), [essay.id],
+                        current_app.config["GRADER_CHUNK_SIZE"]):
         raise ApiError(409, f"essay {essay.id} is {essay.status}, not failed: nothing to retry")
     session.refresh(essay)
     return _accepted(essay)

@@ -24,7 +24,7 @@ from grader.ingest import (
     ingest_text,
     ingest_upload,
 )
-from grader.queueing import BATCH_QUEUE, send_grading
+from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, send_grading
 from grader.services.ratelimit import count_submission
 from grader.tables import Batch, Essay, RubricVersion, User, utcnow
 
@@ -141,22 +141,38 @@ def _summary(report: IngestReport) -> dict:
 MIN_MESSAGES_PER_BATCH = 8
 
 
-def retry_failed(session: Session, essays: Iterable[Essay], max_chunk: int,
-                 queue: str = BATCH_QUEUE, app: Flask | None = None) -> list[int]:
-    """Queue failed essays to be graded again, with fresh attempts and no reason, and send
-    them; commits. Returns the ids requeued. Compare-and-set on the status: a second click on "grade
+def retry_failed(session: Session, user: User, essay_ids: Sequence[int], max_chunk: int,
+                 app: Flask | None = None) -> list[int]:
+    """Queue the failed ones of these essays to be graded again, with fresh attempts and no
+    reason, and send them (drafts on the drafts queue, batch essays on the batch queue);
+    commits. Returns the ids requeued.
+
+    A retry counts as a submission for the rate limit, so an essay that crashes the grader
+    cannot be retried without end. Compare-and-set on the status: a second click on "grade
     again", or one racing the first, finds nothing failed and queues nothing twice."""
-    ids = [essay.id for essay in essays if essay.status == "failed"]
-    if not ids:
+    failed = select(Essay.id).where(Essay.id.in_(essay_ids), Essay.status == "failed")
+    if not session.scalars(failed.limit(1)).first():
         return []
-    requeued = list(session.scalars(
-        update(Essay).where(Essay.id.in_(ids), Essay.status == "failed")
+    count_submission(session, user)
+    requeued = session.execute(
+        update(Essay).where(Essay.id.in_(essay_ids), Essay.status == "failed")
         .values(status="queued", error=None, attempts=0, claim_token=None, enqueued_at=None,
                 started_at=None, finished_at=None)
-        .returning(Essay.id)))
+        .returning(Essay.id, Essay.batch_id)).all()
     session.commit()
-    dispatch(session, sorted(requeued), max_chunk, queue=queue, app=app)
-    return sorted(requeued)
+    drafts = sorted(i for i, batch_id in requeued if batch_id is None)
+    in_batches = sorted(i for i, batch_id in requeued if batch_id is not None)
+    dispatch(session, drafts, 1, queue=DRAFT_QUEUE, app=app)
+    dispatch(session, in_batches, max_chunk, queue=BATCH_QUEUE, app=app)
+    return sorted(drafts + in_batches)
+
+
+def retry_batch(session: Session, user: User, batch: Batch, max_chunk: int,
+                app: Flask | None = None) -> list[int]:
+    """Grade a batch's failed essays again (see retry_failed)."""
+    ids = list(session.scalars(select(Essay.id).where(Essay.batch_id == batch.id,
+                                                      Essay.status == "failed")))
+    return retry_failed(session, user, ids, max_chunk, app=app) if ids else []
 
 
 def chunk_size_for(count: int, max_chunk: int) -> int:

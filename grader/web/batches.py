@@ -25,7 +25,7 @@ from grader.services.rubrics import spec_of
 from grader.services.submissions import (
     AlreadySubmitted,
     dispatch,
-    retry_failed,
+    retry_batch,
     submit_upload,
 )
 from grader.tables import Batch, Essay
@@ -104,9 +104,8 @@ def retry(batch_id: int):
     """Grade the batch's failed essays again."""
     batch = _visible_batch(batch_id)
     session = get_session()
-    ids = retry_failed(session, session.scalars(queries.batch_essays_query(batch)
-                                                .where(Essay.status == "failed")),
-                       current_app.config["GRADER_CHUNK_SIZE"], app=current_app)
+    ids = retry_batch(session, current_user, batch, current_app.config["GRADER_CHUNK_SIZE"],
+                      app=current_app)
     flash(f"{len(ids)} essay(s) queued to be graded again." if ids
           else "No essay of this upload has failed.", "info")
     return redirect(url_for("batch_pages.batch", batch_id=batch.id))

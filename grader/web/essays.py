@@ -21,7 +21,6 @@ from markupsafe import Markup, escape
 from grader import queries
 from grader.api.common import ID
 from grader.db import get_session
-from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
 from grader.services.submissions import retry_failed
@@ -95,6 +94,7 @@ def status(essay_id: int):
 def retry(essay_id: int):
     """Grade a failed essay again (a passing crash or time limit may have failed it)."""
     essay = _visible_essay(essay_id)
-    if not retry_failed(get_session(), [essay], 1, queue=DRAFT_QUEUE, app=current_app):
+    if not retry_failed(get_session(), current_user, [essay.id],
+                        current_app.config["GRADER_CHUNK_SIZE"], app=current_app):
         flash("This essay has not failed: there is nothing to grade again.", "info")
     return redirect(url_for("essay_pages.essay", essay_id=essay.id))
