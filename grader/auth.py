@@ -30,7 +30,8 @@ def _authenticate() -> User:
                             "(create one with 'grader token create')")
     user = user_for_token(get_session(), token.strip())
     if user is None:
-        raise ApiError(401, "the API token is not valid (unknown, revoked or its user disabled)")
+        raise ApiError(401, "the API token is not valid (unknown, expired, revoked or its user "
+                            "disabled)")
     return user
 
 

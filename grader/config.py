@@ -83,7 +83,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADER_LOGIN_WINDOW": _float("GRADER_LOGIN_WINDOW", 900),
         "GRADER_SUBMISSIONS_PER_MINUTE": max(1, _int("GRADER_SUBMISSIONS_PER_MINUTE", 30)),
         # New API tokens expire after this many days (0: never).
-        "GRADER_TOKEN_DAYS": max(0, _int("GRADER_TOKEN_DAYS", 180)),
+        "GRADER_TOKEN_DAYS": min(3650, max(0, _int("GRADER_TOKEN_DAYS", 180))),
         # Calibration fits a model on a class's scored essays: minutes, not seconds.
         "GRADER_CALIBRATION_MAX_ESSAYS": max(10, _int("GRADER_CALIBRATION_MAX_ESSAYS", 5000)),
         "GRADER_CALIBRATION_SOFT_LIMIT": calibration_soft,

@@ -372,8 +372,10 @@ def test_tokens_expire_after_their_days_and_zero_days_never(runner, service_app)
     expired = client.get("/api/v1/essays", headers=headers["short"])
     assert expired.status_code == 401 and "token" in expired.json["error"]["message"]
     assert client.get("/api/v1/essays", headers=headers["forever"]).status_code == 200
-    refused = runner.invoke(args=["token", "create", "old@school.example", "--days", "-1"])
-    assert refused.exit_code == 2
+    for days in ("-1", "3651"):
+        refused = runner.invoke(args=["token", "create", "old@school.example", "--days", days])
+        assert refused.exit_code == 2
+    assert "expired" in expired.json["error"]["message"]
 
 
 def test_failed_essays_can_be_retried_once_and_are_then_graded_once(client, accounts,

@@ -47,4 +47,7 @@ def test_downgrading_and_upgrading_a_populated_sqlite_database_loses_no_row(tmp_
     assert _counts(app) == before
     with database(app).engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        # Tokens from before expiry existed are given the default life, not eternity.
+        assert connection.exec_driver_sql(
+            "SELECT count(*) FROM api_tokens WHERE expires_at IS NULL").scalar_one() == 0
     assert client.get(f"/api/v1/essays/{essay}", headers=teacher).get_json()["status"] == "done"

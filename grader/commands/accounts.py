@@ -77,7 +77,7 @@ def token() -> None:
 @click.option("--role", type=click.Choice(ROLES), default=None,
               help="create the account with this role if it does not exist")
 @click.option("--name", default="", help="what the token is for")
-@click.option("--days", type=click.IntRange(min=0), default=None,
+@click.option("--days", type=click.IntRange(min=0, max=3650), default=None,
               help="days until the token expires, 0 for never "
                    "(default: $GRADER_TOKEN_DAYS, 180)")
 @with_appcontext
@@ -104,7 +104,10 @@ def create_token(email: str, role: str | None, name: str, days: int | None) -> i
     if days is None:
         days = current_app.config["GRADER_TOKEN_DAYS"]
     # Only the token on stdout, so scripts can capture it; the expiry goes to stderr.
-    click.echo(create_token(session, account, name, days))
+    try:
+        click.echo(create_token(session, account, name, days))
+    except AccountError as exc:
+        return fail(str(exc))
     click.echo(f"expires in {days} days" if days else "never expires", err=True)
     return 0
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -63,9 +64,16 @@ def user_for_login(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def create_token(session: Session, user: User, name: str = "", days: int = 0) -> str:
-    """A new API token for ``user``, expiring after ``days`` (0: never); commits. Only its hash
-    is stored, so show it once."""
+MAX_TOKEN_DAYS = 3650
+
+
+def create_token(session: Session, user: User, name: str = "", days: int | None = None) -> str:
+    """A new API token for ``user``, expiring after ``days`` (default: GRADER_TOKEN_DAYS, or 180
+    outside an app; 0: never); commits. Only its hash is stored, so show it once."""
+    if days is None:
+        days = current_app.config["GRADER_TOKEN_DAYS"] if has_app_context() else 180
+    if not 0 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"a token lives 0 (for ever) to {MAX_TOKEN_DAYS} days, not {days}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=days) if days > 0 else None
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name,
