@@ -428,6 +428,10 @@ def test_an_idempotency_key_makes_a_repeated_submission_return_the_first(client,
     assert "Idempotent-Replayed" not in first.headers
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["essay"]["id"] == first.get_json()["essay"]["id"]
+    # The same key with another text is refused, not answered with the first essay.
+    reused = client.post("/api/v1/essays", json={"text": NARRATIVE},
+                         headers={**accounts["student"], **key})
+    assert reused.status_code == 422 and "another essay" in reused.get_json()["error"]["message"]
     # The key is the caller's own: another student's same key is another essay.
     other = client.post("/api/v1/essays", json={"text": STRONG},
                         headers={**accounts["student2"], **key})

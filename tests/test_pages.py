@@ -416,6 +416,9 @@ def test_a_form_sent_twice_makes_one_draft_and_one_upload(client, school, servic
     form = {"text": ESSAY, "csrf_token": csrf_token(page), "submission": key}
     first, second = client.post(url, data=form), client.post(url, data=form)
     assert first.headers["Location"] == second.headers["Location"]
+    # Back to that page, the text edited, sent again: a new draft, not the old one.
+    edited = client.post(url, data={**form, "text": ESSAY + " One more sentence here."})
+    assert edited.headers["Location"] not in (first.headers["Location"], None)
     assert key not in client.get(url).get_data(as_text=True)  # a new page, a new key
     sign_out(client)
 
@@ -430,5 +433,5 @@ def test_a_form_sent_twice_makes_one_draft_and_one_upload(client, school, servic
 
     assert send().headers["Location"] == send().headers["Location"]
     with database(service_app).session() as session:
-        assert session.scalar(select(func.count()).select_from(Essay)) == 2
+        assert session.scalar(select(func.count()).select_from(Essay)) == 3
         assert session.scalar(select(func.count()).select_from(Batch)) == 1

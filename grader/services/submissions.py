@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from grader.errors import ApiError
 from grader.ingest import (
     ExtractedEssay,
     IngestLimits,
@@ -45,15 +46,28 @@ class AlreadySubmitted(Exception):
         self.earlier = earlier
 
 
+class KeyReused(ApiError):
+    """An idempotency key sent again with another essay: refused rather than answered with the
+    first one, which would silently drop the new text."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(422, f"the Idempotency-Key {key!r} was used for another essay; "
+                              f"send a new key with each new submission")
+
+
 def _earlier(session: Session, kind: type[Essay] | type[Batch], owner: User,
-             key: str | None) -> None:
-    """Raise AlreadySubmitted if ``owner`` made a submission under ``key`` before."""
+             key: str | None, sha256: str | None = None) -> None:
+    """Raise AlreadySubmitted if ``owner`` made a submission under ``key`` before (KeyReused if
+    that was an essay with other text than ``sha256``'s)."""
     if key is None:
         return
     earlier = session.scalar(select(kind).where(kind.owner_id == owner.id,
                                                 kind.idempotency_key == key))
-    if earlier is not None:
-        raise AlreadySubmitted(earlier)
+    if earlier is None:
+        return
+    if sha256 is not None and getattr(earlier, "sha256", sha256) != sha256:
+        raise KeyReused(key)
+    raise AlreadySubmitted(earlier)
 
 
 @contextmanager
@@ -87,8 +101,8 @@ def submit_text(session: Session, owner: User, version: RubricVersion, text: str
                 assignment_id: int | None = None, idempotency_key: str | None = None) -> Essay:
     """Store one essay (a student's draft, for an assignment or not); commits.
     EssayInputError for unusable text; AlreadySubmitted if ``idempotency_key`` was used."""
-    _earlier(session, Essay, owner, idempotency_key)
     item = ingest_text(text, label=label or "Draft", name=name)
+    _earlier(session, Essay, owner, idempotency_key, item.sha256)
     count_submission(session, owner)
     essay = _essay(owner, version, item, assignment_id=assignment_id)
     essay.idempotency_key = idempotency_key

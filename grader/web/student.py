@@ -18,7 +18,7 @@ from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
-from grader.services.submissions import AlreadySubmitted, dispatch, submit_text
+from grader.services.submissions import AlreadySubmitted, KeyReused, dispatch, submit_text
 from grader.tables import Batch
 from grader.web.drafts import compare_drafts
 from grader.web.teacher import class_overview, class_table
@@ -69,11 +69,15 @@ def assignment(assignment_id: int):
         text = _draft_text(form)
         if text is not None:
             version = assignment.rubric.active_version
+            label = f"Draft for {assignment.title}"[:300]
+            key = submission_key(form.submission.data)
             try:
-                essay = submit_text(session, current_user, version, text,
-                                    label=f"Draft for {assignment.title}"[:300],
-                                    assignment_id=assignment.id,
-                                    idempotency_key=submission_key(form.submission.data))
+                try:
+                    essay = submit_text(session, current_user, version, text, label=label,
+                                        assignment_id=assignment.id, idempotency_key=key)
+                except KeyReused:  # Back to a page already sent, then a new text: a new draft
+                    essay = submit_text(session, current_user, version, text, label=label,
+                                        assignment_id=assignment.id)
             except EssayInputError as exc:
                 flash(str(exc), "error")
             except AlreadySubmitted as done:
