@@ -70,13 +70,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.write_sep("-", "faults survived")
-    write("| fault | accepted | graded once | failed with reason | graded twice | lost | "
-          "survived | recovery |")
-    write("|---|---|---|---|---|---|---|---|")
+    write("| fault | accepted | graded once | failed with reason | results stored twice | lost "
+          "| started again | survived | recovery |")
+    write("|---|---|---|---|---|---|---|---|---|")
     for fault, outcome, recovery in rows:
         write(f"| {fault} | {outcome.accepted} | {outcome.graded_once} | "
-              f"{outcome.failed_with_reason} | {outcome.graded_twice} | {outcome.lost} | "
-              f"{'yes' if outcome.survived else 'NO'} | {recovery} |")
+              f"{outcome.failed_with_reason} | {outcome.stored_twice} | {outcome.lost} | "
+              f"{outcome.started_again} | {'yes' if outcome.survived else 'NO'} | {recovery} |")
 
 
 # --- the service: a real app on SQLite with the embedded broker (no worker process) -------------

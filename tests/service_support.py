@@ -176,28 +176,34 @@ class FaultOutcome:
     accepted: int
     graded_once: int
     failed_with_reason: int
-    graded_twice: int
+    stored_twice: int
     lost: int
+    started_again: int
+    """Claimed by a second message after the fault (work redone, one result kept): expected
+    after a worker dies mid-chunk, never a second result."""
 
     @property
     def survived(self) -> bool:
-        return self.accepted > 0 and self.lost == 0 and self.graded_twice == 0 and \
+        return self.accepted > 0 and self.lost == 0 and self.stored_twice == 0 and \
             self.graded_once + self.failed_with_reason == self.accepted
 
 
 def fault_outcome(app: Flask, essay_ids: Iterable[int]) -> FaultOutcome:
     """Each accepted essay must end graded once (one result) or failed with a reason; anything
-    else (still queued, no result, two results, a failure without a reason) is lost or doubled."""
+    else (still queued, no result, two results, a failure without a reason) is lost or doubled.
+    The database's unique (essay, rubric version) on results is what makes "stored twice" 0;
+    "started again" shows how often that guarantee was needed."""
     ids = set(essay_ids)
     with database(app).session() as session:
-        rows = session.execute(select(Essay.id, Essay.status, Essay.error)
+        rows = session.execute(select(Essay.id, Essay.status, Essay.error, Essay.attempts)
                                .where(Essay.id.in_(ids))).all()
     results = results_per_essay(app)
-    once = sum(1 for i, status, _ in rows if status == "done" and results.get(i) == 1)
-    failed = sum(1 for i, status, error in rows
+    once = sum(1 for i, status, _, _ in rows if status == "done" and results.get(i) == 1)
+    failed = sum(1 for i, status, error, _ in rows
                  if status == "failed" and error and not results.get(i))
     twice = sum(1 for i in ids if results.get(i, 0) > 1)
-    return FaultOutcome(len(ids), once, failed, twice, len(ids) - once - failed - twice)
+    again = sum(1 for *_, attempts in rows if attempts > 1)
+    return FaultOutcome(len(ids), once, failed, twice, len(ids) - once - failed - twice, again)
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str,
