@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from grader import queries
 from grader.api import schemas
 from grader.api.common import (
+    ACCEPTED_HEADERS,
     ID,
     IDEMPOTENCY_DOC,
     idempotency_key,
@@ -38,7 +39,7 @@ blp = Blueprint("batches", __name__, url_prefix="/api/v1/batches",
 class Batches(MethodView):
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": schemas.BatchIn}}},
              parameters=[IDEMPOTENCY_DOC])
-    @blp.response(202, schemas.BatchAccepted)
+    @blp.response(202, schemas.BatchAccepted, headers=ACCEPTED_HEADERS)
     @require_user("teacher", "admin")
     def post(self):
         """Upload essays (txt, docx, pdf, csv, zip); every file becomes an essay or a named

@@ -38,6 +38,13 @@ IDEMPOTENCY_DOC = {
                    "key again (say, after a connection was cut) answers with the submission "
                    "already made, marked 'Idempotent-Replayed: true', instead of a second one.",
 }
+ACCEPTED_HEADERS = {
+    "Location": {"description": "where to poll the submission", "schema": {"type": "string"}},
+    "Idempotent-Replayed": {
+        "description": "'true' when an Idempotency-Key was sent before: the body is the "
+                       "submission already made, and nothing new was stored",
+        "schema": {"type": "string", "enum": ["true"]}},
+}
 _KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
 

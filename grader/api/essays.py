@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from grader import queries
 from grader.api import schemas
 from grader.api.common import (
+    ACCEPTED_HEADERS,
     ID,
     IDEMPOTENCY_DOC,
     idempotency_key,
@@ -75,7 +76,7 @@ def _draft_from_request() -> tuple[str, str, str | None]:
 @blp.route("", strict_slashes=False)
 class Essays(MethodView):
     @blp.doc(requestBody=_DRAFT_BODY, parameters=[IDEMPOTENCY_DOC])
-    @blp.response(202, schemas.EssayAccepted)
+    @blp.response(202, schemas.EssayAccepted, headers=ACCEPTED_HEADERS)
     @blp.alt_response(422, schema=schemas.ErrorOut,
                       description="the essay cannot be graded (empty, too long, not text)")
     @require_user()
