@@ -15,7 +15,6 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 from grader import queries
-from grader.api.present import with_results
 from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
 from grader.tables import Batch, Essay, Override
@@ -65,7 +64,7 @@ def results_csv(essays: Iterable[Essay], criteria: list[str],
 def batch_results_response(session: Session, batch: Batch) -> Response:
     """A batch's results as a CSV download (for the API and the pages alike)."""
     # Results and their levels in two queries, without the large result documents and texts.
-    essays = list(session.scalars(with_results(queries.batch_essays_query(batch))))
+    essays = list(session.scalars(queries.with_results(queries.batch_essays_query(batch))))
     overrides = queries.latest_overrides(session, [e.id for e in essays])
     criteria = [c.id for c in spec_of(batch.rubric_version).criteria]
     filename = re.sub(r"[^A-Za-z0-9._-]+", "-", batch.title).strip("-")[:80] or "batch"

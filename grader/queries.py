@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from grader.tables import (
     Assignment,
@@ -13,6 +13,7 @@ from grader.tables import (
     Enrolment,
     Essay,
     Override,
+    Result,
     Rubric,
     RubricVersion,
     SchoolClass,
@@ -153,3 +154,14 @@ def latest_version(session: Session, rubric: Rubric) -> RubricVersion | None:
 
 def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def with_results(query: Select, documents: bool = False) -> Select:
+    """Load results (and their per-criterion rows) with the essays, in two queries.
+
+    The engine's document is large; lists and exports do not need it, so it stays unloaded.
+    """
+    result = selectinload(Essay.result)
+    if not documents:
+        result = result.defer(Result.document)
+    return query.options(result.selectinload(Result.criteria), defer(Essay.text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.api import schemas
@@ -77,7 +78,8 @@ class Batches(MethodView):
         return [batch_detail(session, b, with_essays=False) for b in batches]
 
 
-def _accepted(session, batch: BatchRow, headers: dict[str, str] | None = None):
+def _accepted(session: Session, batch: BatchRow,
+              headers: dict[str, str] | None = None) -> tuple[dict, int, dict[str, str]]:
     body = batch_detail(session, batch)
     return {"url": body["url"], "status": "queued" if body["total"] else "empty",
             "batch": body}, 202, {"Location": body["url"], **(headers or {})}
@@ -112,7 +114,7 @@ def export_results(batch_id: int):
 @blp.response(202, schemas.BatchRequeued)
 @blp.alt_response(409, schema=schemas.ErrorOut, description="no essay of the batch has failed")
 @require_user()
-def retry(batch_id: int):
+def retry(batch_id: int) -> tuple[dict, int, dict[str, str]]:
     """Grade the batch's failed essays again, with fresh attempts."""
     session = get_session()
     batch = _visible_batch(batch_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -22,7 +23,7 @@ from grader.api.common import (
     rubric_version,
     upload_limits,
 )
-from grader.api.present import essay_detail, essay_summary, with_results
+from grader.api.present import essay_detail, essay_summary
 from grader.auth import current_user, require_user
 from grader.db import get_session
 from grader.errors import ApiError
@@ -102,7 +103,7 @@ class Essays(MethodView):
     def get(self, args):
         """Your essays, newest first (an administrator sees everyone's)."""
         session = get_session()
-        essays = list(session.scalars(with_results(queries.essays_of(current_user()))
+        essays = list(session.scalars(queries.with_results(queries.essays_of(current_user()))
                                       .order_by(EssayRow.id.desc())
                                       .limit(args["limit"]).offset(args["offset"])))
         overrides = queries.latest_overrides(session, [e.id for e in essays])
@@ -117,7 +118,8 @@ def _visible_essay(essay_id: int) -> EssayRow:
     return essay
 
 
-def _accepted(essay: EssayRow, headers: dict[str, str] | None = None):
+def _accepted(essay: EssayRow,
+              headers: dict[str, str] | None = None) -> tuple[dict, int, dict[str, str]]:
     body = essay_detail(essay, {})
     return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
         "Location": body["url"], **(headers or {})}
@@ -127,7 +129,7 @@ def _owned_before_body(view: Callable) -> Callable:
     """Refuse someone else's essay (404) before the body is validated, so a 422 about the
     fields never tells a stranger that an essay exists."""
     @functools.wraps(view)
-    def checked(*args, essay_id: int, **kwargs):
+    def checked(*args: Any, essay_id: int, **kwargs: Any) -> Any:
         _visible_essay(essay_id)
         return view(*args, essay_id=essay_id, **kwargs)
     return checked
@@ -170,7 +172,7 @@ class Overrides(MethodView):
 @blp.alt_response(409, schema=schemas.ErrorOut,
                   description="the essay has not failed: only a failed essay is retried")
 @require_user()
-def retry(essay_id: int):
+def retry(essay_id: int) -> tuple[dict, int, dict[str, str]]:
     """Grade a failed essay again, with fresh attempts (a crash or time limit may have been
     passing). Anyone who can read the essay may retry it."""
     essay = _visible_essay(essay_id)

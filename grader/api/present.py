@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.services.overrides import final_levels
-from grader.tables import Batch, Essay, Override, Result, RubricVersion, as_utc
+from grader.tables import Batch, Essay, Override, RubricVersion, as_utc
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -59,17 +59,6 @@ def essay_detail(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]
     }
 
 
-def with_results(query, documents: bool = False):
-    """Load results (and their per-criterion rows) with the essays, in two queries.
-
-    The engine's document is large; lists and exports do not need it, so it stays unloaded.
-    """
-    result = selectinload(Essay.result)
-    if not documents:
-        result = result.defer(Result.document)
-    return query.options(result.selectinload(Result.criteria), defer(Essay.text))
-
-
 def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> dict[str, Any]:
     counts = queries.status_counts(session, batch)
     total = sum(counts.values())
@@ -92,7 +81,7 @@ def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> di
         "results_csv": url_for("batches.results_csv", batch_id=batch.id, _external=True),
     }
     if with_essays:
-        essays = list(session.scalars(with_results(
+        essays = list(session.scalars(queries.with_results(
             queries.batch_essays_query(batch))))
         overrides = queries.latest_overrides(session, [e.id for e in essays])
         body["essays"] = [essay_summary(e, overrides.get(e.id, {})) for e in essays]

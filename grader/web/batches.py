@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from grader import queries
 from grader.api.common import ID, read_upload, submission_key, upload_limits
@@ -100,7 +101,7 @@ def export(batch_id: int):
 
 @bp.route(f"/batches/<{ID}:batch_id>/retry", methods=["POST"])
 @login_required
-def retry(batch_id: int):
+def retry(batch_id: int) -> Response:
     """Grade the batch's failed essays again."""
     batch = _visible_batch(batch_id)
     session = get_session()

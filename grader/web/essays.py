@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
 from grader import queries
 from grader.api.common import ID
@@ -91,7 +92,7 @@ def status(essay_id: int):
 
 @bp.route(f"/essays/<{ID}:essay_id>/retry", methods=["POST"])
 @login_required
-def retry(essay_id: int):
+def retry(essay_id: int) -> Response:
     """Grade a failed essay again (a passing crash or time limit may have failed it)."""
     essay = _visible_essay(essay_id)
     if not retry_failed(get_session(), current_user, [essay.id],
