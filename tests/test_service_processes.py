@@ -472,6 +472,89 @@ def test_the_web_app_restarted_or_killed_during_an_upload_loses_nothing(producti
     assert teacher["Authorization"].split()[1] not in logs + worker.tail(100_000)
 
 
+def test_the_web_app_killed_after_storing_an_upload_before_answering_loses_nothing(
+        tmp_path, faults):
+    """The worst moment to die: the upload is committed, its messages not yet sent (the broker
+    hangs), no answer sent. The client retries with its Idempotency-Key and gets that upload
+    back, not a second one; the sweeper sends its essays; each is graded once."""
+    import threading
+
+    from grader.db import database
+    from grader.tables import Batch
+
+    blackhole = socket.socket()  # accepts connections, never answers: a hung broker
+    blackhole.bind(("127.0.0.1", 0))
+    blackhole.listen(64)
+    port = blackhole.getsockname()[1]
+    with postgres_database() as database_url:
+        env = service_env(tmp_path / "instance", database_url=database_url,
+                          broker_url=f"redis://127.0.0.1:{port}/0", GRADER_BROKER_TIMEOUT="20")
+        app = make_app(env)
+        teacher = token_for(app, "unanswered@school.example", "teacher")
+        headers = {**teacher, "Idempotency-Key": "monday-9B"}
+        files = {"files": ("class.csv", roster_csv(class_essays(30)), "text/csv")}
+        web = WebProcess(env, free_port(), tmp_path / "web-1.log")
+        redis, worker, second = None, None, None
+        try:
+            wait_for(lambda: _answers(f"{web.base}/api/v1/openapi.json"), 90, "gunicorn",
+                     on_timeout=web.tail)
+            outcome: list[object] = []
+
+            def send() -> None:
+                try:
+                    outcome.append(requests.post(f"{web.base}/api/v1/batches", files=files,
+                                                 headers=headers, timeout=120))
+                except requests.RequestException as exc:
+                    outcome.append(exc)
+
+            client = threading.Thread(target=send)
+            client.start()
+
+            def stored() -> bool:
+                with database(app).session() as session:
+                    return session.scalar(select(Batch.id)) is not None
+
+            wait_for(stored, 60, "the upload to be stored", interval=0.05, on_timeout=web.tail)
+            web.kill()
+            client.join(timeout=60)
+            assert isinstance(outcome[0], requests.RequestException), outcome
+            blackhole.close()
+            redis = _private_redis(port, tmp_path)
+            second = WebProcess(env, free_port(), tmp_path / "web-2.log")
+            worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=2)
+            wait_for(second.healthy, 90, "gunicorn after the kill", on_timeout=second.tail)
+            restarted = time.monotonic()
+            retry = requests.post(f"{second.base}/api/v1/batches", files=files,
+                                  headers=headers, timeout=60)
+            assert retry.status_code == 202 and retry.headers["Idempotent-Replayed"] == "true"
+            url = f"{second.base}/api/v1/batches/{retry.json()['batch']['id']}"
+            done = wait_for(lambda: (b := requests.get(url, headers=teacher, timeout=10).json())
+                            ["complete"] and b, 240, "the upload graded", on_timeout=worker.tail)
+        finally:
+            for process in (web, second, worker):
+                if process is not None:
+                    process.stop()
+            if redis is not None:
+                redis.terminate()
+                redis.wait(timeout=10)
+            blackhole.close()
+        with database(app).session() as session:
+            assert len(session.scalars(select(Batch)).all()) == 1
+        result = fault_outcome(app, (e["id"] for e in done["essays"]))
+        faults.append(("web app SIGKILLed after storing an upload, before answering", result,
+                       f"client saw {type(outcome[0]).__name__}; its retry with the same "
+                       f"Idempotency-Key got the stored upload back; the sweeper sent it; "
+                       f"graded {time.monotonic() - restarted:.0f} s after the restart"))
+        assert result.accepted == 30 and result.graded_once == 30 and result.survived
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
     port = free_port()
     env = service_env(tmp_path / "instance")
