@@ -315,6 +315,13 @@ def _spacy_model_env() -> str:
     raise AssertionError("models/pipeline.py no longer defines MODEL_ENV")
 
 
+def _cli_env_names() -> set[str]:
+    """Variables the CLI commands read themselves (e.g. a password for scripts)."""
+    return {name for path in (ROOT / "grader" / "commands").glob("*.py")
+            for name in re.findall(r"os\.environ\.get\(\s*\"([A-Z][A-Z0-9_]*)\"",
+                                   path.read_text(encoding="utf-8"))}
+
+
 def _settings(env: Mapping[str, str], instance: Path,
               monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     from grader.config import from_environment
@@ -604,7 +611,7 @@ def test_the_guide_documents_every_setting_the_app_reads(app_env_names):
     text = DEPLOYMENT_DOC.read_text(encoding="utf-8")
     section = text.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)`", section, flags=re.MULTILINE))
-    expected = app_env_names | {_spacy_model_env()}
+    expected = app_env_names | {_spacy_model_env()} | _cli_env_names()
     assert documented == expected, (f"undocumented: {sorted(expected - documented)}; "
                                     f"not read by the app: {sorted(documented - expected)}")
 
