@@ -111,6 +111,16 @@ def flush_redis(url: str) -> None:
     client.close()
 
 
+def answers(url: str) -> bool:
+    """Whether a GET of ``url`` answers 200 within 2 s."""
+    import requests
+
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 class ProcessGroup:
     """A service process started in its own process group, logging to a file."""
 
@@ -156,12 +166,7 @@ class WebProcess(ProcessGroup):
         self.base = f"http://127.0.0.1:{port}"
 
     def healthy(self) -> bool:
-        import requests
-
-        try:
-            return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
+        return answers(f"{self.base}/healthz")
 
     def reload(self) -> None:
         """SIGHUP: gunicorn starts new workers and lets the old ones finish their requests

@@ -31,6 +31,7 @@ from tests.service_support import (
     REDIS_TEST_URL,
     WebProcess,
     WorkerProcess,
+    answers,
     fault_outcome,
     flush_redis,
     make_app,
@@ -496,7 +497,7 @@ def test_the_web_app_killed_after_storing_an_upload_before_answering_loses_nothi
         web = WebProcess(env, free_port(), tmp_path / "web-1.log")
         redis, worker, second = None, None, None
         try:
-            wait_for(lambda: _answers(f"{web.base}/api/v1/openapi.json"), 90, "gunicorn",
+            wait_for(lambda: answers(f"{web.base}/api/v1/openapi.json"), 90, "gunicorn",
                      on_timeout=web.tail)
             outcome: list[object] = []
 
@@ -546,13 +547,6 @@ def test_the_web_app_killed_after_storing_an_upload_before_answering_loses_nothi
                        f"Idempotency-Key got the stored upload back; the sweeper sent it; "
                        f"graded {time.monotonic() - restarted:.0f} s after the restart"))
         assert result.accepted == 30 and result.graded_once == 30 and result.survived
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):

@@ -13,6 +13,7 @@ from grader.api.common import (
     ACCEPTED_HEADERS,
     ID,
     IDEMPOTENCY_DOC,
+    accepted,
     idempotency_key,
     read_upload,
     rubric_version,
@@ -78,11 +79,10 @@ class Batches(MethodView):
         return [batch_detail(session, b, with_essays=False) for b in batches]
 
 
-def _accepted(session: Session, batch: BatchRow,
-              headers: dict[str, str] | None = None) -> tuple[dict, int, dict[str, str]]:
+def _accepted(session: Session, batch: BatchRow, headers: dict[str, str] | None = None,
+              **extra: object) -> tuple[dict, int, dict[str, str]]:
     body = batch_detail(session, batch)
-    return {"url": body["url"], "status": "queued" if body["total"] else "empty",
-            "batch": body}, 202, {"Location": body["url"], **(headers or {})}
+    return accepted("batch", body, "queued" if body["total"] else "empty", headers, **extra)
 
 
 def _visible_batch(batch_id: int) -> BatchRow:
@@ -121,6 +121,4 @@ def retry(batch_id: int) -> tuple[dict, int, dict[str, str]]:
     ids = retry_batch(session, current_user(), batch, current_app.config["GRADER_CHUNK_SIZE"])
     if not ids:
         raise ApiError(409, f"no essay of batch {batch.id} has failed: nothing to retry")
-    body = batch_detail(session, batch)
-    return {"url": body["url"], "status": "queued", "requeued": ids, "batch": body}, 202, {
-        "Location": body["url"]}
+    return _accepted(session, batch, requeued=ids)

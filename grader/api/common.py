@@ -45,6 +45,14 @@ ACCEPTED_HEADERS = {
                        "submission already made, and nothing new was stored",
         "schema": {"type": "string", "enum": ["true"]}},
 }
+def accepted(kind: str, body: dict, status: str, headers: dict[str, str] | None = None,
+             **extra: object) -> tuple[dict, int, dict[str, str]]:
+    """A 202 for an essay or batch queued to be graded: its url, status and detail under
+    ``kind``, with Location (and any other headers)."""
+    return {"url": body["url"], "status": status, kind: body, **extra}, 202, {
+        "Location": body["url"], **(headers or {})}
+
+
 _KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
 

@@ -18,6 +18,7 @@ from grader.api.common import (
     ACCEPTED_HEADERS,
     ID,
     IDEMPOTENCY_DOC,
+    accepted,
     idempotency_key,
     read_upload,
     rubric_version,
@@ -120,9 +121,7 @@ def _visible_essay(essay_id: int) -> EssayRow:
 
 def _accepted(essay: EssayRow,
               headers: dict[str, str] | None = None) -> tuple[dict, int, dict[str, str]]:
-    body = essay_detail(essay, {})
-    return {"url": body["url"], "status": essay.status, "essay": body}, 202, {
-        "Location": body["url"], **(headers or {})}
+    return accepted("essay", essay_detail(essay, {}), essay.status, headers)
 
 
 def _owned_before_body(view: Callable) -> Callable:

@@ -65,7 +65,7 @@ def _earlier(session: Session, kind: type[Essay] | type[Batch], owner: User,
                                                 kind.idempotency_key == key))
     if earlier is None:
         return
-    if sha256 is not None and getattr(earlier, "sha256", sha256) != sha256:
+    if isinstance(earlier, Essay) and sha256 is not None and earlier.sha256 != sha256:
         raise KeyReused(key)
     raise AlreadySubmitted(earlier)
 
@@ -89,11 +89,12 @@ def _stored_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
 
 
 def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
-           batch: Batch | None = None, assignment_id: int | None = None) -> Essay:
+           batch: Batch | None = None, assignment_id: int | None = None,
+           idempotency_key: str | None = None) -> Essay:
     return Essay(owner_id=owner.id, batch=batch, rubric_version_id=version.id,
                  assignment_id=assignment_id, label=item.label[:300],
                  source_name=item.name[:500], text=item.text, sha256=item.sha256,
-                 status="queued")
+                 status="queued", idempotency_key=idempotency_key)
 
 
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
@@ -104,8 +105,8 @@ def submit_text(session: Session, owner: User, version: RubricVersion, text: str
     item = ingest_text(text, label=label or "Draft", name=name)
     _earlier(session, Essay, owner, idempotency_key, item.sha256)
     count_submission(session, owner)
-    essay = _essay(owner, version, item, assignment_id=assignment_id)
-    essay.idempotency_key = idempotency_key
+    essay = _essay(owner, version, item, assignment_id=assignment_id,
+                   idempotency_key=idempotency_key)
     with _stored_once(session, Essay, owner, idempotency_key):
         session.add(essay)
     return essay
