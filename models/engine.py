@@ -1,12 +1,17 @@
 """The engine: essays in, GradeResults out, through one spaCy pipeline run in batches.
 
     engine = Engine(load_rubric("rubrics/history-argument.yaml"))
-    result = engine.grade(text)
+    result = engine.grade(text, question=Question.build("How far did the New Deal end ...?"))
     for outcome in engine.grade_many(inputs): ...
+
+Each essay is graded against its own question (``EssayInput.question``; the rubric's own
+question when it has none, and no judgement of the topic when neither exists). The engine
+reads each question once and keeps its topic.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -15,22 +20,27 @@ from spacy.language import Language
 from models import ENGINE_VERSION
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
+from models.features.chronology import DatedSentence, dates_out_of_period
 from models.features.evidence import EvidenceFeatures, extract_evidence
-from models.features.integrity import IntegrityReport, check_integrity
+from models.features.integrity import Flag, IntegrityReport, check_integrity
 from models.features.language import LanguageFeatures, extract_language, unknown_word_share
 from models.features.structure import StructureFeatures, extract_structure
 from models.features.thesis import ThesisFeatures, extract_thesis
-from models.features.topic import Topic, build_topic
-from models.feedback.compose import COMPOSERS, FeedbackContext
+from models.features.topic import Topic, build_topic, own_words_topic, question_key_terms
+from models.feedback.compose import FeedbackContext, criterion_feedback
 from models.pipeline import load_pipeline, pipeline_version
+from models.question import Question
 from models.result import (
     CriterionResult,
     FlagResult,
     GradeResult,
+    KeyTermUsed,
+    QuestionUsed,
     SentenceRef,
     SentenceRoles,
 )
 from models.rubric import Rubric
+from models.scoring.caps import cap_reason
 from models.scoring.criteria import (
     RawScore,
     evidence_raw,
@@ -42,6 +52,7 @@ from models.scoring.rubric_model import RubricModel
 from models.text import PreparedText, prepare_text
 
 DEFAULT_BATCH_SIZE = 8  # larger batches gain little speed and cost ~50 MB per 8 essays
+TOPICS_KEPT = 256  # questions whose topic an engine keeps (a worker sees a school's questions)
 
 
 @dataclass(frozen=True)
@@ -56,12 +67,30 @@ class Analysis:
     structure: StructureFeatures
     language: LanguageFeatures
     raw: dict[str, RawScore]
+    topic: Topic  # the question it was graded against, as the engine reads it
+    misdated: tuple[DatedSentence, ...] = ()  # years far outside the question's period
+    question_source: str = "given"  # "given" with the essay, or "rubric"
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """Every flag for a teacher: the integrity checks', then the dates'."""
+        if not self.misdated:
+            return self.integrity.flags
+        period = self.topic.period
+        listed = ", ".join(dict.fromkeys(d.written for d in self.misdated))
+        return (*self.integrity.flags, Flag(
+            "date_out_of_period",
+            f"The essay gives {listed}, more than two centuries outside the question's period "
+            f"({period}); check the date. Facts are not otherwise checked.",
+            tuple(dict.fromkeys(d.sentence for d in self.misdated)),
+            {"years": [d.year for d in self.misdated]}))
 
 
 @dataclass(frozen=True)
 class EssayInput:
     source: str
     text: str
+    question: Question | None = None  # None: the rubric's own question, if it has one
 
 
 @dataclass(frozen=True)
@@ -80,16 +109,43 @@ class Engine:
         self.nlp = nlp if nlp is not None else load_pipeline()
         self.batch_size = batch_size
         self.pipeline = pipeline_version(self.nlp)
-        self.topic: Topic = build_topic(rubric, self.nlp)
-        exemplars = [prepare_text(e.text, e.source) for e in rubric.exemplars]
-        analyses = [self.analyse(p, self.nlp(p.analysis_text)) for p in exemplars]
+        self._topics: OrderedDict[str, Topic] = OrderedDict()
+        # Each exemplar is read against the question it answered: it anchors the quality
+        # scale, and a topic it was never about must not lower its scores.
+        analyses = []
+        for exemplar in rubric.exemplars:
+            prepared = prepare_text(exemplar.text, exemplar.source)
+            analyses.append(self.analyse(prepared, self.nlp(prepared.analysis_text),
+                                         rubric.exemplar_question(exemplar)))
         self.model = RubricModel(rubric).fit(
             [{k: v.value for k, v in a.raw.items()} for a in analyses])
 
-    def grade(self, text: str, source: str = "essay") -> GradeResult:
-        """Grade one essay; raises EssayInputError when the text cannot be graded."""
+    def topic_for(self, question: Question | None) -> Topic:
+        """The question as the engine reads it (key terms, words, period), built once."""
+        if question is None:
+            return build_topic(None, self.nlp)
+        key = question.digest
+        topic = self._topics.get(key)
+        if topic is None:
+            topic = self._topics[key] = build_topic(question, self.nlp)
+            if len(self._topics) > TOPICS_KEPT:
+                self._topics.popitem(last=False)
+        else:
+            self._topics.move_to_end(key)
+        return topic
+
+    def key_terms(self, question: Question) -> list[tuple[str, str]]:
+        """(term, source) for the key terms a question is graded with: for showing a teacher
+        what the engine will look for before any essay is graded."""
+        return [(t.term, source) for t, source in question_key_terms(question, self.nlp)]
+
+    def grade(self, text: str, source: str = "essay",
+              question: Question | None = None) -> GradeResult:
+        """Grade one essay against ``question`` (else the rubric's own, if any); raises
+        EssayInputError when the text cannot be graded."""
         prepared = prepare_text(text, source, max_words=self.rubric.max_words)
-        return self.result(source, self.analyse(prepared, self.nlp(prepared.analysis_text)))
+        return self.result(source, self.analyse(prepared, self.nlp(prepared.analysis_text),
+                                                question))
 
     def grade_many(self, inputs: Iterable[EssayInput]) -> Iterator[GradeOutcome]:
         """Grade essays in pipeline batches, yielding one outcome per input, in order."""
@@ -102,21 +158,22 @@ class Engine:
     def analyse_many(self, inputs: Iterable[EssayInput]
                      ) -> Iterator[tuple[str, Analysis | None, str | None]]:
         """(source, analysis, error) per input, in order, parsed in pipeline batches."""
-        prepared: list[tuple[int, PreparedText]] = []
+        prepared: list[tuple[int, PreparedText, Question | None]] = []
         done: dict[int, tuple[str, Analysis | None, str | None]] = {}
         sources: list[str] = []
         for position, item in enumerate(inputs):
             sources.append(item.source)
             try:
                 prepared.append((position, prepare_text(item.text, item.source,
-                                                        max_words=self.rubric.max_words)))
+                                                        max_words=self.rubric.max_words),
+                                 item.question))
             except EssayInputError as exc:
                 done[position] = (item.source, None, str(exc))
-        docs = self.nlp.pipe(((p.analysis_text, (position, p)) for position, p in prepared),
+        docs = self.nlp.pipe(((p.analysis_text, (position, p, q)) for position, p, q in prepared),
                              as_tuples=True, batch_size=self.batch_size)
         next_position = 0
-        for doc, (position, p) in docs:
-            done[position] = (sources[position], self.analyse(p, doc), None)
+        for doc, (position, p, question) in docs:
+            done[position] = (sources[position], self.analyse(p, doc, question), None)
             while next_position in done:
                 yield done.pop(next_position)
                 next_position += 1
@@ -124,15 +181,23 @@ class Engine:
             yield done.pop(next_position)
             next_position += 1
 
-    def analyse(self, prepared: PreparedText, doc) -> Analysis:
+    def analyse(self, prepared: PreparedText, doc, question: Question | None = None
+                ) -> Analysis:
+        """Features of one parsed essay, read against ``question`` (else the rubric's own)."""
+        source = "given" if question is not None else "rubric"
+        topic = self.topic_for(question if question is not None else self.rubric.question)
         essay = build_essay(prepared, doc)
-        integrity = check_integrity(essay, self.topic, self.rubric.min_words,
+        if topic.question is None:
+            topic = own_words_topic(essay)
+        integrity = check_integrity(essay, topic, self.rubric.min_words,
                                     unknown_word_share(essay))
         scored = essay.view(integrity.drop)
-        thesis = extract_thesis(scored, self.topic)
-        evidence = extract_evidence(scored, self.topic, thesis.thesis)
+        misdated = tuple(dates_out_of_period(scored, topic.period))
+        thesis = extract_thesis(scored, topic)
+        evidence = extract_evidence(scored, topic, thesis.thesis,
+                                    frozenset(d.sentence for d in misdated))
         structure = extract_structure(scored, thesis, evidence)
-        language = extract_language(scored, self.topic)
+        language = extract_language(scored, topic)
         raw = {
             "thesis": thesis_raw(thesis),
             "evidence": evidence_raw(evidence, scored),
@@ -141,50 +206,72 @@ class Engine:
         }
         if not scored.sentences:  # all repeats or stuffing: nothing of the student's to credit
             raw = {name: RawScore(0.0, score.components) for name, score in raw.items()}
-        return Analysis(essay, scored, integrity, thesis, evidence, structure, language, raw)
+        return Analysis(essay, scored, integrity, thesis, evidence, structure, language, raw,
+                        topic, misdated, source)
 
     def result(self, source: str, a: Analysis) -> GradeResult:
         """Levels, feedback and flags for an analysed essay."""
         flags = {f.code for f in a.integrity.flags}
         levels = self.model.score({k: v.value for k, v in a.raw.items()}, flags)
         context = FeedbackContext(a.scored, self.rubric, a.thesis, a.evidence, a.structure,
-                                  a.language)
+                                  a.language, a.topic, frozenset(flags))
+        criterion_ids = [c.id for c in self.rubric.criteria]
         criteria = []
         for criterion in self.rubric.criteria:
             score = levels[criterion.id]
-            feedback = () if a.integrity.has("word_salad") or a.integrity.has("gibberish") \
-                else tuple(COMPOSERS[criterion.id](context))
+            label = self.rubric.levels[score.level]
             criteria.append(CriterionResult(
                 id=criterion.id, name=criterion.name, weight=round(criterion.weight, 4),
-                level=score.level, label=self.rubric.levels[score.level],
+                level=score.level, label=label,
                 descriptor=criterion.descriptors[score.level], score=score.continuous,
                 confidence=score.confidence, raw=a.raw[criterion.id].value,
                 components=a.raw[criterion.id].components, capped_by=score.capped_by,
-                feedback=feedback))
-        overall, overall_level, confidence = self.model.overall(levels, flags)
+                feedback=criterion_feedback(criterion.id, context, criterion_ids),
+                uncapped_score=score.uncapped,
+                cap_reason=cap_reason(score.capped_by, score.level, label)
+                if score.capped_by else None))
+        overall = self.model.overall(levels, flags)
+        overall_label = self.rubric.levels[overall.level]
         return GradeResult(
             source=source,
             words=a.essay.word_count,
-            overall_score=overall,
-            overall_level=overall_level,
-            overall_label=self.rubric.levels[overall_level],
-            overall_confidence=confidence,
+            overall_score=overall.score,
+            overall_level=overall.level,
+            overall_label=overall_label,
+            overall_confidence=overall.confidence,
             criteria=tuple(criteria),
             flags=tuple(FlagResult(f.code, f.message, tuple(self._ref(a.essay, i)
                                                             for i in f.sentences))
-                        for f in a.integrity.flags),
+                        for f in a.flags),
             sentences=_roles(a),
             rubric_id=self.rubric.id,
             rubric_version=self.rubric.version,
             rubric_digest=self.rubric.digest,
             engine_version=ENGINE_VERSION,
             pipeline=self.pipeline,
+            question=_question_used(a),
+            overall_capped_by=overall.capped_by,
+            overall_cap_reason=cap_reason(overall.capped_by, overall.level, overall_label)
+            if overall.capped_by else None,
+            overall_uncapped_score=overall.uncapped,
         )
 
     @staticmethod
     def _ref(essay: EssayDoc, index: int) -> SentenceRef:
         s = essay.sentence(index)
         return SentenceRef(s.index, s.start, s.end, s.text)
+
+
+def _question_used(a: Analysis) -> QuestionUsed | None:
+    topic = a.topic
+    if topic.question is None:
+        return None
+    return QuestionUsed(
+        text=topic.question.text,
+        key_terms=tuple(KeyTermUsed(t.term, t.source) for t in topic.key_terms),
+        period=str(topic.period) if topic.period else None,
+        period_source=topic.question.period_source, source=a.question_source,
+        topic_judged=bool(topic.question_lemmas))
 
 
 def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-RESULT_SCHEMA_VERSION = 1
+# 2: results name the question they were graded against (``question``); a capped criterion's
+# ``score`` is the score that gave its level, the scale's own under ``uncapped_score``.
+RESULT_SCHEMA_VERSION = 2
 QUOTE_LIMIT = 240
 
 
@@ -36,12 +38,14 @@ class CriterionResult:
     level: int
     label: str
     descriptor: str
-    score: float  # continuous level before rounding
+    score: float  # the continuous score that gave the level (the cap's level when capped)
     confidence: float
     raw: float
     components: dict[str, float]
     capped_by: str | None
     feedback: tuple[FeedbackItem, ...]
+    uncapped_score: float = 0.0  # the scale's score before any cap
+    cap_reason: str | None = None  # in words, when capped
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,29 @@ class SentenceRoles:
 
 
 @dataclass(frozen=True)
+class KeyTermUsed:
+    term: str
+    source: str  # "teacher", "question" (read off its text) or "class" (the class's essays)
+
+
+@dataclass(frozen=True)
+class QuestionUsed:
+    """The question an essay was graded against, as the engine read it."""
+
+    text: str
+    key_terms: tuple[KeyTermUsed, ...]
+    period: str | None
+    period_source: str | None  # "given", or "question" (the years its text names)
+    source: str  # "given" (with the essay) or "rubric" (the rubric's own question)
+    topic_judged: bool  # False when the question names nothing to judge the topic by
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "key_terms": [asdict(t) for t in self.key_terms],
+                "period": self.period, "period_source": self.period_source,
+                "source": self.source, "topic_judged": self.topic_judged}
+
+
+@dataclass(frozen=True)
 class GradeResult:
     source: str
     words: int
@@ -76,6 +103,10 @@ class GradeResult:
     rubric_digest: str
     engine_version: str
     pipeline: str
+    question: QuestionUsed | None = None  # None: graded without a question (topic not judged)
+    overall_capped_by: str | None = None
+    overall_cap_reason: str | None = None
+    overall_uncapped_score: float | None = None
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -88,14 +119,22 @@ class GradeResult:
     def flag_codes(self) -> tuple[str, ...]:
         return tuple(f.code for f in self.flags)
 
+    @property
+    def feedback(self) -> tuple[FeedbackItem, ...]:
+        return tuple(item for c in self.criteria for item in c.feedback)
+
     def to_dict(self) -> dict:
-        """The documented JSON document (schema_version 1); keys never change meaning."""
+        """The documented JSON document (schema_version 2); keys never change meaning."""
         return {
             "schema_version": RESULT_SCHEMA_VERSION,
             "source": self.source,
             "words": self.words,
+            "question": self.question.to_dict() if self.question else None,
             "overall": {"score": self.overall_score, "level": self.overall_level,
-                        "label": self.overall_label, "confidence": self.overall_confidence},
+                        "label": self.overall_label, "confidence": self.overall_confidence,
+                        "capped_by": self.overall_capped_by,
+                        "cap_reason": self.overall_cap_reason,
+                        "uncapped_score": self.overall_uncapped_score},
             "criteria": [asdict(c) for c in self.criteria],
             "flags": [asdict(f) for f in self.flags],
             "sentences": [asdict(s) for s in self.sentences],

@@ -2,6 +2,13 @@
 
 A rubric is YAML (see rubrics/history-argument.yaml). Every problem raises RubricError naming the
 file, the field and what was expected, so an administrator can fix it without reading code.
+
+A rubric says how to judge, not what is asked: the question comes with each essay
+(models/question.py). Each exemplar records the question it answered, because the exemplar
+anchors the quality scale and is analysed against its own question. A rubric may still carry a
+question of its own (``question:``), used when an essay comes with none; rubrics written before
+questions were separate (a top-level ``prompt`` and ``key_terms``) load with those as that
+question.
 """
 
 from __future__ import annotations
@@ -16,24 +23,20 @@ import yaml
 
 from models.errors import RubricError
 from models.feedback.wording import DEFAULT_WORDING, Wording
+from models.question import KeyTerm, Question, QuestionError
 
 CRITERIA = ("thesis", "evidence", "structure", "language")
 _TOP_LEVEL = {
-    "id", "version", "title", "description", "prompt", "min_words", "max_words", "levels",
-    "criteria", "key_terms", "exemplars",
+    "id", "version", "title", "description", "question", "min_words", "max_words", "levels",
+    "criteria", "exemplars",
+    "prompt", "key_terms",  # before questions were apart from rubrics: the rubric's question
 }
 _CRITERION_FIELDS = {"name", "weight", "descriptors", "feedback"}
-_EXEMPLAR_FIELDS = {"path", "text", "credit", "levels", "note"}
+_EXEMPLAR_FIELDS = {"path", "text", "credit", "levels", "note", "question"}
+_QUESTION_FIELDS = {"text", "key_terms", "period", "sources"}
 
-
-@dataclass(frozen=True)
-class KeyTerm:
-    term: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def forms(self) -> tuple[str, ...]:
-        return (self.term, *self.aliases)
+__all__ = ["CRITERIA", "Criterion", "Exemplar", "KeyTerm", "Rubric", "load_rubric",
+           "parse_rubric"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Exemplar:
     levels: dict[str, int]
     source: str
     credit: str = ""
+    question: Question | None = None  # the question it answered (else the rubric's)
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,9 @@ class Rubric:
     id: str
     version: int
     title: str
-    prompt: str
+    question: Question | None  # the rubric's own question, for essays that come without one
     levels: dict[int, str]
     criteria: tuple[Criterion, ...]
-    key_terms: tuple[KeyTerm, ...]
     exemplars: tuple[Exemplar, ...]
     min_words: int
     max_words: int
@@ -75,6 +78,9 @@ class Rubric:
     @property
     def max_level(self) -> int:
         return max(self.levels)
+
+    def exemplar_question(self, exemplar: Exemplar) -> Question | None:
+        return exemplar.question or self.question
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:
@@ -132,10 +138,9 @@ def parse_rubric(text: str, source: str = "<rubric>", base_dir: Path | None = No
         id=rubric_id,
         version=checker.integer(mapping, "version", default=1, minimum=1),
         title=checker.string(mapping, "title", default=rubric_id),
-        prompt=checker.string(mapping, "prompt", default=""),
+        question=_rubric_question(checker, mapping),
         levels=levels,
         criteria=criteria,
-        key_terms=_key_terms(checker, mapping.get("key_terms", [])),
         exemplars=_exemplars(checker, mapping.get("exemplars", []), criterion_ids, levels,
                              base_dir, files),
         min_words=min_words,
@@ -253,12 +258,52 @@ def _wording(checker: _Checker, value: Any, criterion_id: str, field: str) -> di
     return out
 
 
-def _key_terms(checker: _Checker, value: Any) -> tuple[KeyTerm, ...]:
+def _rubric_question(checker: _Checker, mapping: dict) -> Question | None:
+    """The rubric's own question: ``question:``, or an older rubric's ``prompt`` and
+    ``key_terms``."""
+    if "question" in mapping:
+        for legacy in ("prompt", "key_terms"):
+            if legacy in mapping:
+                raise checker.fail(legacy, "no field of its own: put it under 'question' "
+                                           "(text, key_terms)")
+        return _question(checker, mapping["question"], "question")
+    if "prompt" not in mapping and "key_terms" not in mapping:
+        return None
+    prompt = checker.string(mapping, "prompt", default="")
+    terms = _key_terms(checker, mapping.get("key_terms", []), "key_terms")
+    if not prompt:
+        raise checker.fail("prompt", "the question's text, with the key terms (or neither)")
+    return Question(" ".join(prompt.split()), terms)
+
+
+def _question(checker: _Checker, value: Any, field: str) -> Question:
+    """A question as text, or as a mapping of text, key_terms, period and sources."""
+    if isinstance(value, str):
+        value = {"text": value}
+    body = checker.mapping(value, field)
+    checker.known_fields(body, _QUESTION_FIELDS, field)
+    text = checker.string(body, "text", f"{field}.text")
+    terms = _key_terms(checker, body.get("key_terms", []), f"{field}.key_terms")
+    period = body.get("period")
+    if period is not None and not isinstance(period, str | int):
+        raise checker.fail(f"{field}.period", f"a year or a range such as 1933-1939, got "
+                                              f"{_kind(period)}")
+    sources = body.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        raise checker.fail(f"{field}.sources", "a list of source texts")
+    try:
+        return Question.build(text, terms, str(period) if period is not None else None,
+                              sources)
+    except QuestionError as exc:
+        raise checker.fail(field, f"a usable question ({exc})") from exc
+
+
+def _key_terms(checker: _Checker, value: Any, where: str) -> tuple[KeyTerm, ...]:
     if not isinstance(value, list):
-        raise checker.fail("key_terms", f"a list of terms, got {_kind(value)}")
+        raise checker.fail(where, f"a list of terms, got {_kind(value)}")
     out = []
     for i, item in enumerate(value):
-        field = f"key_terms[{i}]"
+        field = f"{where}[{i}]"
         if isinstance(item, str) and item.strip():
             out.append(KeyTerm(item.strip()))
             continue
@@ -328,8 +373,10 @@ def _exemplar(checker: _Checker, body: dict, field: str, text: str, source: str,
             raise checker.fail(f"{field}.levels.{criterion_id}",
                                f"one of the rubric's levels {sorted(levels)}")
     credit = body.get("credit", "")
+    question = _question(checker, body["question"], f"{field}.question") \
+        if "question" in body else None
     return Exemplar(text=text, levels=dict(stated), source=source,
-                    credit=credit.strip() if isinstance(credit, str) else "")
+                    credit=credit.strip() if isinstance(credit, str) else "", question=question)
 
 
 def _kind(value: Any) -> str:

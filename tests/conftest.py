@@ -9,11 +9,24 @@ import pytest
 
 from models.engine import Engine
 from models.pipeline import load_pipeline
+from models.question import Question
 from models.rubric import Rubric, load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 ESSAYS = Path(__file__).resolve().parent / "essays"
 DEFAULT_RUBRIC = ROOT / "rubrics" / "history-argument.yaml"
+QUESTIONS = ESSAYS / "questions"
+# The question the test essays on Stalin answer, as a teacher would set it (with key terms).
+STALIN = Question.build(
+    "How successful was Stalin's industrialisation of the Soviet Union? Assess its aims, methods "
+    "and results, using evidence from the period.",
+    key_terms=["Stalin", "Lenin", "industrialisation / industrialization / industry / "
+               "industrial", "Five-Year Plan / five year plan / Five-Year Plans",
+               "collectivisation / collectivization / collective farms",
+               "kulaks / kulak / dekulakisation", "peasants / peasant / peasantry",
+               "communism / communist / socialism", "output / production / steel / coal",
+               "Soviet Union / USSR / Soviet / Russia", "Gosplan", "famine", "purges / purge",
+               "Stakhanovite / Stakhanov"])
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +45,12 @@ def engine(rubric: Rubric, nlp) -> Engine:
 
 
 @pytest.fixture(scope="session")
+def grade(engine: Engine):
+    """``engine.grade`` against the Stalin question, which the test essays answer."""
+    return partial(engine.grade, question=STALIN)
+
+
+@pytest.fixture(scope="session")
 def essays() -> dict[str, str]:
     """Short essays written for these tests, plus the rubric's exemplar."""
     texts = {path.stem: path.read_text(encoding="utf-8") for path in ESSAYS.glob("*.txt")}
@@ -42,12 +61,13 @@ def essays() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def analyse(engine: Engine):
-    """Features of a text, as the engine computes them."""
+    """Features of a text, as the engine computes them (against the Stalin question unless
+    told another, or None)."""
     from models.text import prepare_text
 
-    def run(text: str):
+    def run(text: str, question: Question | None = STALIN):
         prepared = prepare_text(text)
-        return engine.analyse(prepared, engine.nlp(prepared.analysis_text))
+        return engine.analyse(prepared, engine.nlp(prepared.analysis_text), question)
 
     return run
 

@@ -20,7 +20,7 @@ from models.calibration.scale import ScoreScale
 from models.engine import Engine
 from models.errors import CalibrationError
 from models.rubric import parse_rubric
-from tests.conftest import DEFAULT_RUBRIC
+from tests.conftest import DEFAULT_RUBRIC, ESSAYS, STALIN
 from tests.planted import planted_essay
 
 
@@ -131,25 +131,31 @@ def test_the_cli_calibrates_from_a_csv_and_adds_calibrated_columns_to_another(
         writer.writerows([i, t, level] for i, (t, level) in enumerate(zip(texts, levels,
                                                                          strict=True)))
     model = tmp_path / "model.bin"
+    question = STALIN.text
     assert main(["calibrate", str(train), "--text-column", "essay", "--score",
-                 "teacher=overall", "--out", str(model)]) == 0
+                 "teacher=overall", "--question", question, "--out", str(model)]) == 0
     printed = capsys.readouterr().out
     assert "| overall | teacher | 40 |" in printed and "confusion matrix" in printed
+    assert f"question: {question}" in printed
+    assert CalibrationModel.load(model).question_spec.text == question
     rng = random.Random(5)
     given = tmp_path / "in.csv"
     with given.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "essay"])
         writer.writerows([["weak", planted_essay(1, rng)], ["strong", planted_essay(4, rng)],
-                          ["blank", "  "]])
+                          ["blank", "  "], ["elsewhere", (ESSAYS / "off_topic.txt").read_text(
+                              encoding="utf-8")]])
     out = tmp_path / "out.csv"
     code = main(["grade", "--model", str(model), "--csv", str(given), "--text-column", "essay",
                  "--out", str(out)])
     assert code == 1  # one row could not be graded, and says so
     assert "in.csv row 4: " in capsys.readouterr().err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["student"] for r in rows] == ["weak", "strong", "blank"]
+    assert [r["student"] for r in rows] == ["weak", "strong", "blank", "elsewhere"]
     assert float(rows[0]["overall"]) < float(rows[1]["overall"]) and rows[2]["overall"] == ""
+    # Read against the model's question: the essay on social media is off topic, capped.
+    assert float(rows[3]["overall"]) == 1
     assert np.isin([float(r["overall"]) for r in rows[:2]], [1, 2, 3, 4]).all()
 
 

@@ -27,7 +27,7 @@ def test_grade_json_is_a_stable_document_for_many_files(capsys):
     files = [STRONG, str(ESSAYS / "opinion.txt")]
     assert main(["grade", "--format", "json", *files]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert [r["source"] for r in document["results"]] == files
     assert document["errors"] == []
     strong, opinion = document["results"]
@@ -36,6 +36,61 @@ def test_grade_json_is_a_stable_document_for_many_files(capsys):
     text = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
     ref = item["sentences"][0]
     assert text[ref["start"]:ref["end"]] == ref["text"]
+
+
+NEW_DEAL = "How far did the New Deal (1933-1939) end the Great Depression?"
+ON_NEW_DEAL = str(ESSAYS / "questions" / "new-deal-strong.txt")
+
+
+def test_grade_against_a_question_of_ones_own(capsys, tmp_path):
+    assert main(["grade", ON_NEW_DEAL, "--question", NEW_DEAL, "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    assert result["question"]["text"] == NEW_DEAL
+    assert result["question"]["period"] == "1933–1939"
+    assert [t["term"] for t in result["question"]["key_terms"]] == ["New Deal",
+                                                                    "Great Depression"]
+    assert "off_topic" not in [f["code"] for f in result["flags"]]
+    assert "stalin" not in json.dumps(result).lower()
+    # The same essay against another question: off topic, with one plain comment.
+    other = tmp_path / "question.txt"
+    other.write_text("Why did the Roman Republic collapse in the first century BC?\n",
+                     encoding="utf-8")
+    assert main(["grade", ON_NEW_DEAL, "--question-file", str(other), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    assert "off_topic" in [f["code"] for f in result["flags"]]
+    comments = [i for c in result["criteria"] for i in c["feedback"]]
+    off = [i for i in comments if i["code"] == "thesis.off_topic"]
+    assert len(off) == 1 and "Roman Republic" in off[0]["message"]
+    assert result["overall"]["capped_by"] == "off_topic"
+
+
+def test_the_text_output_names_the_question_and_its_terms(capsys):
+    assert main(["grade", ON_NEW_DEAL, "--question", NEW_DEAL, "--key-terms",
+                 "Roosevelt; Hundred Days", "--period", "1929-1941"]) == 0
+    out = capsys.readouterr().out
+    assert f"Question: {NEW_DEAL} (key terms: Roosevelt, Hundred Days; period 1929–1941)" in \
+        " ".join(out.split())
+    assert main(["grade", ON_NEW_DEAL]) == 0
+    assert "Question: none given, so the topic was not judged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--question", "Why?", "--question-file", "q.txt"], "not both"),
+    (["--key-terms", "New Deal"], "give --question or --question-file too")])
+def test_question_options_that_do_not_fit_together_are_usage_errors(extra, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["grade", ON_NEW_DEAL, *extra])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_question_that_cannot_be_used_is_one_line_and_status_2(capsys, tmp_path):
+    assert main(["grade", ON_NEW_DEAL, "--question", NEW_DEAL, "--period", "soon"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("grader: error: the period 'soon' is not a year or a range of years such "
+                   "as 1933-1939 (or 133 BC-27 BC)")
+    assert main(["grade", ON_NEW_DEAL, "--question-file", str(tmp_path / "none.txt")]) == 2
+    assert "cannot be read as the question" in capsys.readouterr().err
 
 
 def test_bad_inputs_get_one_line_each_and_the_rest_is_graded(tmp_path, capsys):

@@ -27,11 +27,11 @@ def test_narrative_without_a_position_has_no_thesis(analyse, essays):
     assert a.thesis.best is not None and a.thesis.best.score < 0.5
 
 
-def test_announcement_is_not_a_thesis(analyse, engine):
+def test_announcement_is_not_a_thesis(analyse):
     text = ("In this essay I will talk about Stalin and the Five-Year Plans in the Soviet Union. "
             "Stalin came to power after Lenin died in 1924.\n\nThe plans started in 1928.")
     a = analyse(text)
-    first = score_candidate(a.essay.sentences[0], engine.topic, 0.0)
+    first = score_candidate(a.essay.sentences[0], a.topic, 0.0)
     assert first.announcement and first.score < THESIS_THRESHOLD
     assert not a.thesis.found
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from models.text import ELISION_PATTERN
+from tests.conftest import STALIN
 
 SCORED = ("strong", "exemplar")
 KEY_TERMS = ["Stalin", "industrialisation", "Five-Year Plan", "collectivisation", "kulaks",
@@ -24,48 +25,48 @@ def assert_not_raised(before, after):
 
 
 @pytest.mark.parametrize("name", SCORED)
-def test_padding_with_copies_of_own_paragraphs_does_not_raise_any_score(engine, essays, name):
+def test_padding_with_copies_of_own_paragraphs_does_not_raise_any_score(grade, essays, name):
     text = essays[name]
-    before = engine.grade(text)
+    before = grade(text)
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     padded = text.rstrip() + "\n\n" + "\n\n".join(paragraphs[1:] + paragraphs[:1])
-    after = engine.grade(padded)
+    after = grade(padded)
     assert_not_raised(before, after)
     assert "repeated_text" in after.flag_codes
 
 
 @pytest.mark.parametrize("name", SCORED)
-def test_padding_with_own_sentences_to_double_length_does_not_raise(engine, essays, name):
+def test_padding_with_own_sentences_to_double_length_does_not_raise(grade, essays, name):
     text = essays[name]
-    before = engine.grade(text)
+    before = grade(text)
     sentences = sentences_of(text)
     rng = random.Random(7)
     extra = [rng.choice(sentences) for _ in range(len(sentences))]
-    after = engine.grade(text.rstrip() + " " + " ".join(extra))
+    after = grade(text.rstrip() + " " + " ".join(extra))
     assert_not_raised(before, after)
     assert "repeated_text" in after.flag_codes
 
 
 @pytest.mark.parametrize("name", SCORED)
-def test_appending_a_block_of_key_terms_does_not_raise_and_is_flagged(engine, essays, name):
+def test_appending_a_block_of_key_terms_does_not_raise_and_is_flagged(grade, essays, name):
     text = essays[name]
-    before = engine.grade(text)
+    before = grade(text)
     stuffed = text.rstrip() + "\n\n" + " ".join(KEY_TERMS * 2) + "."
-    after = engine.grade(stuffed)
+    after = grade(stuffed)
     assert_not_raised(before, after)
     assert "keyword_stuffing" in after.flag_codes
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("name", SCORED)
-def test_sprinkling_key_terms_ten_times_does_not_raise_levels(engine, essays, name, seed):
+def test_sprinkling_key_terms_ten_times_does_not_raise_levels(grade, essays, name, seed):
     text = essays[name]
-    before = engine.grade(text)
+    before = grade(text)
     words = text.split(" ")
     rng = random.Random(seed)
     for term in KEY_TERMS:
         words.insert(rng.randrange(1, len(words)), term)
-    after = engine.grade(" ".join(words))
+    after = grade(" ".join(words))
     for b, a in zip(before.criteria, after.criteria, strict=True):
         assert a.level <= b.level, (a.id, b.level, a.level)
     assert after.overall_score <= before.overall_score
@@ -73,9 +74,9 @@ def test_sprinkling_key_terms_ten_times_does_not_raise_levels(engine, essays, na
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 @pytest.mark.parametrize("name", SCORED)
-def test_shuffling_sentences_lowers_structure(engine, essays, name, seed):
+def test_shuffling_sentences_lowers_structure(grade, essays, name, seed):
     text = essays[name]
-    before = engine.grade(text).criterion("structure")
+    before = grade(text).criterion("structure")
     # An excerpt's elision marker is no sentence: it stays where it is.
     chunks = [p for p in text.split("\n\n") if p.strip()]
     markers = [ELISION_PATTERN.match(p.strip()) for p in chunks]
@@ -88,87 +89,87 @@ def test_shuffling_sentences_lowers_structure(engine, essays, name, seed):
     for p, m in zip(paragraphs, markers, strict=True):
         rebuilt.append((m.group(0) + " " if m else "") + " ".join(flat[position:position + len(p)]))
         position += len(p)
-    after = engine.grade("\n\n".join(rebuilt)).criterion("structure")
+    after = grade("\n\n".join(rebuilt)).criterion("structure")
     assert after.score < before.score
     assert after.level <= before.level
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 @pytest.mark.parametrize("name", SCORED)
-def test_word_salad_gets_the_lowest_level_everywhere(engine, rubric, essays, name, seed):
+def test_word_salad_gets_the_lowest_level_everywhere(grade, rubric, essays, name, seed):
     words = essays[name].split()
     random.Random(seed).shuffle(words)
-    result = engine.grade(" ".join(words))
+    result = grade(" ".join(words))
     assert "word_salad" in result.flag_codes
     assert set(result.levels.values()) == {rubric.min_level}
     assert result.overall_level == rubric.min_level
 
 
-def test_gibberish_gets_the_lowest_level_everywhere(engine, rubric):
+def test_gibberish_gets_the_lowest_level_everywhere(grade, rubric):
     rng = random.Random(3)
     words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou")
                      for _ in range(rng.randint(2, 4))) for _ in range(200)]
     text = ". ".join(" ".join(words[i:i + 10]).capitalize() for i in range(0, 200, 10)) + "."
-    result = engine.grade(text)
+    result = grade(text)
     assert "gibberish" in result.flag_codes
     assert set(result.levels.values()) == {rubric.min_level}
 
 
-def test_off_topic_essay_is_flagged_and_scores_low(engine, rubric, essays):
-    result = engine.grade(essays["off_topic"])
+def test_off_topic_essay_is_flagged_and_scores_low(grade, rubric, essays):
+    result = grade(essays["off_topic"])
     assert "off_topic" in result.flag_codes
     assert result.criterion("thesis").level == rubric.min_level
     assert result.criterion("evidence").level == rubric.min_level
     assert result.overall_level == rubric.min_level
 
 
-def test_off_topic_essay_stuffed_with_key_terms_is_still_off_topic(engine, essays):
+def test_off_topic_essay_stuffed_with_key_terms_is_still_off_topic(grade, essays):
     text = essays["off_topic"].rstrip() + "\n\n" + " ".join(KEY_TERMS) + "."
-    assert "off_topic" in engine.grade(text).flag_codes
+    assert "off_topic" in grade(text).flag_codes
 
 
 @pytest.mark.parametrize("name", ["strong", "exemplar", "narrative", "opinion"])
-def test_on_topic_essays_are_not_flagged_off_topic_or_salad(engine, essays, name):
-    codes = engine.grade(essays[name]).flag_codes
+def test_on_topic_essays_are_not_flagged_off_topic_or_salad(grade, essays, name):
+    codes = grade(essays[name]).flag_codes
     assert "off_topic" not in codes
     assert "word_salad" not in codes
     assert "gibberish" not in codes
 
 
-def test_too_short_essay_is_flagged_and_capped(engine, rubric):
+def test_too_short_essay_is_flagged_and_capped(grade, rubric):
     text = ("Stalin's industrialisation was largely successful because the Five-Year Plans "
             "quadrupled steel output between 1928 and 1937, although millions of peasants died "
             "in the famine of 1932.")
-    result = engine.grade(text)
+    result = grade(text)
     assert "too_short" in result.flag_codes
     assert max(result.levels.values()) <= rubric.min_level + 1
 
 
-def test_a_pasted_paragraph_of_copies_with_short_leftovers_changes_nothing(engine, essays):
+def test_a_pasted_paragraph_of_copies_with_short_leftovers_changes_nothing(grade, essays):
     import re
 
     for name in ("narrative", "opinion", "strong"):
         block = " ".join(essays[name].split())  # one paragraph, as many real essays are
         copies = re.split(r"(?<=[.!?])\s+", block)
         padded = block + "\n\n" + " ".join([*copies, "Yes.", "It was."])
-        before, after = engine.grade(block), engine.grade(padded)
+        before, after = grade(block), grade(padded)
         assert "repeated_text" in after.flag_codes
         for criterion in before.criteria:
             assert after.criterion(criterion.id).level <= criterion.level, (name, criterion.id)
         assert after.overall_score <= before.overall_score
 
 
-def test_an_essay_of_nothing_but_key_terms_gets_the_lowest_levels(engine, rubric):
+def test_an_essay_of_nothing_but_key_terms_gets_the_lowest_levels(grade, rubric):
     # Every sentence is stuffing, so nothing of the student's is left to score.
-    terms = [k.term for k in rubric.key_terms]
+    terms = [k.term for k in STALIN.key_terms]
     text = " ".join((", ".join(terms[i:i + 4]) + ".").capitalize()
                     for i in range(0, min(len(terms), 24) - 3, 2))
-    result = engine.grade(text)
+    result = grade(text)
     assert {"keyword_stuffing", "too_short"} <= set(result.flag_codes)
     assert set(result.levels.values()) == {rubric.min_level}
 
 
-def test_an_unclosed_quotation_mark_does_not_pair_with_a_padded_copy(engine):
+def test_an_unclosed_quotation_mark_does_not_pair_with_a_padded_copy(grade):
     # One stray quotation mark: a copy of its sentence appended as padding must not close it
     # and turn everything between into quoted evidence.
     text = ("Computers help people because they let us talk to friends who live far away. "
@@ -179,15 +180,15 @@ def test_an_unclosed_quotation_mark_does_not_pair_with_a_padded_copy(engine):
             "effect on people and the newspaper should say so.")
     sentences = sentences_of(text)
     padded = text + "\n\n" + " ".join(sentences[1:] + sentences[:1])
-    before, after = engine.grade(text), engine.grade(padded)
+    before, after = grade(text), grade(padded)
     assert_not_raised(before, after)
     assert "repeated_text" in after.flag_codes
 
 
-def test_copies_of_a_stuffed_line_do_not_make_an_off_topic_essay_on_topic(engine, essays):
+def test_copies_of_a_stuffed_line_do_not_make_an_off_topic_essay_on_topic(grade, essays):
     text = essays["off_topic"]
     line = "Stalin, industrialisation, Five-Year Plan, collectivisation, kulaks, Gosplan."
     stuffed = text.rstrip() + "\n\n" + " ".join([line] * 10)
-    result = engine.grade(stuffed)
+    result = grade(stuffed)
     assert "off_topic" in result.flag_codes
     assert result.overall_level == 1

@@ -7,27 +7,30 @@ import pytest
 
 from models.engine import EssayInput
 from models.scoring.anchor import ExemplarAnchoredScale
+from tests.conftest import STALIN
 
 
 def test_exemplar_grades_at_the_levels_the_rubric_states(engine, rubric, essays):
-    result = engine.grade(essays["exemplar"], "exemplar")
-    assert result.levels == rubric.exemplars[0].levels
+    exemplar = rubric.exemplars[0]
+    result = engine.grade(essays["exemplar"], "exemplar", question=exemplar.question)
+    assert result.levels == exemplar.levels
     assert result.flags == ()
+    assert result.question.text.startswith("How successful was Stalin's industrialisation")
 
 
-def test_essays_are_ordered_as_a_teacher_would_order_them(engine, essays):
-    overall = {name: engine.grade(essays[name]).overall_score
+def test_essays_are_ordered_as_a_teacher_would_order_them(grade, essays):
+    overall = {name: grade(essays[name]).overall_score
                for name in ("strong", "exemplar", "narrative", "opinion")}
     assert overall["strong"] >= overall["exemplar"] > overall["narrative"] > overall["opinion"]
-    strong = engine.grade(essays["strong"])
-    narrative = engine.grade(essays["narrative"])
+    strong = grade(essays["strong"])
+    narrative = grade(essays["narrative"])
     assert strong.criterion("thesis").level > narrative.criterion("thesis").level
-    opinion = engine.grade(essays["opinion"])
+    opinion = grade(essays["opinion"])
     assert opinion.criterion("evidence").level == 1
 
 
-def test_result_carries_levels_descriptors_and_confidence(engine, rubric, essays):
-    result = engine.grade(essays["strong"], "strong.txt")
+def test_result_carries_levels_descriptors_and_confidence(grade, rubric, essays):
+    result = grade(essays["strong"], "strong.txt")
     assert result.source == "strong.txt"
     for criterion in result.criteria:
         assert criterion.level in rubric.levels
@@ -41,9 +44,9 @@ def test_result_carries_levels_descriptors_and_confidence(engine, rubric, essays
 
 
 @pytest.mark.parametrize("name", ["strong", "exemplar", "narrative", "opinion"])
-def test_every_feedback_item_quotes_the_essay_at_its_offsets(engine, essays, name):
+def test_every_feedback_item_quotes_the_essay_at_its_offsets(grade, essays, name):
     text = essays[name]
-    result = engine.grade(text)
+    result = grade(text)
     items = [item for c in result.criteria for item in c.feedback]
     assert items, "every essay gets some feedback"
     for item in items:
@@ -56,21 +59,22 @@ def test_every_feedback_item_quotes_the_essay_at_its_offsets(engine, essays, nam
         quoted = [" ".join(r.text.split()[:6]) for r in item.sentences]
         assert any(q in " ".join(item.message.split()) for q in quoted) or \
             item.code in {"structure.single_block", "structure.transitions_repeated",
-                          "language.repetitive_openers"}, (item.code, first_words)
+                          "language.repetitive_openers", "evidence.key_terms"}, \
+            (item.code, first_words)
 
 
-def test_feedback_differs_between_essays(engine, essays):
+def test_feedback_differs_between_essays(grade, essays):
     """No generic comments: two essays never get the same message for the same code."""
     seen: dict[str, set[str]] = {}
     for name in ("strong", "exemplar", "narrative", "opinion"):
-        for c in engine.grade(essays[name]).criteria:
+        for c in grade(essays[name]).criteria:
             for item in c.feedback:
                 assert item.message not in seen.get(item.code, set()), item.message
                 seen.setdefault(item.code, set()).add(item.message)
 
 
-def test_sentence_roles_mark_thesis_and_evidence(engine, essays):
-    result = engine.grade(essays["strong"])
+def test_sentence_roles_mark_thesis_and_evidence(grade, essays):
+    result = grade(essays["strong"])
     roles = {r.index: r.roles for r in result.sentences}
     thesis = [i for i, r in roles.items() if "thesis" in r]
     assert len(thesis) == 1
@@ -78,29 +82,32 @@ def test_sentence_roles_mark_thesis_and_evidence(engine, essays):
     assert any("transition" in r for r in roles.values())
 
 
-def test_same_text_gives_identical_output(engine, essays):
-    first = json.dumps(engine.grade(essays["strong"]).to_dict(), sort_keys=True)
-    second = json.dumps(engine.grade(essays["strong"]).to_dict(), sort_keys=True)
+def test_same_text_gives_identical_output(grade, essays):
+    first = json.dumps(grade(essays["strong"]).to_dict(), sort_keys=True)
+    second = json.dumps(grade(essays["strong"]).to_dict(), sort_keys=True)
     assert first == second
 
 
-def test_batch_grading_matches_single_grading_and_keeps_order(engine, essays):
+def test_batch_grading_matches_single_grading_and_keeps_order(grade, engine, essays):
     names = ["opinion", "strong", "narrative"]
-    inputs = [EssayInput(n, essays[n]) for n in names]
-    inputs.insert(1, EssayInput("blank", "   "))
+    inputs = [EssayInput(n, essays[n], STALIN) for n in names]
+    inputs.insert(1, EssayInput("blank", "   ", STALIN))
     outcomes = list(engine.grade_many(inputs))
     assert [o.source for o in outcomes] == ["opinion", "blank", "strong", "narrative"]
     assert outcomes[1].result is None and "empty" in outcomes[1].error
     for outcome in (outcomes[0], outcomes[2], outcomes[3]):
-        single = engine.grade(essays[outcome.source], outcome.source)
+        single = grade(essays[outcome.source], outcome.source)
         assert outcome.result.to_dict() == single.to_dict()
 
 
-def test_json_document_shape(engine, essays):
-    document = engine.grade(essays["strong"], "s").to_dict()
-    assert document["schema_version"] == 1
-    assert set(document) == {"schema_version", "source", "words", "overall", "criteria",
-                             "flags", "sentences", "rubric", "engine"}
+def test_json_document_shape(grade, engine, essays):
+    document = grade(essays["strong"], "s").to_dict()
+    assert document["schema_version"] == 2
+    assert set(document) == {"schema_version", "source", "words", "question", "overall",
+                             "criteria", "flags", "sentences", "rubric", "engine"}
+    assert document["question"]["text"].startswith("How successful was Stalin")
+    assert {"capped_by", "cap_reason", "uncapped_score"} <= set(document["overall"])
+    assert {"uncapped_score", "cap_reason"} <= set(document["criteria"][0])
     assert [c["id"] for c in document["criteria"]] == ["thesis", "evidence", "structure",
                                                        "language"]
     assert document["rubric"]["id"] == "history-argument"

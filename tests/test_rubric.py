@@ -33,13 +33,64 @@ def test_default_rubric_has_four_criteria_and_states_the_exemplar_levels(rubric)
     assert set(exemplar.levels) == set(CRITERIA)
     # A capable but imperfect essay: not at the top of the scale.
     assert all(level < rubric.max_level for level in exemplar.levels.values())
-    assert any(t.term == "Five-Year Plan" for t in rubric.key_terms)
+    # Question-free: the exemplar records the question it answered, the rubric asks nothing.
+    assert rubric.question is None
+    assert exemplar.question.text.startswith("How successful was Stalin's industrialisation")
+
+
+def test_the_default_rubric_names_no_topic_anywhere(rubric):
+    """Wording that names a topic would reach essays on every question."""
+    import yaml
+
+    from tests.conftest import DEFAULT_RUBRIC
+
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    assert "prompt" not in data and "key_terms" not in data and "question" not in data
+    wording = " ".join(w.message + " " + w.next_step for c in rubric.criteria
+                       for w in c.wording.values())
+    descriptors = " ".join(d for c in rubric.criteria for d in c.descriptors.values())
+    for word in ("Stalin", "Soviet", "Five-Year", "industrialisation", "Lenin"):
+        assert word not in wording and word not in descriptors
 
 
 def test_exemplar_is_the_seed_essay_verbatim(rubric):
     # sha256 of ../shared/seed/exemplar-essay.txt, the essay the project was created from.
     seed_digest = "f410690833ee02ec232d468efc01cc35379398a1c25950d5e062fed9ed430808"
     assert hashlib.sha256(rubric.exemplars[0].text.encode("utf-8")).hexdigest() == seed_digest
+
+
+LEGACY = MINIMAL + """
+prompt: How successful were Stalin's Five-Year Plans?
+key_terms:
+  - Stalin
+  - term: Five-Year Plan
+    aliases: [five year plan]
+"""
+
+
+def test_an_older_rubric_with_a_prompt_and_key_terms_loads_them_as_its_own_question():
+    rubric = parse_rubric(LEGACY, "old.yaml")
+    assert rubric.question.text == "How successful were Stalin's Five-Year Plans?"
+    assert [t.term for t in rubric.question.key_terms] == ["Stalin", "Five-Year Plan"]
+    assert rubric.question.key_terms[1].aliases == ("five year plan",)
+    assert rubric.exemplar_question(rubric.exemplars[0]) == rubric.question
+
+
+def test_a_rubric_question_and_an_exemplar_question_are_read_and_checked():
+    text = MINIMAL.replace("    levels: {thesis: 2, evidence: 1}", "    levels: {thesis: 2, "
+                           "evidence: 1}\n    question: {text: 'Why did the plans fail?', "
+                           "period: 1928-1932}")
+    text += "question:\n  text: 'How far did the New Deal end the Depression?'\n  key_terms: " \
+            "[New Deal]\n  period: 1933-1939\n"
+    rubric = parse_rubric(text, "q.yaml")
+    assert str(rubric.question.period) == "1933–1939"
+    assert rubric.exemplars[0].question.text == "Why did the plans fail?"
+    assert rubric.exemplar_question(rubric.exemplars[0]).period.start == 1928
+    bad = text.replace("period: 1933-1939", "period: soon")
+    error = _error(bad)
+    assert error.field == "question" and "period" in error.expected
+    both = text + "prompt: Another question?\n"
+    assert _error(both).field == "prompt"
 
 
 def test_minimal_rubric_normalises_weights():

@@ -1,8 +1,11 @@
 """``grader calibrate`` and ``grader grade --model --csv``: calibration on teacher-scored essays.
 
     grader calibrate TRAIN.csv --text-column COL --score COL=CRITERION [--score ...]
-                     [--rubric PATH] --out MODEL
+                     [--rubric PATH] [--question TEXT | --question-file PATH] --out MODEL
     grader grade --model MODEL --csv IN.csv --text-column COL --out OUT.csv
+
+A model records the question its essays answered; ``grade --model`` reads essays against it
+unless given another.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from pathlib import Path
 import click
 
 from grader.commands.errors import exit_status, fail
+from grader.commands.question_options import question_kwargs, question_options
 from grader.config import DEFAULT_RUBRIC_FILE
 from models.errors import CalibrationError
+from models.question import Question
 
 RUBRIC_ENV = "GRADER_RUBRIC"
 
@@ -63,13 +68,16 @@ def _engine(rubric: Path | None):
               help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="model file to write")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
+@question_options
 @exit_status
 def calibrate(train: Path, text_column: str, scores: tuple[str, ...], rubric: Path | None,
-              out: Path, folds: int) -> int:
-    """Fit the grader to teacher-scored essays; print cross-validated agreement."""
+              out: Path, folds: int, **question: object) -> int:
+    """Fit the grader to teacher-scored essays; print cross-validated agreement. The essays
+    are read against --question (recorded with the model)."""
     from models.calibration.model import calibrate as fit
     from models.calibration.model import features_of
 
+    asked = question_kwargs(question)
     targets = {}
     for spec in scores:
         column, _, criterion = spec.partition("=")
@@ -82,18 +90,23 @@ def calibrate(train: Path, text_column: str, scores: tuple[str, ...], rubric: Pa
         return fail(f"{train}: no column {', '.join(repr(c) for c in missing)} (columns: "
                     f"{', '.join(header)})")
     engine = _engine(rubric)
-    features, errors = features_of(engine, (row[text_column] for row in rows))
+    asked = asked or engine.rubric.question
+    if asked is None:
+        print("grader: warning: no --question: the essays' topic is not judged, and the model "
+              "will not know what they answer", file=sys.stderr)
+    features, errors = features_of(engine, (row[text_column] for row in rows), asked)
     for number, error in enumerate(errors, start=2):
         if error:
             print(f"grader: warning: {train} row {number}: left out ({error})", file=sys.stderr)
     columns = {criterion: (column, [parse_score(row[column], column, n)
                                     for n, row in enumerate(rows, start=2)])
                for criterion, column in targets.items()}
-    model = fit(engine, features, columns, folds=folds)
+    model = fit(engine, features, columns, folds=folds, question=asked)
     model.save(out)
     click.echo(agreement_table(model.report(), folds))
     click.echo(f"model written to {out} ({model.trained_on} essays, rubric "
-               f"{model.rubric['id']} v{model.rubric['version']})")
+               f"{model.rubric['id']} v{model.rubric['version']}; question: "
+               f"{asked.text if asked else 'none'})")
     return 0
 
 
@@ -113,14 +126,16 @@ def agreement_table(report: list[dict], folds: int) -> str:
 
 
 def grade_csv(model_path: Path, csv_path: Path, text_column: str, out: Path,
-              rubric: Path | None) -> int:
-    """Write IN's rows with one added column per calibrated criterion, on the teacher's scale."""
+              rubric: Path | None, question: Question | None = None) -> int:
+    """Write IN's rows with one added column per calibrated criterion, on the teacher's scale.
+    Essays are read against ``question``, else the one the model records."""
     from models.calibration.model import CalibrationModel, features_of
 
     engine = _engine(rubric)
     model = CalibrationModel.load(model_path, engine)
     header, rows = read_table(csv_path, text_column)
-    features, errors = features_of(engine, (row[text_column] for row in rows))
+    asked = question or model.question_spec or engine.rubric.question
+    features, errors = features_of(engine, (row[text_column] for row in rows), asked)
     usable = [i for i, f in enumerate(features) if f is not None]
     predicted = model.predict([features[i] for i in usable]) if usable else {}
     added = [c for c in model.targets if c not in header]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from grader.commands.errors import exit_status
+from grader.commands.question_options import question_kwargs, question_options
 from grader.config import DEFAULT_RUBRIC_FILE
 from models.errors import EssayInputError
 from models.text import MAX_BYTES, decode_bytes
@@ -43,19 +44,24 @@ def read_input(name: str) -> str:
               help="grade a CSV's essays with --model; write them with a column per criterion")
 @click.option("--text-column", help="the CSV's essay column (with --csv)")
 @click.option("--out", type=click.Path(path_type=Path), help="the CSV to write (with --csv)")
+@question_options
 @exit_status
 def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch_size: int,
           model: Path | None, csv_path: Path | None, text_column: str | None,
-          out: Path | None) -> int:
+          out: Path | None, **question: object) -> int:
     """Grade essay files ('-' reads stdin) and print levels and feedback; or, with --model
-    and --csv, add calibrated scores to a CSV of essays."""
+    and --csv, add calibrated scores to a CSV of essays.
+
+    Essays are graded against --question (or --question-file); without one, against the
+    rubric's own question if it has one, and otherwise without judging their topic."""
+    asked = question_kwargs(question)
     if model or csv_path:
         if not (model and csv_path and text_column and out) or files:
             raise click.UsageError("--model and --csv go together, with --text-column and "
                                    "--out, and no FILE arguments")
         from grader.commands.calibration import grade_csv
 
-        return grade_csv(model, csv_path, text_column, out, rubric)
+        return grade_csv(model, csv_path, text_column, out, rubric, asked)
     if not files:
         raise click.UsageError("give at least one FILE ('-' reads stdin), or --model and --csv")
     from tqdm import tqdm
@@ -69,7 +75,7 @@ def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch
     for name in files:
         source = "stdin" if name == "-" else name
         try:
-            inputs.append(EssayInput(source, read_input(name)))
+            inputs.append(EssayInput(source, read_input(name), asked))
         except EssayInputError as exc:
             errors.append((source, str(exc)))
     results = []

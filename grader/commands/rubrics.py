@@ -24,9 +24,10 @@ def check(path: Path) -> int:
 
     spec = load_rubric(path)
     criteria = ", ".join(c.id for c in spec.criteria)
+    own = f"its own question: {spec.question.text}" if spec.question else "no question of its own"
     click.echo(f"{path}: ok: rubric '{spec.id}' v{spec.version}, levels "
                f"{spec.min_level}-{spec.max_level}, criteria {criteria}, "
-               f"{len(spec.key_terms)} key terms, {len(spec.exemplars)} exemplar(s)")
+               f"{len(spec.exemplars)} exemplar(s); {own}")
     return 0
 
 

@@ -26,9 +26,10 @@ from models.calibration.validation import out_of_fold
 from models.calibration.versions import library_versions, mismatches
 from models.engine import Engine, EssayInput
 from models.errors import CalibrationError
-from models.scoring.rubric_model import CAPS, OVERALL_CAPPED_BY
+from models.question import Question
+from models.scoring.caps import CAPS, OVERALL_CAPPED_BY
 
-MODEL_FORMAT = 2  # 2: estimators take feature rows (term counts included)
+MODEL_FORMAT = 3  # 2: estimators take feature rows (term counts included); 3: the question
 _MAGIC = "grader-calibration"
 
 
@@ -109,6 +110,13 @@ class CalibrationModel:
     bounds: IntegrityBounds
     versions: dict[str, str] = field(default_factory=library_versions)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    # The question its essays answered (Question.to_dict()), None if they were read without one:
+    # essays it scores later are read against it unless they come with their own.
+    question: dict | None = None
+
+    @property
+    def question_spec(self) -> Question | None:
+        return Question.from_dict(self.question) if self.question else None
 
     def predict(self, rows: Sequence[Mapping[str, object]]) -> dict[str, np.ndarray]:
         """Scores on each teacher's scale; essays flagged as unassessable are capped."""
@@ -194,12 +202,18 @@ def regression_features(row: Mapping[str, object]) -> list[str]:
             if not name.startswith("flag_") and isinstance(value, int | float)]
 
 
-def features_of(engine: Engine, texts: Iterable[str]
+def features_of(engine: Engine, texts: Iterable[str],
+                questions: Question | Sequence[Question | None] | None = None
                 ) -> tuple[list[dict[str, object] | None], list[str | None]]:
-    """Features per essay (None with the reason when an essay cannot be analysed)."""
+    """Features per essay (None with the reason when an essay cannot be analysed), each read
+    against its question: one for all, one per essay, or none (the rubric's own, if any)."""
+    texts = list(texts)
+    if questions is None or isinstance(questions, Question):
+        questions = [questions] * len(texts)
     rows, errors = [], []
     for _source, analysis, error in engine.analyse_many(
-            EssayInput(f"row {i + 1}", t) for i, t in enumerate(texts)):
+            EssayInput(f"row {i + 1}", t, q) for i, (t, q) in enumerate(
+                zip(texts, questions, strict=True))):
         rows.append(essay_features(analysis) if analysis is not None else None)
         errors.append(error)
     return rows, errors
@@ -207,11 +221,12 @@ def features_of(engine: Engine, texts: Iterable[str]
 
 def calibrate(engine: Engine, rows: Sequence[Mapping[str, object] | None],
               scores: dict[str, tuple[str, Sequence[float | None]]], folds: int = 5,
-              seed: int = 0) -> CalibrationModel:
+              seed: int = 0, question: Question | None = None) -> CalibrationModel:
     """Fit one estimator per target on the essays that have features and a score.
 
     ``scores`` maps a criterion ("overall" or a rubric criterion id) to (column, scores).
     Agreement is cross-validated (``folds``-fold) before the final fit on all essays.
+    ``question`` is the one the essays answered (recorded with the model).
     """
     allowed = {"overall", *(c.id for c in engine.rubric.criteria)}
     names = next((regression_features(r) for r in rows if r is not None), None)
@@ -245,4 +260,5 @@ def calibrate(engine: Engine, rows: Sequence[Mapping[str, object] | None],
     return CalibrationModel(
         rubric={"id": rubric.id, "version": rubric.version, "digest": rubric.digest},
         pipeline=engine.pipeline, feature_names=names, targets=targets,
-        trained_on=sum(r is not None for r in rows), bounds=bounds)
+        trained_on=sum(r is not None for r in rows), bounds=bounds,
+        question=question.to_dict() if question is not None else None)

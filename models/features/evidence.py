@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from models.document import EssayDoc, Sentence
+from models.features.chronology import years_in
 from models.features.lexicon import (
     ANALYSIS_PHRASES,
     ATTRIBUTION_LEMMAS,
@@ -92,6 +93,8 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     dates = [t.lower for t in tokens if _YEAR.match(t.text)]
     dates += [f"{t.lower} {n.lower}" for t, n in pairwise(tokens)
               if t.lower in MONTHS and n.like_num]
+    # Years written with BC or AD ("49 BC") are dates too; four-digit years are counted above.
+    dates += [written.lower() for year, written in years_in(sentence) if abs(year) < 1000]
     if any(t.lower in {"century", "centuries"} for t in tokens):
         dates += [t.lower for t in tokens if re.match(r"^\d{1,2}(st|nd|rd|th)$", t.lower)]
     if dates:
@@ -168,12 +171,18 @@ def scored_quotations(essay: EssayDoc) -> list[Quotation]:
     return out
 
 
-def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None) -> EvidenceFeatures:
+def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None,
+                     misdated: frozenset[int] = frozenset()) -> EvidenceFeatures:
+    """``misdated``: sentences giving a year far outside the question's period, which earn no
+    evidence credit (models/features/chronology.py)."""
     quotations = scored_quotations(essay)
     marks: dict[int, SentenceEvidence] = {}
     previous = None
     for sentence in essay.sentences:
-        marks[sentence.index] = sentence_evidence(sentence, quotations, previous)
+        mark = sentence_evidence(sentence, quotations, previous)
+        if sentence.index in misdated:
+            mark = SentenceEvidence(mark.sentence, (), (), True, mark.analysis, mark.claim)
+        marks[sentence.index] = mark
         previous = sentence
     evidence = [i for i, m in marks.items() if m.is_evidence]
     explained, unexplained, unsupported, claims = [], [], [], []

@@ -6,13 +6,15 @@ word salad, gibberish and off-topic essays are flagged for a teacher and capped 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from models.document import EssayDoc, Sentence, Token
+from models.features.lexicon import GENERIC_LEMMAS
 from models.features.spelling import rarity
-from models.features.topic import GENERIC_LEMMAS, Topic
+from models.features.topic import Topic
 
 # Word salad is told from English by what follows articles and prepositions ("the of", "in
 # was"), by sentences that end and go on in lowercase, and by capitalised function words in
@@ -37,11 +39,16 @@ WORD_SALAD_MIN_WORDS = 30
 GIBBERISH_SHARE = 0.4
 # An essay is off topic when little of what it is about (its content words weighted by how
 # rare they are in English, so "people" and "think" count for nothing) is what the question
-# asks about, or when none of its five main words is. Measured on real essays swapped between
-# two prompts: 92-98% of swaps caught, 3-4% of genuine essays (bench/gaming.py).
+# asks about, or when none of its five main words is; and when it does not keep returning to
+# the question's key terms either (a short question names few words, so its essays' words
+# are mostly their own: an essay on the New Deal says "Roosevelt" and "relief" more than
+# "New Deal", but it says "New Deal" and "Depression" in sentence after sentence).
+# Measured on real essays swapped between two prompts (bench/gaming.py) and on history
+# essays graded against each other's questions (tests/test_questions.py).
 OFF_TOPIC_SHARE = 0.06
 OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD = 0.10
 MAIN_WORDS = 5
+TERM_SENTENCE_SHARE = 0.15  # of the essay's own sentences, using a key term of the question
 REPEAT_MIN_WORDS = 4
 
 
@@ -176,9 +183,10 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
                      if lemma in topic.vocabulary and lemma not in topic.key_term_lemmas)
     topic_share = (other_hits + len(key_hits)) / max(len(content), 1)
     question_share, main_words = question_focus(content, topic.question_lemmas)
+    own = [s for s in essay.sentences if s.index not in copied]
     if (question_share < OFF_TOPIC_SHARE or (
             main_words == 0 and question_share < OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD)) \
-            and len(key_hits) < 3:
+            and not keeps_to_terms(own, topic):
         flags.append(Flag(
             "off_topic",
             "Little of what the essay is about is what the question asks about (its main words "
@@ -196,6 +204,23 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             tuple(s.index for s in essay.sentences[:1]), {"words": own_words}))
     return IntegrityReport(tuple(flags), drop, round(salad, 4), round(topic_share, 4),
                            round(question_share, 4), main_words)
+
+
+def keeps_to_terms(sentences: list[Sentence], topic: Topic) -> bool:
+    """Whether the essay keeps returning to the question's key terms: it uses all of them (at
+    most two needed, or three of a long list) in at least TERM_SENTENCE_SHARE of its sentences
+    (and two at least). The class's shared words do not count: they are what it wrote."""
+    advisable = set(topic.advisable_terms)
+    if not advisable or not sentences:
+        return False
+    needed = min(len(advisable), max(2, math.ceil(len(advisable) / 2)), 3)
+    used: set[str] = set()
+    hits = 0
+    for sentence in sentences:
+        found = advisable.intersection(topic.terms_in(sentence))
+        used |= found
+        hits += bool(found)
+    return len(used) >= needed and hits >= max(2, TERM_SENTENCE_SHARE * len(sentences))
 
 
 def question_focus(content: list[str], question: frozenset[str]) -> tuple[float, int]:

@@ -108,3 +108,27 @@ two three four five six seven eight nine ten eleven twelve twenty thirty forty f
 seventy eighty ninety hundred hundreds thousand thousands million millions billion billions
 half third quarter double doubled triple tripled twofold threefold fourfold fivefold sixfold
 """.split())
+
+# Words so common in any essay that sharing them says nothing about the topic.
+GENERIC_LEMMAS = frozenset("""
+be have do make get go take come see know think say use give find tell way thing time year
+people person man woman day world life part place case point fact lot number group kind also
+very really just much many more most well even good bad new old great big small first last long
+little own other same such able sure certain
+""".split())
+# Words a question uses to ask, not what it asks about ("How far ... Assess its aims, methods
+# and results, using evidence"): never key terms, never evidence of being on topic.
+QUESTION_WORDS = frozenset("""
+assess evaluate explain discuss describe analyse analyze examine consider compare contrast
+agree disagree argue justify account outline identify suggest show prove support answer
+extent far degree way ways much many successful success unsuccessful failure fail important
+importance significant significance responsible responsibility main chief key major reason
+reasons cause causes factor factors consequence consequences effect effects impact impacts
+result results outcome outcomes aim aims method methods role roles development developments
+change changes continuity rise fall decline collapse outbreak origin origins nature
+interpretation view views statement claim historian historians evidence source sources opinion
+period periods time times essay question answer use using decade decades century centuries
+year years era age date dates between during until since
+""".split())
+# Era markers next to years ("49 BC"): part of a date, never a key term.
+ERA_WORDS = frozenset({"bc", "bce", "ad", "ce"})

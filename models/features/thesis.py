@@ -73,12 +73,14 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
     specific = 0.6 * min(1.0, len(sentence.content_lemmas) / 8) + 0.4 * min(1.0, (proper + terms)
                                                                             / 2)
     prompt_link = min(1.0, (len(sentence.content_lemmas & topic.prompt_lemmas) + terms) / 3)
+    # Nothing to link to (a question naming no words): the other parts carry its weight.
+    link_weight = 0.15 if topic.prompt_lemmas or topic.key_terms else 0.0
     n = sentence.n_words
     length_fit = 1.0 if 12 <= n <= 45 else 0.6 if 8 <= n <= 60 else 0.2
     announcement = any(f" {p} " in text for p in ANNOUNCEMENT_PHRASES)
     question = sentence.text.rstrip("”\"' ").endswith("?")
-    score = (0.35 * stance + 0.2 * arguable + 0.15 * specific + 0.15 * prompt_link
-             + 0.15 * length_fit + position_bonus)
+    score = (0.35 * stance + 0.2 * arguable + 0.15 * specific + link_weight * prompt_link
+             + 0.15 * length_fit) / (0.85 + link_weight) + position_bonus
     if arguable < 1.0:  # a statement of fact, however specific, is not a position
         score *= 0.75
     if announcement:

@@ -1,21 +1,28 @@
-"""What the essay should be about: the rubric's key terms, prompt and exemplar vocabulary."""
+"""What an essay should be about: the question's key terms, its words, its period and sources.
+
+Everything topical comes from the question the essay answers (models/question.py), never from
+the rubric: key terms the teacher gave (or, without them, the ones the question names), the
+words most of the class's essays share once a class has written enough, and the words of any
+source texts. Without a question the topic is empty and the engine does not judge the topic.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from models.document import CONTENT_POS, Sentence
-from models.rubric import Rubric
+from models.document import CONTENT_POS, EssayDoc, Sentence
+from models.features.lexicon import GENERIC_LEMMAS, QUESTION_WORDS
+from models.features.question_terms import derive_key_terms, spelling_variants, with_variants
+from models.features.spelling import rarity
+from models.question import KeyTerm, Period, Question
 
-# Words so common in any essay that sharing them says nothing about the topic.
-GENERIC_LEMMAS = frozenset("""
-be have do make get go take come see know think say use give find tell way thing time year
-people person man woman day world life part place case point fact lot number group kind also
-very really just much many more most well even good bad new old great big small first last long
-little own other same such able sure certain
-""".split())
+__all__ = ["GENERIC_LEMMAS", "KeyTermPattern", "Topic", "build_topic"]
+
+# Where a key term came from: what the teacher typed, the question's own words, the class.
+TERM_SOURCES = ("teacher", "question", "class")
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class KeyTermPattern:
     term: str
     word_forms: tuple[tuple[str, ...], ...]  # lowercase token sequences: ("five", "-", "year", …)
     lemma_forms: tuple[tuple[str, ...], ...]  # lemma sequences of the alphabetic tokens
+    source: str = "teacher"
 
 
 @dataclass(frozen=True)
@@ -32,11 +40,24 @@ class Topic:
     vocabulary: frozenset[str]
     # Lemmas of single-word key-term forms, for spotting stuffing token by token.
     key_term_lemmas: frozenset[str]
-    # Content lemmas of the prompt and of every key term (multi-word ones too): what the
-    # question itself asks about, for telling an essay written for another question.
+    # Content lemmas of the question, its sources and every key term (multi-word ones too):
+    # what the question itself asks about, for telling an essay written for another question.
     question_lemmas: frozenset[str] = frozenset()
     # First token of every form -> (form, term), so a sentence is scanned once per lookup.
     index: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
+    question: Question | None = None
+    period: Period | None = None  # the period dates are judged against
+
+    @property
+    def judged(self) -> bool:
+        """Whether there is a question to judge the essay's topic against."""
+        return self.question is not None
+
+    @property
+    def advisable_terms(self) -> tuple[str, ...]:
+        """Terms a comment may name when an essay leaves them out: the teacher's and the
+        question's own (a class's shared words are not what the question asks for)."""
+        return tuple(t.term for t in self.key_terms if t.source != "class")
 
     def term_counts(self, sentence: Sentence) -> dict[str, int]:
         """How often each key term occurs in the sentence (by word form or by lemma)."""
@@ -66,7 +87,7 @@ class Topic:
         return counts
 
     def terms_in(self, sentence: Sentence) -> list[str]:
-        """Distinct key terms the sentence uses, in the rubric's order."""
+        """Distinct key terms the sentence uses, in the question's order."""
         counts = self.term_counts(sentence)
         return [t.term for t in self.key_terms if t.term in counts]
 
@@ -74,15 +95,46 @@ class Topic:
         return sum(self.term_counts(sentence).values())
 
 
-def build_topic(rubric: Rubric, nlp: Language) -> Topic:
-    """Analyse the rubric's prompt, key terms and exemplars once, at engine start."""
+EMPTY_TOPIC = Topic((), frozenset(), frozenset(), frozenset())
+OWN_MAIN_WORDS = 8
+
+
+def own_words_topic(essay: EssayDoc) -> Topic:
+    """For an essay graded without a question: its own main words (content words weighted by
+    how rare they are in English) stand in for the question's words, so a thesis is still
+    judged by whether it names what the essay is about. The topic is not judged."""
+    weight: Counter[str] = Counter()
+    for sentence in essay.sentences:
+        for lemma in sentence.content_lemmas:
+            if lemma not in GENERIC_LEMMAS and lemma not in QUESTION_WORDS:
+                weight[lemma] += rarity(lemma)
+    main = frozenset(lemma for lemma, w in weight.most_common(OWN_MAIN_WORDS) if w > 0)
+    return Topic((), main, frozenset(), frozenset())
+
+
+def question_key_terms(question: Question, nlp: Language) -> list[tuple[KeyTerm, str]]:
+    """(term, source) for every key term of the question: the teacher's if given, else the ones
+    its text names; then the class's shared words not already among them."""
+    given = [(t, "teacher") for t in question.key_terms]
+    terms = given or [(t, "question") for t in derive_key_terms(nlp(question.text))]
+    known = {form.lower() for t, _ in terms for form in t.forms}
+    terms += [(KeyTerm(word), "class") for word in question.class_terms
+              if word.lower() not in known]
+    return terms
+
+
+def build_topic(question: Question | None, nlp: Language) -> Topic:
+    """Analyse a question once; the engine keeps the topic of each question it has seen."""
+    if question is None:
+        return EMPTY_TOPIC
     patterns = []
     term_lemmas: set[str] = set()
-    question: set[str] = set()
-    for key_term in rubric.key_terms:
+    asked: set[str] = set()
+    for key_term, source in question_key_terms(question, nlp):
         word_forms, lemma_forms = set(), set()
-        for doc in nlp.pipe(key_term.forms):
-            question |= _content_lemmas(doc)
+        for doc in nlp.pipe(with_variants(key_term).forms):
+            if source != "class":  # the class's words say what it wrote, not what was asked
+                asked.update(_with_spellings(_content_lemmas(doc)))
             word_forms.add(tuple(t.lower_ for t in doc if not t.is_space))
             lemmas = [t.lemma_.lower() for t in doc if not t.is_space]
             if lemmas:
@@ -90,11 +142,12 @@ def build_topic(rubric: Rubric, nlp: Language) -> Topic:
             if len(lemmas) == 1:
                 term_lemmas.add(lemmas[0])
         patterns.append(KeyTermPattern(key_term.term, tuple(sorted(word_forms)),
-                                       tuple(sorted(lemma_forms))))
-    prompt_lemmas = _content_lemmas(nlp(rubric.prompt)) if rubric.prompt else frozenset()
-    vocabulary = set(prompt_lemmas) | term_lemmas
-    for doc in nlp.pipe(e.text for e in rubric.exemplars):
-        vocabulary |= _content_lemmas(doc)
+                                       tuple(sorted(lemma_forms)), source))
+    prompt_lemmas = _with_spellings(_content_lemmas(nlp(question.text)))
+    source_lemmas: set[str] = set()
+    for doc in nlp.pipe(question.sources):
+        source_lemmas |= _content_lemmas(doc)
+    vocabulary = set(prompt_lemmas) | term_lemmas | source_lemmas
     index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for pattern in patterns:
         for form in (*pattern.word_forms, *pattern.lemma_forms):
@@ -104,12 +157,22 @@ def build_topic(rubric: Rubric, nlp: Language) -> Topic:
     frozen_index = {first: tuple(sorted(set(forms), key=lambda f: (-len(f[0]), f)))
                     for first, forms in index.items()}
     return Topic(tuple(patterns), prompt_lemmas, frozenset(vocabulary - GENERIC_LEMMAS),
-                 frozenset(term_lemmas), frozenset(question | prompt_lemmas | term_lemmas),
-                 frozen_index)
+                 frozenset(term_lemmas),
+                 frozenset(asked | prompt_lemmas | source_lemmas | _class_lemmas(question)),
+                 frozen_index, question, question.effective_period)
+
+
+def _with_spellings(lemmas: frozenset[str]) -> frozenset[str]:
+    """The lemmas with their other spellings: "industrialisation" is "industrialization"."""
+    return lemmas | {v for lemma in lemmas for v in spelling_variants(lemma)}
+
+
+def _class_lemmas(question: Question) -> set[str]:
+    return {word.lower() for word in question.class_terms if " " not in word}
 
 
 def _content_lemmas(doc) -> frozenset[str]:
     return frozenset(
         t.lemma_.lower() for t in doc
         if t.is_alpha and not t.is_stop and t.pos_ in CONTENT_POS and len(t) > 2
-    ) - GENERIC_LEMMAS
+    ) - GENERIC_LEMMAS - QUESTION_WORDS

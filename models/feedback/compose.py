@@ -6,6 +6,7 @@ gets the same comments; a criterion gets at most two strengths and four improvem
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,8 +16,10 @@ from models.features.evidence import EvidenceFeatures
 from models.features.language import LanguageFeatures
 from models.features.structure import StructureFeatures
 from models.features.thesis import ThesisFeatures
+from models.features.topic import Topic
 from models.result import FeedbackItem, SentenceRef, quote
 from models.rubric import Rubric
+from models.scoring.caps import CAPS
 
 MAX_STRENGTHS = 2
 MAX_IMPROVEMENTS = 4
@@ -35,6 +38,8 @@ class FeedbackContext:
     evidence: EvidenceFeatures
     structure: StructureFeatures
     language: LanguageFeatures
+    topic: Topic
+    flags: frozenset[str] = frozenset()
 
     def ref(self, index: int) -> SentenceRef:
         s = self.essay.sentence(index)
@@ -102,12 +107,16 @@ def evidence_feedback(ctx: FeedbackContext) -> list[FeedbackItem]:
     for paragraph in e.thin_paragraphs[:1]:
         first = ctx.essay.paragraphs[paragraph].sentences[0]
         improvements.append(ctx.item("evidence.thin_paragraph", "improvement", [first]))
-    if len(e.key_terms_used) < 3 and e.key_terms_missing and ctx.essay.sentences:
+    # Only the question's own terms (or the teacher's) are named, and only when the essay
+    # uses fewer than half of them: a term the question never named is no fault of the essay.
+    advisable = ctx.topic.advisable_terms
+    used = [t for t in e.key_terms_used if t in advisable]
+    missing = [t for t in e.key_terms_missing if t in advisable]
+    if missing and len(used) < min(3, math.ceil(len(advisable) / 2)) and ctx.essay.sentences:
         anchor = ctx.thesis.thesis if ctx.thesis.thesis is not None else \
             ctx.essay.sentences[0].index
-        missing = e.key_terms_missing[:3]
         improvements.append(ctx.item("evidence.key_terms", "improvement", [anchor],
-                                     terms=", ".join(f"“{t}”" for t in missing)))
+                                     terms=", ".join(f"“{t}”" for t in missing[:3])))
     return strengths[:MAX_STRENGTHS] + improvements[:MAX_IMPROVEMENTS]
 
 
@@ -199,3 +208,26 @@ COMPOSERS = {
     "structure": structure_feedback,
     "language": language_feedback,
 }
+_UNREADABLE = frozenset({"word_salad", "gibberish"})
+
+
+def off_topic_feedback(ctx: FeedbackContext) -> list[FeedbackItem]:
+    """One plain comment naming the question the essay was graded against."""
+    question = ctx.topic.question
+    if question is None or not ctx.essay.sentences:
+        return []
+    return [ctx.item("thesis.off_topic", "improvement", [ctx.essay.sentences[0].index],
+                     question=quote(question.text))]
+
+
+def criterion_feedback(criterion_id: str, ctx: FeedbackContext,
+                       criteria: Iterable[str]) -> tuple[FeedbackItem, ...]:
+    """A criterion's comments, honest about flags: an unreadable text gets none, and an
+    off-topic essay gets one plain comment (on the first criterion the flag caps) instead of
+    praise or key-term advice on its thesis and evidence, which would contradict it."""
+    if ctx.flags & _UNREADABLE:
+        return ()
+    if "off_topic" in ctx.flags and criterion_id in CAPS["off_topic"]:
+        first = next(c for c in criteria if c in CAPS["off_topic"])
+        return tuple(off_topic_feedback(ctx)) if criterion_id == first else ()
+    return tuple(COMPOSERS[criterion_id](ctx))

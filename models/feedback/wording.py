@@ -38,6 +38,11 @@ DEFAULT_WORDING: dict[str, Wording] = {
     "thesis.question": Wording(
         "“{quote}” asks a question; a thesis answers one.",
         "Turn the question into your answer to it."),
+    "thesis.off_topic": Wording(
+        "This essay seems to answer a different question from the one it was graded against: "
+        "“{question}”. Its thesis and evidence could not be credited against that question.",
+        "Reread the question, answer it directly in your introduction, and choose evidence "
+        "that bears on it. If you did answer this question, ask your teacher to check."),
     # evidence
     "evidence.strong": Wording(
         "“{quote}” brings in {kinds}, and you go on to explain what it shows.",
@@ -127,6 +132,7 @@ WEAKNESS_NAMES: dict[str, str] = {
     "thesis.missing": "No thesis",
     "thesis.late": "Thesis only at the end",
     "thesis.question": "Thesis posed as a question",
+    "thesis.off_topic": "Answers a different question",
     "evidence.unexplained": "Evidence left unexplained",
     "evidence.unsupported": "Claims without evidence",
     "evidence.unattributed_quote": "Quotations not attributed",

@@ -19,6 +19,13 @@ class RawScore:
     components: dict[str, float]
 
 
+def _without(weights: dict[str, float], name: str) -> dict[str, float]:
+    """The weights without one component, the others scaled to the same total."""
+    rest = {k: v for k, v in weights.items() if k != name}
+    total = sum(rest.values())
+    return {k: v * sum(weights.values()) / total for k, v in rest.items()}
+
+
 def _weighted(weights: dict[str, float], components: dict[str, float],
               penalty: float = 0.0) -> RawScore:
     value = sum(weights[name] * components[name] for name in weights) - penalty
@@ -55,10 +62,14 @@ def evidence_raw(evidence: EvidenceFeatures, essay: EssayDoc) -> RawScore:
         "specificity": min(1.0, evidence.distinct_items / 10),
         "analysis": len(evidence.explained) / n_evidence if n_evidence else 0.0,
         "support": 1.0 - len(evidence.unsupported) / max(len(evidence.claims), 1),
-        "key_terms": min(1.0, len(evidence.key_terms_used) / 5),
     }
     weights = {"density": 0.25, "variety": 0.15, "specificity": 0.15, "analysis": 0.2,
                "support": 0.1, "key_terms": 0.15}
+    terms = len(evidence.key_terms_used) + len(evidence.key_terms_missing)
+    if terms:  # up to five of the question's terms; a short question names fewer
+        components["key_terms"] = min(1.0, len(evidence.key_terms_used) / min(5, terms))
+    else:  # no question, or one that names no terms: judged on the rest alone
+        weights = _without(weights, "key_terms")
     thin = len(evidence.thin_paragraphs) / bodies
     components["thin_paragraphs"] = thin
     return _weighted(weights, components, penalty=0.1 * thin)

@@ -9,22 +9,27 @@ import numpy as np
 
 from models.rubric import Rubric
 from models.scoring.anchor import ExemplarAnchoredScale
+from models.scoring.caps import CAPS, OVERALL_CAPPED_BY, SHORT_CAP
 
-# Flags that make an essay unassessable on some criteria, and the level cap they impose.
-CAPS = {
-    "word_salad": ("thesis", "evidence", "structure", "language"),
-    "gibberish": ("thesis", "evidence", "structure", "language"),
-    "off_topic": ("thesis", "evidence"),
-}
-OVERALL_CAPPED_BY = ("word_salad", "gibberish", "off_topic")
+__all__ = ["CAPS", "OVERALL_CAPPED_BY", "LevelScore", "OverallScore", "RubricModel"]
 
 
 @dataclass(frozen=True)
 class LevelScore:
     level: int
-    continuous: float
+    continuous: float  # the score that gave the level (the cap's level when capped)
     confidence: float
     capped_by: str | None
+    uncapped: float  # the scale's score before any cap
+
+
+@dataclass(frozen=True)
+class OverallScore:
+    score: float  # on the rubric's scale; the lowest level when capped
+    level: int
+    confidence: float
+    capped_by: str | None
+    uncapped: float
 
 
 def round_half_up(value: float) -> int:
@@ -53,29 +58,36 @@ class RubricModel:
     def score(self, raw: dict[str, float], flags: set[str]) -> dict[str, LevelScore]:
         out = {}
         for criterion in self.rubric.criteria:
-            continuous = self.scales_[criterion.id].level_of(raw[criterion.id])
-            level = round_half_up(continuous)
+            uncapped = self.scales_[criterion.id].level_of(raw[criterion.id])
+            level = round_half_up(uncapped)
+            continuous = uncapped
             # Half a level either side of a boundary is a coin toss; the middle is certain.
-            confidence = 0.5 + (0.5 - abs(continuous - level))
+            confidence = 0.5 + (0.5 - abs(uncapped - level))
             capped_by = None
             for flag in sorted(flags):
                 if criterion.id in CAPS.get(flag, ()):
                     capped_by = flag
                     level = self.rubric.min_level
+                    continuous = float(level)
                     confidence = 0.9
                     break
-            if capped_by is None and "too_short" in flags and level > self.rubric.min_level + 1:
-                capped_by, level = "too_short", self.rubric.min_level + 1
+            if capped_by is None and SHORT_CAP in flags and level > self.rubric.min_level + 1:
+                capped_by, level = SHORT_CAP, self.rubric.min_level + 1
+                continuous = float(level)
             if flags & {"repeated_text", "keyword_stuffing"}:
                 confidence *= 0.8
             out[criterion.id] = LevelScore(level, round(continuous, 3), round(confidence, 3),
-                                           capped_by)
+                                           capped_by, round(uncapped, 3))
         return out
 
-    def overall(self, levels: dict[str, LevelScore], flags: set[str]) -> tuple[float, int, float]:
+    def overall(self, levels: dict[str, LevelScore], flags: set[str]) -> OverallScore:
         """Weighted score, its level and a confidence, all on the rubric's scale."""
         score = sum(c.weight * levels[c.id].level for c in self.rubric.criteria)
+        uncapped = sum(c.weight * round_half_up(levels[c.id].uncapped)
+                       for c in self.rubric.criteria)
         confidence = sum(c.weight * levels[c.id].confidence for c in self.rubric.criteria)
-        if flags & set(OVERALL_CAPPED_BY):
+        capped_by = next((f for f in OVERALL_CAPPED_BY if f in flags), None)
+        if capped_by is not None:
             score = float(self.rubric.min_level)
-        return round(score, 2), round_half_up(score), round(confidence, 3)
+        return OverallScore(round(score, 2), round_half_up(score), round(confidence, 3),
+                            capped_by, round(uncapped, 2))

@@ -1,0 +1,141 @@
+"""Key terms read off a question's own words, for questions a teacher set without any.
+
+A question names what it is about in its noun phrases ("the New Deal", "the Great Depression",
+"Stalin's industrialisation of the Soviet Union"), and asks with words any question uses ("How
+far", "assess", "aims, methods and results"). The terms are the runs of names and nouns left
+once the asking words, dates and months are taken out; each run is a term, and a run of several
+words also counts when an essay uses its main word ("the Depression", "alliances"), so the
+engine does not tell a student that they left out a term they did use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from models.features.lexicon import ERA_WORDS, GENERIC_LEMMAS, MONTHS, QUESTION_WORDS
+from models.question import KeyTerm
+
+_NAME_LINKS = frozenset({"of", "the"})  # inside a name: "Treaty of Versailles"
+_RUN_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+# Heads that name a kind of thing rather than the thing: "the alliance system" is about
+# alliances, so the word before such a head is the one an essay is expected to use.
+_WEAK_HEADS = frozenset("""
+system systems policy policies process situation problem problems issue issues idea ideas
+movement movements programme programmes program programs
+""".split())
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word of the question; hyphenated compounds ('Five-Year') are one word."""
+
+    text: str
+    pos: str
+    candidate: bool
+
+
+def _words(doc: Doc) -> list[_Word]:
+    groups: list[list] = []
+    for token in doc:
+        joined = groups and (token.text == "-" or groups[-1][-1].text == "-") and \
+            not groups[-1][-1].whitespace_ and token.i + (token.text == "-") < len(doc)
+        if joined:
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    words = []
+    for group in groups:
+        text = "".join(t.text_with_ws for t in group).strip()
+        head = group[-1]
+        lower = head.lower_
+        if len(group) > 1:  # a compound: a candidate if any part is one
+            candidate = any(t.is_alpha and t.lower_ not in QUESTION_WORDS for t in group) and \
+                head.is_alpha
+        else:
+            # "First" is a stop word, but not in "the First World War".
+            name = head.pos_ == "PROPN" and head.text[:1].isupper()
+            candidate = (head.is_alpha and len(lower) > 1 and (name or not head.is_stop)
+                         and head.pos_ in _RUN_POS and lower not in QUESTION_WORDS
+                         and lower not in ERA_WORDS and lower not in MONTHS
+                         and (name or head.lemma_.lower() not in GENERIC_LEMMAS))
+        words.append(_Word(text, head.pos_, candidate))
+    return words
+
+
+def _runs(words: list[_Word]) -> list[list[_Word]]:
+    """Maximal runs of candidate words; 'of'/'the' join capitalised words into one name."""
+    runs: list[list[_Word]] = []
+    current: list[_Word] = []
+    for position, word in enumerate(words):
+        if word.candidate:
+            current.append(word)
+            continue
+        following = words[position + 1] if position + 1 < len(words) else None
+        if (current and word.text.lower() in _NAME_LINKS and current[-1].text[:1].isupper()
+                and following is not None and following.text[:1].isupper()):
+            current.append(word)
+            continue
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def derive_key_terms(doc: Doc) -> tuple[KeyTerm, ...]:
+    """Key terms of a parsed question, in the order it names them."""
+    terms: list[KeyTerm] = []
+    seen: set[str] = set()
+    for run in _runs(_words(doc)):
+        while run and run[-1].text.lower() in _NAME_LINKS:
+            run = run[:-1]
+        # A lowercase adjective alone ("economic") describes; it is not a topic.
+        if not run or (len(run) == 1 and run[0].pos == "ADJ" and run[0].text.islower()):
+            continue
+        term = " ".join(w.text for w in run)
+        aliases: list[str] = []
+        if len(run) > 1:
+            head = run[-1]
+            if head.text.lower() in _WEAK_HEADS:
+                head = run[-2]
+            if len(head.text) >= (3 if head.pos == "PROPN" else 4) and \
+                    head.text.lower() not in _NAME_LINKS:
+                aliases.append(head.text.lower() if head.text[1:].islower() and
+                               head.pos == "NOUN" else head.text)
+        if term.lower() not in seen:
+            seen.add(term.lower())
+            terms.append(KeyTerm(term, tuple(a for a in aliases if a.lower() != term.lower())))
+    return tuple(terms)
+
+
+# British and American spellings of one word: an essay that writes "industrialization" uses the
+# term "industrialisation". A variant that is no word at all only never matches.
+_SPELLINGS = ((r"isation", "ization"), (r"ization", "isation"), (r"is(e|ed|es|ing)$", r"iz\1"),
+              (r"iz(e|ed|es|ing)$", r"is\1"), (r"our(s|ed|ing)?$", r"or\1"),
+              (r"([^aeiou])or(s|ed|ing)?$", r"\1our\2"), (r"tre(s)?$", r"ter\1"),
+              (r"ter(s)?$", r"tre\1"), (r"ence$", "ense"), (r"ense$", "ence"),
+              (r"amme(s)?$", r"am\1"))
+
+
+def spelling_variants(form: str) -> list[str]:
+    """Other spellings of a term's form, word by word ('Labour Party' -> 'Labor Party')."""
+    out = []
+    for pattern, replacement in _SPELLINGS:
+        changed = [re.sub(pattern, replacement, word) if len(word) > 4 else word
+                   for word in form.split(" ")]
+        variant = " ".join(changed)
+        if variant != form and variant not in out:
+            out.append(variant)
+    return out
+
+
+def with_variants(term: KeyTerm) -> KeyTerm:
+    """The term with the other spellings of each of its forms as aliases."""
+    forms = list(term.forms)
+    for form in term.forms:
+        forms += [v for v in spelling_variants(form) if v not in forms]
+    return KeyTerm(term.term, tuple(forms[1:]))
