@@ -18,9 +18,10 @@ overall and cohesion) it prints, on the same 5 folds:
 Then the uncalibrated engine: Spearman correlation of its default structure and evidence levels
 with the organization and content traits (sets 1-2), next to essay length's.
 
-Each ASAP set is graded against a rubric made from the default one with that set's prompt
-(../asap/prompts/setN.txt) and no key terms; each ELLIPSE prompt against one with the prompt's
-title. Features are cached (``--cache``) so a second run only refits.
+Essays are graded with the default rubric (with a low word minimum) against their own question,
+as a teacher would set it: each ASAP set's prompt (../asap/prompts/setN.txt), each ELLIPSE
+essay's prompt title; key terms and period are read off the question, as for a teacher who gives
+none. Features are cached (``--cache``) so a second run only refits.
 """
 
 from __future__ import annotations
@@ -124,42 +125,42 @@ def read_ellipse(path: Path, limit: int) -> list[Essay]:
             for r in rows]
 
 
-def rubric_text(prompt: str) -> str:
-    """The default rubric with another prompt, no key terms and a low word minimum."""
+def bench_rubric():
+    """The default rubric with a low word minimum (short answers must not all be capped)."""
+    from models.rubric import parse_rubric
+
     data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
-    data["prompt"] = prompt
-    data["key_terms"] = []
     data["min_words"] = MIN_WORDS
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return parse_rubric(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                        source="bench", base_dir=DEFAULT_RUBRIC.parent)
 
 
 # --- feature extraction, in worker processes ----------------------------------------------------
 
-_ENGINES: dict[str, object] = {}
+_ENGINE: list = []
 
 
-def _engine_for(prompt: str):
+def _engine():
     from models.engine import Engine
     from models.pipeline import load_pipeline
-    from models.rubric import parse_rubric
 
-    if prompt not in _ENGINES:
-        _ENGINES[prompt] = Engine(parse_rubric(rubric_text(prompt), source="bench",
-                                               base_dir=DEFAULT_RUBRIC.parent),
-                                  nlp=load_pipeline())
-    return _ENGINES[prompt]
+    if not _ENGINE:
+        _ENGINE.append(Engine(bench_rubric(), nlp=load_pipeline()))
+    return _ENGINE[0]
 
 
 def _extract(job: tuple[str, list[str]]) -> list[tuple[dict | None, dict | None]]:
-    """(features, default levels) per text, all graded against one prompt's rubric."""
+    """(features, default levels) per text, all graded against one question."""
     from models.calibration.features import essay_features
     from models.engine import EssayInput
+    from models.question import Question
 
     prompt, texts = job
-    engine = _engine_for(prompt)
+    engine = _engine()
+    question = Question.build(prompt)
     out = []
     for _source, analysis, _error in engine.analyse_many(
-            EssayInput(str(i), t) for i, t in enumerate(texts)):
+            EssayInput(str(i), t, question) for i, t in enumerate(texts)):
         if analysis is None:
             out.append((None, None))
             continue

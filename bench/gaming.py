@@ -12,9 +12,10 @@ Takes ``--essays`` real essays from ASAP sets 1 and 2 (half each) and applies fi
 * salad: word salad made from the essay's own words;
 * off-topic: swap in an essay written for the other prompt.
 
-For the default model (the engine's levels, rubric made from the set's prompt with the prompt's
-most frequent content words as key terms) and for a model calibrated on the rest of the set's
-essays (holistic score), it prints how often each score went up (targets: 0% for pad and stuff),
+Essays are graded against their set's prompt as the question, with the prompt's most frequent
+content words as the teacher's key terms (the ones stuffing uses). For the default model (the
+engine's levels) and for a model calibrated on the rest of the set's essays (holistic score), it
+prints how often each score went up (targets: 0% for pad and stuff),
 how often structure went down for shuffle (target >= 90%; the level, and the continuous
 structure score under it, since most one-block essays already sit at the lowest level), how
 often word salad got the lowest level (target 100%) and how often the trick raised a new flag
@@ -31,13 +32,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import DEFAULT_RUBRIC, MIN_WORDS, read_asap  # noqa: E402
+from accuracy import bench_rubric, read_asap  # noqa: E402
 
 CRITERIA = ("thesis", "evidence", "structure", "language")
 TRICKS = ("pad", "stuff", "shuffle", "salad", "off-topic")
@@ -98,21 +97,12 @@ def salad(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def rubric_for(prompt: str, terms: list[str]):
-    from models.rubric import parse_rubric
-
-    data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
-    data.update(prompt=prompt, min_words=MIN_WORDS, key_terms=[{"term": t} for t in terms])
-    return parse_rubric(yaml.safe_dump(data, sort_keys=False), source="gaming",
-                        base_dir=DEFAULT_RUBRIC.parent)
-
-
-def analyse(engine, texts):
+def analyse(engine, texts, question):
     from models.calibration.features import essay_features
     from models.engine import EssayInput
 
     out = []
-    for _s, analysis, error in engine.analyse_many(EssayInput(str(i), t)
+    for _s, analysis, error in engine.analyse_many(EssayInput(str(i), t, question)
                                                    for i, t in enumerate(texts)):
         if analysis is None:
             out.append((None, None, error))
@@ -129,11 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from models.calibration.model import calibrate
     from models.engine import Engine
     from models.pipeline import load_pipeline
+    from models.question import Question
 
     args = parse_args(argv)
     rng = random.Random(args.seed)
     sets = read_asap(args.asap, 0)
-    nlp = load_pipeline()
+    engine = Engine(bench_rubric(), nlp=load_pipeline())
     counts: dict[tuple[str, str], Counter] = {}
     totals: Counter = Counter()
     for n, other in ((1, 2), (2, 1)):
@@ -141,11 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         rng.shuffle(essays)
         tested, rest = essays[:args.essays // 2], essays[args.essays // 2:]
         terms = key_terms(tested[0].prompt)
-        engine = Engine(rubric_for(tested[0].prompt, terms), nlp=nlp)
+        question = Question.build(tested[0].prompt, key_terms=terms)
         print(f"set {n}: key terms {terms}; calibrating on {len(rest)} essays ...", flush=True)
-        rest_rows = [f for f, _, _ in analyse(engine, [e.text for e in rest])]
+        rest_rows = [f for f, _, _ in analyse(engine, [e.text for e in rest], question)]
         model = calibrate(engine, rest_rows, {"overall": (
-            "domain1_score", [e.scores["domain1_score"] for e in rest])})
+            "domain1_score", [e.scores["domain1_score"] for e in rest])}, question=question)
         strangers = [e.text for e in sets[other]]
         variants = {"original": [e.text for e in tested],
                     "pad": [pad(e.text, rng) for e in tested],
@@ -153,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "shuffle": [shuffle(e.text, rng) for e in tested],
                     "salad": [salad(e.text, rng) for e in tested],
                     "off-topic": [rng.choice(strangers) for _ in tested]}
-        graded = {name: analyse(engine, texts) for name, texts in variants.items()}
+        graded = {name: analyse(engine, texts, question) for name, texts in variants.items()}
         calibrated = {name: model.predict([f for f, _, _ in rows]) ["overall"]
                       if all(f is not None for f, _, _ in rows) else None
                       for name, rows in graded.items()}

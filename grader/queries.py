@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from grader.tables import (
@@ -75,6 +75,23 @@ def drafts_for(user: User, assignment: Assignment) -> Select[tuple[Essay]]:
     """A student's drafts for an assignment, oldest first."""
     return select(Essay).where(Essay.owner_id == user.id,
                                Essay.assignment_id == assignment.id).order_by(Essay.id)
+
+
+def latest_reading(session: Session, user: User, assignment: Assignment) -> dict | None:
+    """The question block of the newest result graded against the assignment's current
+    question (how the grader read it: the key terms it looked for, where each came from)."""
+    if assignment.question_id is None:
+        return None
+    visible = essays_of(user).where(Essay.assignment_id == assignment.id,
+                                    Essay.question_id == assignment.question_id)
+    document = session.scalar(
+        select(Result.document)
+        .join(Essay, and_(Essay.id == Result.essay_id,
+                          Essay.rubric_version_id == Result.rubric_version_id))
+        .where(Essay.id.in_(visible.with_only_columns(Essay.id)))
+        .order_by(Result.id.desc()).limit(1))
+    question = (document or {}).get("question")
+    return question if isinstance(question, dict) else None
 
 
 def batches_of(user: User) -> Select[tuple[Batch]]:
@@ -164,4 +181,5 @@ def with_results(query: Select, documents: bool = False) -> Select:
     result = selectinload(Essay.result)
     if not documents:
         result = result.defer(Result.document)
-    return query.options(result.selectinload(Result.criteria), defer(Essay.text))
+    return query.options(result.selectinload(Result.criteria), selectinload(Essay.question),
+                         defer(Essay.text))

@@ -147,9 +147,31 @@ class Enrolment(Base):
                                             index=True)
 
 
+class Question(Base):
+    """What an essay answers (models.question.Question, stored): its text, the teacher's key
+    terms, a period and the sources students were given. Rows never change: editing an
+    assignment's question makes a new row, so an essay keeps the question it was graded
+    against. Rows are found again by ``digest`` per owner (grader/services/questions.py)."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Who typed it; a question outlives its author's account for the essays graded against it.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 index=True)
+    text: Mapped[str] = mapped_column(Text)
+    # [{"term": ..., "aliases": [...]}]: the teacher's; empty when derived from the text.
+    key_terms: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    period: Mapped[str | None] = mapped_column(String(40))  # str(models.question.Period)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    digest: Mapped[str] = mapped_column(String(64), index=True)  # models Question.digest
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Assignment(Base):
-    """What a class is asked to write, graded against a rubric the teacher chose. Students see
-    their levels while drafting only if ``show_levels``; their final results once released."""
+    """What a class is asked to write, graded against a rubric the teacher chose and the
+    question the teacher set. Students see their levels while drafting only if
+    ``show_levels``; their final results once released."""
 
     __tablename__ = "assignments"
 
@@ -159,12 +181,16 @@ class Assignment(Base):
     title: Mapped[str] = mapped_column(String(300))
     instructions: Mapped[str] = mapped_column(Text, default="")
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"))
+    # The question new drafts and uploads are graded against (None: the topic is not judged).
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL"), index=True)
     show_levels: Mapped[bool] = mapped_column(Boolean, default=False)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     school_class: Mapped[SchoolClass] = relationship()
     rubric: Mapped[Rubric] = relationship()
+    question: Mapped[Question | None] = relationship()
 
 
 class Batch(Base):
@@ -178,6 +204,9 @@ class Batch(Base):
     title: Mapped[str] = mapped_column(String(300), default="")
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
+    # The question the upload's essays are graded against (each essay records it too).
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL"), index=True)
     # What the upload held: files read, and a named problem for every file not turned into an essay.
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -185,6 +214,7 @@ class Batch(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     rubric_version: Mapped[RubricVersion] = relationship()
+    question: Mapped[Question | None] = relationship()
 
 
 class Essay(Base):
@@ -201,6 +231,10 @@ class Essay(Base):
     # A student's draft for an assignment (its class's teacher reads it), if it is one.
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
+    # The question it is graded against: its assignment's when it was submitted, the one sent
+    # with it, or its batch's (None: the rubric's own question, if any, else none).
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL"), index=True)
     label: Mapped[str] = mapped_column(String(300), default="")
     source_name: Mapped[str] = mapped_column(String(500), default="")
     text: Mapped[str] = mapped_column(Text)
@@ -224,6 +258,7 @@ class Essay(Base):
     batch: Mapped[Batch | None] = relationship()
     assignment: Mapped[Assignment | None] = relationship()
     rubric_version: Mapped[RubricVersion] = relationship()
+    question: Mapped[Question | None] = relationship()
     result: Mapped[Result | None] = relationship(
         primaryjoin="and_(Result.essay_id == Essay.id, "
                     "Result.rubric_version_id == Essay.rubric_version_id)",
@@ -242,7 +277,8 @@ class Result(Base):
     overall_level: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # The engine's whole JSON document (schema_version 1): feedback items with their offsets.
+    # The engine's whole JSON document (schema_version 2; 1 before questions): feedback items
+    # with their offsets, and the question it was graded against.
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     engine_version: Mapped[str] = mapped_column(String(40))
     pipeline: Mapped[str] = mapped_column(String(200))
@@ -252,6 +288,9 @@ class Result(Base):
     calibration_id: Mapped[int | None] = mapped_column(
         ForeignKey("calibrations.id", ondelete="SET NULL"))
     calibrated_scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # The essay's content words and their counts (models.features.class_terms.essay_terms):
+    # what its assignment's class writes about, once enough of it has written.
+    terms: Mapped[dict[str, int] | None] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     criteria: Mapped[list[ResultCriterion]] = relationship(

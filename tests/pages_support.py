@@ -11,8 +11,13 @@ from grader import queries
 from grader.db import database
 from grader.services.accounts import ensure_user, set_password
 from grader.services.classes import create_assignment, create_class, enrol
+from models.question import Question
 
 PASSWORD = "correct horse battery"
+# The question the school's classes answer (the default rubric is question-free).
+STALIN = Question.build("How successful was Stalin's industrialisation of the Soviet Union? "
+                        "Assess its aims, methods and results, using evidence from the period.",
+                        period="1928-1941")
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,10 @@ def make_school(app: Flask, show_levels: bool = False) -> School:
             enrol(session, nine_a, people[student])
         enrol(session, nine_b, people["student3"])
         essay = create_assignment(session, nine_a, "Stalin's industrialisation", rubric,
-                                  "How successful was it? Use evidence.", show_levels)
-        other = create_assignment(session, nine_b, "The Five-Year Plans", rubric)
+                                  "How successful was it? Use evidence.", show_levels,
+                                  question=STALIN)
+        other = create_assignment(session, nine_b, "The Five-Year Plans", rubric,
+                                  question=STALIN)
         return School(nine_a.id, essay.id, other.id)
 
 

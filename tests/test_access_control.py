@@ -141,6 +141,7 @@ def page_cases(things: Things) -> list[Case]:
             Case("POST", f"/classes/{k[owner]}/assignments", mine),
             Case("POST", f"/assignments/{a[owner]}/batches", mine),
             Case("POST", f"/assignments/{a[owner]}/release", mine),
+            Case("POST", f"/assignments/{a[owner]}/question", mine),
         ]
     classes = {"teacher": ("student", "student2"), "teacher2": ("student3",)}
     for teacher, students in classes.items():

@@ -201,3 +201,56 @@ def test_an_admin_edits_a_rubric_and_calibrates_it_on_a_real_worker(site, browse
     page.get_by_role("button", name="Activate: grade new essays with it").click()
     expect(page.get_by_text("now scores new essays for this rubric")).to_be_visible()
     shot(page, "17-admin-calibration-active")
+
+
+NEW_DEAL = "How far did the New Deal (1933-1939) end the Great Depression?"
+
+
+def test_a_teacher_sets_a_question_of_their_own_and_a_students_essay_is_graded_against_it(
+        site, browser):
+    base, _school, _worker = site
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, base, "teacher")
+    page.get_by_role("link", name="History 9A").click()
+    page.get_by_label("Title").fill("The New Deal")
+    page.get_by_label("Question", exact=True).fill(NEW_DEAL)
+    page.get_by_label("Period (optional)").fill("1933-1939 and then some")
+    page.get_by_role("button", name="Set assignment").click()
+    problem = page.locator("#assignment-problem")  # beside the form, what was typed kept
+    expect(problem).to_contain_text("is not a year or a range")
+    expect(page.get_by_label("Question", exact=True)).to_have_value(NEW_DEAL)
+    shot(page, "18-teacher-assignment-question-refused")
+    page.get_by_label("Period (optional)").fill("1933-1939")
+    page.get_by_label("Key terms (optional)").fill("Roosevelt, Hundred Days")
+    page.get_by_role("button", name="Set assignment").click()
+    expect(page.get_by_role("heading", name="What the grader checks")).to_be_visible()
+    expect(page.locator(".question-text")).to_have_text(NEW_DEAL)
+    expect(page.locator(".key-terms")).to_contain_text("Hundred Days")
+    shot(page, "19-teacher-assignment-with-question")
+    page.context.close()
+
+    student = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(student, base, "student")
+    student.get_by_role("link", name="The New Deal").click()
+    expect(student.get_by_role("heading", name="The question")).to_be_visible()
+    expect(student.locator(".question-text")).to_have_text(NEW_DEAL)
+    essay = (ROOT / "tests" / "essays" / "questions" / "new-deal-strong.txt").read_text(
+        encoding="utf-8")
+    student.get_by_label("Paste your essay").fill(essay)
+    student.get_by_role("button", name="Get feedback").click()
+    expect(student.get_by_role("heading", name="Feedback")).to_be_visible(timeout=120_000)
+    expect(student.locator(".graded-against")).to_contain_text(NEW_DEAL)
+    expect(student.get_by_text("Off topic")).to_have_count(0)
+    expect(student.get_by_text("different question")).to_have_count(0)
+    expect(student.get_by_text("does not check facts or quotations")).to_be_visible()
+    shot(student, "20-student-feedback-against-the-question")
+    essay_url = student.url
+    student.context.close()
+
+    teacher = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(teacher, base, "teacher")
+    teacher.goto(essay_url)
+    expect(teacher.locator(".graded-against")).to_contain_text("Graded against")
+    expect(teacher.locator(".graded-against")).to_contain_text(NEW_DEAL)
+    shot(teacher, "21-teacher-reads-the-essay-with-its-question")
+    teacher.context.close()

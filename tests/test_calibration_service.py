@@ -181,8 +181,10 @@ def test_teachers_overrides_are_a_calibration_source(client, accounts, service_a
     assert empty.status_code == 422 and "override" in empty.get_json()["error"]["message"]
 
     texts, levels = planted_set(16, seed=11)
-    ids = [client.post("/api/v1/essays", json={"text": t}, headers=teacher)
-           .get_json()["essay"]["id"] for t in texts]
+    # Half were graded against a question: each is read against its own again.
+    stalin = "How successful was Stalin's industrialisation of the Soviet Union?"
+    ids = [client.post("/api/v1/essays", json={"text": t, "question": stalin if i % 2 else None},
+                       headers=teacher).get_json()["essay"]["id"] for i, t in enumerate(texts)]
     grade_pending(service_app)
     for essay_id, level in zip(ids, levels, strict=True):
         response = client.post(f"/api/v1/essays/{essay_id}/overrides",
@@ -201,6 +203,8 @@ def test_teachers_overrides_are_a_calibration_source(client, accounts, service_a
     # Only the overridden criterion is a target: the others would just learn the grader.
     assert list(training["targets"]) == ["evidence"]
     assert training["targets"]["evidence"]["scores"] == [float(v) for v in levels]
+    assert [q and q["text"] for q in training["questions"]] == [
+        stalin if i % 2 else None for i in range(16)]
     assert grade_pending.calibrate(service_app) == {calibration["id"]: "ready"}
 
     # Fitted on the rubric's own levels, its levels replace the engine's, wording and all.

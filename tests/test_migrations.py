@@ -4,12 +4,18 @@ keys on, dropping the old copy would cascade-delete every essay and result behin
 from __future__ import annotations
 
 import io
+from contextlib import ExitStack
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import select, text
 
 from grader.db import database, downgrade, upgrade
-from tests.conftest import ESSAYS
-from tests.service_support import make_app, service_env, token_for
+from grader.services.questions import spec_of_question
+from grader.services.rubrics import import_rubric, read_rubric_file
+from grader.tables import Assignment, Essay, Question
+from tests.conftest import DEFAULT_RUBRIC, ESSAYS
+from tests.pages_support import make_school
+from tests.service_support import make_app, postgres_database, service_env, token_for
 
 TABLES = ("users", "api_tokens", "rubric_versions", "batches", "essays", "results",
           "result_criteria", "overrides")
@@ -51,3 +57,59 @@ def test_downgrading_and_upgrading_a_populated_sqlite_database_loses_no_row(tmp_
         assert connection.exec_driver_sql(
             "SELECT count(*) FROM api_tokens WHERE expires_at IS NULL").scalar_one() == 0
     assert client.get(f"/api/v1/essays/{essay}", headers=teacher).get_json()["status"] == "done"
+
+
+LEGACY_HEAD = """\
+prompt: >-
+  How successful was Stalin's industrialisation of the Soviet Union? Assess its aims, methods and
+  results, using evidence from the period.
+key_terms:
+  - term: Stalin
+  - term: Five-Year Plan
+    aliases: [five year plan, five-year plans]
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_question_a_rubric_carried_becomes_its_assignments_and_essays_question(
+        tmp_path, backend):
+    """Before questions were apart from rubrics, the rubric's prompt was every essay's question.
+    Upgrading gives it to the assignments and essays that were graded against it."""
+    with ExitStack() as stack:
+        url = stack.enter_context(postgres_database()) if backend == "postgresql" else None
+        app = make_app(service_env(tmp_path / "instance", url))
+        school = make_school(app)
+        student = token_for(app, "student@school.example", "student")
+        client = app.test_client()
+        strong = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
+        essay = client.post("/api/v1/essays", json={"text": strong},
+                            headers=student).get_json()["essay"]["id"]
+        downgrade(app, "0006")
+        default = DEFAULT_RUBRIC.read_text(encoding="utf-8")
+        legacy = default.replace("min_words:", LEGACY_HEAD + "min_words:", 1)
+        with database(app).session() as session:
+            exemplars = read_rubric_file(DEFAULT_RUBRIC)[1]
+            version = import_rubric(session, legacy, exemplars, source="legacy").version
+            session.execute(text("UPDATE essays SET rubric_version_id = :v WHERE id = :e"),
+                            {"v": version.id, "e": essay})
+            session.commit()
+        upgrade(app)
+        with database(app).session() as session:
+            [question] = session.scalars(select(Question)).all()
+            assert question.text.startswith("How successful was Stalin's industrialisation")
+            assert question.owner_id is None and question.period is None
+            assert question.key_terms == [
+                {"term": "Stalin", "aliases": []},
+                {"term": "Five-Year Plan", "aliases": ["five year plan", "five-year plans"]}]
+            spec = spec_of_question(question)
+            assert question.digest == spec.digest and spec.key_terms[1].aliases
+            for assignment_id in (school.assignment_id, school.other_assignment_id):
+                assert session.get(Assignment, assignment_id).question_id == question.id
+            assert session.get(Essay, essay).question_id == question.id
+            assert session.execute(text("SELECT count(*) FROM results WHERE terms IS NOT NULL")
+                                   ).scalar_one() == 0
+        downgrade(app, "0006")  # and back: the columns and the table go, the rows stay
+        upgrade(app)
+        with database(app).session() as session:
+            assert session.get(Essay, essay) is not None
+            assert len(session.scalars(select(Question)).all()) == 1

@@ -282,11 +282,14 @@ def test_a_teacher_creates_a_class_adds_a_student_and_sets_an_assignment(client,
     added = page
     assignment = client.post(class_url + "/assignments", data={
         "title": "Causes of the First World War", "rubric": "history-argument",
+        "question": "How far was the alliance system responsible for the outbreak of the "
+                    "First World War in 1914?",
         "instructions": "Which cause mattered most?", "show_levels": "yes",
         "csrf_token": csrf_token(added)})
     assert assignment.status_code == 302
-    assert "Causes of the First World War" in client.get(
-        assignment.headers["Location"]).get_data(as_text=True)
+    teachers_page = client.get(assignment.headers["Location"]).get_data(as_text=True)
+    assert "Causes of the First World War" in teachers_page
+    assert "How far was the alliance system responsible" in teachers_page
     sign_out(client)
 
     assert sign_in(client, "newpupil", password=password).status_code == 302

@@ -19,6 +19,7 @@ from grader.tables import Calibration, RubricVersion, utcnow
 from models.calibration.model import CalibrationModel, calibrate, features_of, library_versions
 from models.engine import Engine
 from models.errors import CalibrationError
+from models.question import Question
 from worker.grading import EngineFor
 
 log = logging.getLogger(__name__)
@@ -51,16 +52,23 @@ def claim(sessions: sessionmaker, calibration_id: int, token: str, max_attempts:
 
 
 def fit(training: dict, engine: Engine, folds: int = 5) -> tuple[CalibrationModel, dict]:
-    """The model and its report from a calibration's stored training set."""
+    """The model and its report from a calibration's stored training set: a CSV's essays read
+    against the question sent with them (recorded with the model), teachers' reviewed essays
+    each against the question it was graded against."""
     texts = training["texts"]
-    rows, errors = features_of(engine, texts)
+    question = Question.from_dict(training["question"]) if training.get("question") else None
+    per_essay = training.get("questions")
+    questions = [Question.from_dict(q) if q else None for q in per_essay] \
+        if per_essay is not None else question
+    rows, errors = features_of(engine, texts, questions)
     targets = {criterion: (target["column"], target["scores"])
                for criterion, target in training["targets"].items()}
-    model = calibrate(engine, rows, targets, folds=folds)
+    model = calibrate(engine, rows, targets, folds=folds, question=question)
     left_out = [{"essay": number, "reason": error}
                 for number, error in enumerate(errors, start=1) if error]
     report = {"folds": folds, "trained_on": model.trained_on, "targets": model.report(),
-              "left_out": len(left_out), "left_out_essays": left_out[:LEFT_OUT_LISTED]}
+              "left_out": len(left_out), "left_out_essays": left_out[:LEFT_OUT_LISTED],
+              "question": question.text if question is not None else None}
     return model, report
 
 

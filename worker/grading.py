@@ -5,12 +5,15 @@ Three short transactions, with the engine's work outside any of them:
    queued essays, essays this same message held before (a retry or redelivery), or essays
    running so long that their holder is gone. Finished essays and essays another message holds
    are skipped, so a duplicate message never grades an essay twice at the same time;
-2. grade: the engine grades the chunk through ``nlp.pipe``; an essay that breaks the engine is
-   retried alone, so one bad essay never fails its neighbours. A chunk whose essays were tried
-   before is split first, so an essay that kills its worker fails alone. Where an admin has
-   activated a calibration for the rubric version, it scores the essays too;
+2. grade: the engine grades the chunk through ``nlp.pipe``, each essay against its own stored
+   question (an assignment's essays also against the words its class's graded essays share,
+   once there are enough of them); an essay that breaks the engine is retried alone, so one
+   bad essay never fails its neighbours. A chunk whose essays were tried before is split
+   first, so an essay that kills its worker fails alone. Where an admin has activated a
+   calibration for the rubric version, it scores the essays too;
 3. write: one result per essay and rubric version (a unique key; an existing result is kept),
-   and the essay becomes done or failed with its reason, if this message still holds it.
+   with the essay's content words for its class's later essays, and the essay becomes done or
+   failed with its reason, if this message still holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -26,10 +29,13 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader.services.questions import spec_from_columns
 from grader.services.rubrics import spec_of
-from grader.tables import Essay, Result, ResultCriterion, RubricVersion, utcnow
+from grader.tables import Essay, Question, Result, ResultCriterion, RubricVersion, utcnow
 from models.calibration.features import essay_features
 from models.engine import Analysis, Engine, EssayInput
+from models.features.class_terms import class_key_terms, essay_terms
+from models.question import Question as QuestionSpec
 from models.result import GradeResult
 from worker.engines import ActiveCalibration
 
@@ -55,6 +61,10 @@ class _Claimed:
     text: str
     rubric_version_id: int
     attempts: int = 1
+    # The stored question it answers (None: the rubric's own, if any), with class terms added.
+    question: QuestionSpec | None = None
+    assignment_id: int | None = None
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class _Outcome:
     error: str | None
     elapsed_ms: int
     calibrated: _Calibrated | None = None
+    terms: dict[str, int] | None = None  # its content words, for its class's later essays
 
 
 def _claimable(token: str, stale_before: datetime) -> ColumnElement[bool]:
@@ -112,9 +123,62 @@ def claim(session: Session, essay_ids: Sequence[int], max_attempts: int, token: 
     decided = {*exhausted, *taken}
     report.skipped.extend(i for i in ids if i not in decided)
     session.commit()
-    rows = session.execute(select(Essay.id, Essay.text, Essay.rubric_version_id, Essay.attempts)
-                           .where(Essay.id.in_(taken)).order_by(Essay.id))
-    return [_Claimed(*row) for row in rows]
+    rows = session.execute(
+        select(Essay.id, Essay.text, Essay.rubric_version_id, Essay.attempts,
+               Essay.assignment_id, Essay.question_id, Question.text, Question.key_terms,
+               Question.period, Question.sources)
+        .outerjoin(Question, Question.id == Essay.question_id)
+        .where(Essay.id.in_(taken)).order_by(Essay.id))
+    return [_Claimed(essay_id, text, version_id, attempts,
+                     spec_from_columns(*question) if question[0] is not None else None,
+                     assignment_id, question_id)
+            for essay_id, text, version_id, attempts, assignment_id, question_id, *question
+            in rows]
+
+
+# The graded essays of an assignment whose words make its class terms: the newest, at most.
+CLASS_ESSAYS = 300
+
+
+def with_class_terms(session: Session, claimed: Sequence[_Claimed]) -> list[_Claimed]:
+    """The claimed essays, those of an assignment with the words most of its class's graded
+    essays on the same question share added to their question (models/features/
+    class_terms.py). A student's drafts count once (the newest), so one student revising ten
+    times is not a class; the essays being graded now do not count themselves."""
+    own = {item.id for item in claimed}
+    terms_for: dict[tuple[int, int], tuple[str, ...]] = {}
+    for key in {(c.assignment_id, c.question_id) for c in claimed
+                if c.assignment_id is not None and c.question is not None}:
+        terms_for[key] = tuple(class_key_terms(_class_essays(session, *key, own)))
+    out = []
+    for item in claimed:
+        terms = terms_for.get((item.assignment_id, item.question_id))
+        if terms:
+            item = replace(item, question=item.question.with_class_terms(terms))
+        out.append(item)
+    return out
+
+
+def _class_essays(session: Session, assignment_id: int, question_id: int,
+                  own: set[int]) -> list[dict[str, int]]:
+    rows = session.execute(
+        select(Essay.owner_id, Essay.batch_id, Result.terms)
+        .join(Result, and_(Result.essay_id == Essay.id,
+                           Result.rubric_version_id == Essay.rubric_version_id))
+        .where(Essay.assignment_id == assignment_id, Essay.question_id == question_id,
+               Essay.status == "done", Result.terms.is_not(None), Essay.id.not_in(own))
+        .order_by(Essay.id.desc()).limit(CLASS_ESSAYS * 3))
+    seen: set[int] = set()
+    essays = []
+    for owner_id, batch_id, terms in rows:
+        if batch_id is None:  # a draft: only each student's newest
+            if owner_id in seen:
+                continue
+            seen.add(owner_id)
+        essays.append(terms)
+        if len(essays) == CLASS_ESSAYS:
+            break
+    return essays
 
 
 def release(sessions: sessionmaker, essay_ids: Sequence[int], token: str) -> list[int]:
@@ -197,7 +261,7 @@ def _grade_together(engine: Engine, items: Sequence[_Claimed],
                     scorer: _CalibrationScorer) -> list[_Outcome]:
     graded: list[tuple[_Claimed, GradeResult | None, str | None, int, Analysis | None]] = []
     started = time.perf_counter()
-    inputs = (EssayInput(str(item.id), item.text) for item in items)
+    inputs = (EssayInput(str(item.id), item.text, item.question) for item in items)
     for item, (source, analysis, error) in zip(items, engine.analyse_many(inputs), strict=True):
         result = engine.result(source, analysis) if analysis is not None else None
         now = time.perf_counter()
@@ -206,8 +270,9 @@ def _grade_together(engine: Engine, items: Sequence[_Claimed],
     analysed = [g for g in graded if g[4] is not None]
     calibrated = dict(zip((g[0].id for g in analysed), scorer([g[4] for g in analysed]),
                           strict=True))
-    return [_Outcome(item.id, result, error, elapsed, calibrated.get(item.id))
-            for item, result, error, elapsed, _ in graded]
+    return [_Outcome(item.id, result, error, elapsed, calibrated.get(item.id),
+                     essay_terms(analysis.scored) if analysis is not None else None)
+            for item, result, error, elapsed, analysis in graded]
 
 
 def _grade_alone(engine: Engine, item: _Claimed, scorer: _CalibrationScorer) -> _Outcome:
@@ -266,10 +331,12 @@ def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
         levels.update(calibrated.levels)
         if "overall" in calibrated.levels:
             overall_score = calibrated.scores["overall"]
+            _uncap_if_moved(document["overall"], levels["overall"])
             document["overall"].update(level=levels["overall"], score=overall_score,
                                        label=calibrated.wording["overall"][0])
         for entry in document["criteria"]:  # the document reads as the levels it reports
             if entry["id"] in calibrated.wording:
+                _uncap_if_moved(entry, levels[entry["id"]])
                 entry["level"] = levels[entry["id"]]
                 entry["label"], entry["descriptor"] = calibrated.wording[entry["id"]]
     return Result(
@@ -279,9 +346,18 @@ def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
         engine_version=result.engine_version, pipeline=result.pipeline,
         grading_ms=outcome.elapsed_ms,
         calibration_id=calibrated.id if calibrated and calibrated.scores else None,
-        calibrated_scores=calibrated.scores if calibrated else None,
+        calibrated_scores=calibrated.scores if calibrated else None, terms=outcome.terms,
         criteria=[ResultCriterion(criterion=c.id, level=levels[c.id], score=c.score,
                                   confidence=c.confidence) for c in result.criteria])
+
+
+def _uncap_if_moved(entry: dict, level: int) -> None:
+    """A calibrated level replacing a capped one: the calibration caps the same flags
+    (models/calibration/model.py, capped_score), so a capped level it keeps stays capped, with
+    its reason. One it moved was not capped: the calibration, which knows the teacher's own
+    essays, did not hold the flag against this essay, and the reason would be untrue."""
+    if entry.get("capped_by") and entry.get("level") != level:
+        entry["capped_by"] = entry["cap_reason"] = None
 
 
 def _insert_results(session: Session,
@@ -334,6 +410,7 @@ def grade_chunk(sessions: sessionmaker, essay_ids: Sequence[int], engine_for: En
             _ = version.rubric.slug  # loaded now: the engine may need it after the session ends
         calibrations = {v.id: calibration_for(session, v) for v in versions.values()} \
             if calibration_for is not None else {}
+        claimed = with_class_terms(session, claimed)
     outcomes = grade(claimed, versions, engine_for, calibrations)
     with sessions() as session:
         write(session, outcomes, claimed, token, report)

@@ -14,6 +14,7 @@ from grader.api.common import (
     ID,
     IDEMPOTENCY_DOC,
     accepted,
+    form_question,
     idempotency_key,
     read_upload,
     rubric_version,
@@ -42,14 +43,18 @@ class Batches(MethodView):
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": schemas.BatchIn}}},
              parameters=[IDEMPOTENCY_DOC])
     @blp.response(202, schemas.BatchAccepted, headers=ACCEPTED_HEADERS)
+    @blp.alt_response(422, schema=schemas.ErrorOut,
+                      description="the question, a key term or the period cannot be used, or "
+                                  "the Idempotency-Key was used with another question")
     @require_user("teacher", "admin")
     def post(self):
-        """Upload essays (txt, docx, pdf, csv, zip); every file becomes an essay or a named
-        problem in the batch's report."""
+        """Upload essays (txt, docx, pdf, csv, zip), all answering one question; every file
+        becomes an essay or a named problem in the batch's report."""
         key = idempotency_key()
         storages = request.files.getlist("files") or request.files.getlist("file")
         if not storages:
             raise ApiError(400, "attach the essays as multipart form field 'files'")
+        question = form_question()
         session = get_session()
         version = rubric_version(session, request.form.get("rubric"))
         limits = upload_limits()
@@ -59,7 +64,7 @@ class Batches(MethodView):
             batch = submit_upload(session, current_user(), version, files, title, limits,
                                   text_column=request.form.get("text_column") or None,
                                   label_column=request.form.get("label_column") or None,
-                                  idempotency_key=key)
+                                  idempotency_key=key, question=question)
         except AlreadySubmitted as done:
             return _accepted(session, done.earlier, {"Idempotent-Replayed": "true"})
         ids = list(session.scalars(queries.batch_essays_query(batch)

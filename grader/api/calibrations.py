@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.api import schemas
-from grader.api.common import ID, rubric_version, upload_limits
+from grader.api.common import ID, form_question, rubric_version, upload_limits
 from grader.api.present import iso, rubric_ref
 from grader.auth import current_user, require_user
 from grader.db import get_session
@@ -88,6 +88,7 @@ def _training_from_request(session: Session,
     if storage is None or not text_column or not request.form.getlist("score"):
         raise ApiError(422, "send the scored essays as a multipart form: 'file' (a CSV), "
                             "'text_column', and 'score' as COLUMN=CRITERION (once per column)")
+    question = form_question()
     limit = upload_limits().max_file_bytes
     name, data = storage.filename or "", storage.stream.read(limit + 1)
     if len(data) > limit:
@@ -95,7 +96,8 @@ def _training_from_request(session: Session,
                             f"file may be")
     training = training_from_csv(version, data, name or "scores.csv", text_column,
                                  score_columns(request.form.getlist("score")),
-                                 current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"])
+                                 current_app.config["GRADER_CALIBRATION_MAX_ESSAYS"],
+                                 question=question)
     return "csv", name, training
 
 
@@ -105,7 +107,8 @@ class RubricCalibrations(MethodView):
     @blp.response(202, schemas.CalibrationAccepted)
     @blp.alt_response(422, schema=schemas.ErrorOut,
                       description="the scores cannot be calibrated on (the message says why: a "
-                                  "missing column, too few scored essays, ...)")
+                                  "missing column, too few scored essays, a question or "
+                                  "period that cannot be used, ...)")
     @blp.alt_response(409, schema=schemas.ErrorOut,
                       description="a calibration you asked for is still queued or running")
     @blp.alt_response(413, schema=schemas.ErrorOut,

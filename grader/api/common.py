@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from grader import queries
 from grader.errors import ApiError
 from grader.ingest import IngestLimits
+from grader.services.questions import QuestionError, QuestionSpec, build_question
 from grader.tables import RubricVersion
 
 # Ids are INTEGER columns, 32 bits on PostgreSQL: a larger id is simply not found (not a 500 from
@@ -70,6 +71,24 @@ def idempotency_key() -> str | None:
     if not _KEY.fullmatch(key):
         raise ApiError(400, f"{IDEMPOTENCY_HEADER} must be 1 to 100 visible ASCII characters")
     return key
+
+
+def question_of(text: str | None, key_terms: str | list[str] | None,
+                period: str | None) -> QuestionSpec | None:
+    """The question a request sent (None: none); 422 with the reason for one that cannot be
+    used (an empty question with key terms, a period that is not one, a term too long...)."""
+    try:
+        return build_question(text, key_terms, period)
+    except QuestionError as exc:
+        raise ApiError(422, f"question: {exc}") from exc
+
+
+def form_question() -> QuestionSpec | None:
+    """The question of a multipart form: 'question', 'key_terms' (repeated, or one field with
+    commas between terms) and 'period'."""
+    terms = request.form.getlist("key_terms")
+    return question_of(request.form.get("question"), ", ".join(terms) if terms else None,
+                       request.form.get("period"))
 
 
 def upload_limits() -> IngestLimits:

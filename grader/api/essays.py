@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
@@ -19,7 +20,9 @@ from grader.api.common import (
     ID,
     IDEMPOTENCY_DOC,
     accepted,
+    form_question,
     idempotency_key,
+    question_of,
     read_upload,
     rubric_version,
     upload_limits,
@@ -31,6 +34,7 @@ from grader.errors import ApiError
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.overrides import OverrideError, add_override
+from grader.services.questions import QuestionSpec
 from grader.services.submissions import (
     AlreadySubmitted,
     dispatch,
@@ -49,8 +53,16 @@ _DRAFT_BODY = {"content": {
 }}
 
 
-def _draft_from_request() -> tuple[str, str, str | None]:
-    """(text, label, rubric) from a JSON body or a multipart form with one file."""
+@dataclass(frozen=True)
+class _Draft:
+    text: str
+    label: str
+    rubric: str | None
+    question: QuestionSpec | None
+
+
+def _draft_from_request() -> _Draft:
+    """The draft of a JSON body or of a multipart form with one file (or a 'text' field)."""
     limits = upload_limits()
     # One essay is at most one file's worth: refuse a bigger body before reading it.
     request.max_content_length = limits.max_file_bytes + 64 * 1024
@@ -60,19 +72,23 @@ def _draft_from_request() -> tuple[str, str, str | None]:
         except ValidationError as exc:
             raise ApiError(422, "the request body is not a valid draft",
                            fields=exc.messages) from exc
-        return body["text"], body["label"], body["rubric"]
+        return _Draft(body["text"], body["label"], body["rubric"],
+                      question_of(body["question"], body["key_terms"], body["period"]))
     storage = request.files.get("file")
     if storage is None:
         if "text" in request.form:
-            return request.form["text"], request.form.get("label", ""), request.form.get("rubric")
+            return _Draft(request.form["text"], request.form.get("label", ""),
+                          request.form.get("rubric"), form_question())
         raise ApiError(400, "send JSON {\"text\": ...} or a multipart form with a 'file'")
+    question = form_question()  # a bad question is refused before the file is read
     report = ingest_upload([read_upload(storage, limits)], limits=limits)
     if report.problems or len(report.essays) != 1:
         message = (report.problems[0].message if report.problems
                    else "a draft is one essay; upload several as a batch")
         raise ApiError(422, message)
     item = report.essays[0]
-    return item.text, request.form.get("label") or item.label, request.form.get("rubric")
+    return _Draft(item.text, request.form.get("label") or item.label,
+                  request.form.get("rubric"), question)
 
 
 @blp.route("", strict_slashes=False)
@@ -80,17 +96,20 @@ class Essays(MethodView):
     @blp.doc(requestBody=_DRAFT_BODY, parameters=[IDEMPOTENCY_DOC])
     @blp.response(202, schemas.EssayAccepted, headers=ACCEPTED_HEADERS)
     @blp.alt_response(422, schema=schemas.ErrorOut,
-                      description="the essay cannot be graded (empty, too long, not text)")
+                      description="the essay cannot be graded (empty, too long, not text), "
+                                  "the question, a key term or the period cannot be used, or "
+                                  "the Idempotency-Key was used for another essay or question")
     @require_user()
     def post(self):
         """Submit one essay; it is graded in the background (poll its url)."""
         key = idempotency_key()
-        text, label, slug = _draft_from_request()
+        draft = _draft_from_request()
         session = get_session()
-        version = rubric_version(session, slug)
+        version = rubric_version(session, draft.rubric)
         try:
-            essay = submit_text(session, current_user(), version, text, label=label,
-                                idempotency_key=key)
+            essay = submit_text(session, current_user(), version, draft.text,
+                                label=draft.label, idempotency_key=key,
+                                question=draft.question)
         except EssayInputError as exc:
             raise ApiError(422, str(exc)) from exc
         except AlreadySubmitted as done:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from grader import queries
 from grader.services.overrides import final_levels
+from grader.services.questions import question_summary
 from grader.tables import Batch, Essay, Override, RubricVersion, as_utc
 
 
@@ -36,6 +37,7 @@ def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any
         "overall_level": levels["overall"] if levels else None,
         "levels": levels,
         "flags": list(result.flags) if result else [],
+        "question": question_summary(essay.question),
         "calibration": ({"id": result.calibration_id, "scores": result.calibrated_scores}
                         if result and result.calibration_id else None),
     }
@@ -69,6 +71,7 @@ def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> di
         "url": url_for("batches.Batch", batch_id=batch.id, _external=True),
         "title": batch.title,
         "rubric": rubric_ref(batch.rubric_version),
+        "question": question_summary(batch.question),
         "created_at": iso(batch.created_at),
         "counts": counts,
         "total": total,

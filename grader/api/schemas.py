@@ -23,12 +23,26 @@ class ErrorOut(Schema):
     error = fields.Nested(ErrorBody, required=True)
 
 
+_QUESTION = ("the question the essay answers: its topic is judged against it, and comments "
+             "that name a topic take it from it (none: the rubric's own question if it has "
+             "one, else the topic is not judged)")
+_KEY_TERMS = ("key terms the essay is expected to use; other forms of a term after a slash "
+              "('USSR / Soviet Union'); default: read off the question")
+_PERIOD = ("the question's period, e.g. 1933-1939 or 133 BC-27 BC (default: the years the "
+           "question names); dates far outside it are flagged")
+
+
 class DraftIn(Schema):
     text = fields.String(required=True, metadata={"description": "the essay's text"})
     label = fields.String(load_default="", validate=validate.Length(max=300),
                           metadata={"description": "a title or student name"})
     rubric = fields.String(load_default=None, allow_none=True,
                            metadata={"description": "rubric id (default: the default rubric)"})
+    question = fields.String(load_default=None, allow_none=True,
+                             metadata={"description": _QUESTION})
+    key_terms = fields.List(fields.String(), load_default=None, allow_none=True,
+                            metadata={"description": _KEY_TERMS})
+    period = fields.String(load_default=None, allow_none=True, metadata={"description": _PERIOD})
 
 
 class FormIn(Schema):
@@ -45,6 +59,10 @@ class DraftFileIn(FormIn):
     text = fields.String(metadata={"description": "the essay's text, when no file is sent"})
     label = fields.String()
     rubric = fields.String()
+    question = fields.String(metadata={"description": _QUESTION})
+    key_terms = fields.List(fields.String(), metadata={
+        "description": _KEY_TERMS + "; repeat the field, or separate terms with commas"})
+    period = fields.String(metadata={"description": _PERIOD})
 
 
 class BatchIn(FormIn):
@@ -56,6 +74,11 @@ class BatchIn(FormIn):
     text_column = fields.String(metadata={"description": "CSV column with the essays "
                                                          "(default: guessed from the header)"})
     label_column = fields.String(metadata={"description": "CSV column with student names"})
+    question = fields.String(metadata={"description": "the question every essay of the upload "
+                                                      "answers (see the essays' 'question')"})
+    key_terms = fields.List(fields.String(), metadata={
+        "description": _KEY_TERMS + "; repeat the field, or separate terms with commas"})
+    period = fields.String(metadata={"description": _PERIOD})
 
 
 class OverrideIn(Schema):
@@ -83,6 +106,14 @@ class OverrideOut(Schema):
     created_at = fields.String()
 
 
+class QuestionOut(Schema):
+    text = fields.String()
+    key_terms = fields.List(fields.String(), metadata={
+        "description": "the key terms given with it ('term / other form'); none: the grader "
+                       "reads them off the question (the result's question says which)"})
+    period = fields.String(allow_none=True)
+
+
 class EssaySummary(Schema):
     id = fields.Integer()
     url = fields.String()
@@ -96,6 +127,8 @@ class EssaySummary(Schema):
                          metadata={"description": "final level per criterion (overrides "
                                                   "applied)"})
     flags = fields.List(fields.String())
+    question = fields.Nested(QuestionOut, allow_none=True, metadata={
+        "description": "the question it is graded against, as given (null: none was)"})
     calibration = fields.Dict(allow_none=True, metadata={
         "description": "the calibration that scored the essay: {id, scores} with scores on "
                        "the teacher's scale by criterion; null: the default model"})
@@ -110,8 +143,12 @@ class EssayOut(EssaySummary):
     finished_at = fields.String(allow_none=True)
     text = fields.String()
     result = fields.Dict(allow_none=True, metadata={
-        "description": "the engine's result document (schema_version 1): overall, criteria "
-                       "with feedback items whose sentences carry offsets into text, flags"})
+        "description": "the engine's result document (schema_version 2; 1 for essays graded "
+                       "before questions were separate): overall, criteria with feedback items "
+                       "whose sentences carry offsets into text, flags, and the question it "
+                       "was graded against as the grader read it (key terms with their "
+                       "source: teacher, question or class); a capped level carries capped_by, "
+                       "cap_reason and uncapped_score"})
     overrides = fields.List(fields.Nested(OverrideOut))
 
 
@@ -131,6 +168,7 @@ class BatchOut(Schema):
     url = fields.String()
     title = fields.String()
     rubric = fields.Nested(RubricRef)
+    question = fields.Nested(QuestionOut, allow_none=True)
     created_at = fields.String()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     total = fields.Integer()
@@ -178,6 +216,10 @@ class CalibrationIn(FormIn):
     score = fields.List(fields.String(), required=True, metadata={
         "description": "COLUMN=CRITERION, once per scored column; CRITERION is a criterion id "
                        "of the rubric or 'overall'"})
+    question = fields.String(metadata={"description": "the question the essays answered "
+                                                      "(recorded with the model)"})
+    key_terms = fields.List(fields.String(), metadata={"description": _KEY_TERMS})
+    period = fields.String(metadata={"description": _PERIOD})
 
 
 class CalibrationFromOverridesIn(Schema):
@@ -205,6 +247,9 @@ class CalibrationReport(Schema):
     targets = fields.List(fields.Nested(TargetAgreement))
     left_out = fields.Integer(metadata={"description": "essays that could not be analysed"})
     left_out_essays = fields.List(fields.Dict())
+    question = fields.String(allow_none=True, metadata={
+        "description": "the question the CSV's essays answered (null: none was sent; essays "
+                       "from overrides are each read against their own)"})
 
 
 class CalibrationOut(Schema):

@@ -68,7 +68,7 @@ def _engine(rubric: Path | None):
               help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="model file to write")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
-@question_options
+@question_options()
 @exit_status
 def calibrate(train: Path, text_column: str, scores: tuple[str, ...], rubric: Path | None,
               out: Path, folds: int, **question: object) -> int:

@@ -44,7 +44,7 @@ def read_input(name: str) -> str:
               help="grade a CSV's essays with --model; write them with a column per criterion")
 @click.option("--text-column", help="the CSV's essay column (with --csv)")
 @click.option("--out", type=click.Path(path_type=Path), help="the CSV to write (with --csv)")
-@question_options
+@question_options()
 @exit_status
 def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch_size: int,
           model: Path | None, csv_path: Path | None, text_column: str | None,

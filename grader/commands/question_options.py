@@ -1,5 +1,6 @@
-"""``--question``, ``--question-file``, ``--key-terms`` and ``--period``: the question essays are
-graded against, for the offline commands (``grader grade``, ``grader calibrate``)."""
+"""``--question``, ``--question-file``, ``--key-terms``, ``--period`` (and, for assignments,
+``--sources-file``): the question essays are graded against, for ``grader grade``, ``grader
+calibrate`` and ``grader assignment``."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from models.question import Question
 from models.text import MAX_BYTES
 
 
-def question_options(command: Callable) -> Callable:
-    """Add the question's options to a command; it receives them as ``question_text``,
-    ``question_file``, ``key_terms`` and ``period`` (read them with ``question_from``)."""
+def question_options(sources: bool = False) -> Callable[[Callable], Callable]:
+    """Add the question's options to a command; it receives them in its keyword arguments,
+    which ``question_kwargs`` pops and reads. ``sources``: also ``--sources-file``."""
     options = [
         click.option("--question", "question_text", metavar="TEXT",
-                     help="the question the essays answer (its key terms, period and words "
-                          "are what the topic is judged against)"),
+                     help="the question the essays answer: their topic is judged against it "
+                          "(without one, the topic is not judged)"),
         click.option("--question-file", type=click.Path(path_type=Path),
                      help="read the question from a UTF-8 text file"),
         click.option("--key-terms", metavar="TERMS",
@@ -28,35 +29,47 @@ def question_options(command: Callable) -> Callable:
                           "Administration' (default: read off the question)"),
         click.option("--period", metavar="YEARS",
                      help="the question's period, e.g. 1933-1939 (default: the years the "
-                          "question names)"),
+                          "question names); dates far outside it are flagged"),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    if sources:
+        options.append(click.option(
+            "--sources-file", type=click.Path(path_type=Path),
+            help="the sources students were given, UTF-8 text, a blank line between sources"))
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
 
 
-def question_from(question_text: str | None, question_file: Path | None,
-                  key_terms: str | None, period: str | None) -> Question | None:
-    """The question the options give, or None; a UsageError or GraderError says what is wrong."""
-    if question_text is not None and question_file is not None:
-        raise click.UsageError("give --question or --question-file, not both")
-    if question_file is not None:
-        try:
-            with question_file.open("rb") as handle:
-                question_text = handle.read(MAX_BYTES).decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise GraderError(f"{question_file}: cannot be read as the question ({reason})"
-                              ) from exc
-    if question_text is None:
-        if key_terms or period:
-            raise click.UsageError("--key-terms and --period belong to a question: give "
-                                   "--question or --question-file too")
-        return None
-    return Question.build(question_text, key_terms=key_terms, period=period)
+def _read(path: Path, what: str) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise GraderError(f"{path}: cannot be read as {what} ({reason})") from exc
 
 
 def question_kwargs(kwargs: dict[str, Any]) -> Question | None:
-    """Pop the question's options from a command's keyword arguments and build it."""
-    return question_from(kwargs.pop("question_text"), kwargs.pop("question_file"),
-                         kwargs.pop("key_terms"), kwargs.pop("period"))
+    """Pop the question's options from a command's keyword arguments and build the question,
+    or None; a UsageError or GraderError says what is wrong."""
+    text, path = kwargs.pop("question_text"), kwargs.pop("question_file")
+    key_terms, period = kwargs.pop("key_terms"), kwargs.pop("period")
+    sources_file = kwargs.pop("sources_file", None)
+    if text is not None and path is not None:
+        raise click.UsageError("give --question or --question-file, not both")
+    if path is not None:
+        text = _read(path, "the question")
+    sources: list[str] = []
+    if sources_file is not None:
+        from grader.services.questions import split_sources
+
+        sources = split_sources(_read(sources_file, "the sources"))
+    if text is None:
+        if key_terms or period or sources:
+            raise click.UsageError("--key-terms, --period and --sources-file belong to a "
+                                   "question: give --question or --question-file too")
+        return None
+    return Question.build(text, key_terms=key_terms, period=period, sources=sources)

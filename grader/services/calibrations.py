@@ -21,6 +21,7 @@ from grader.ingest.report import IngestError
 from grader.ingest.tabular import read_csv
 from grader.queueing import send_calibration
 from grader.services.overrides import final_levels
+from grader.services.questions import QuestionSpec, spec_of_question
 from grader.services.rubrics import spec_of
 from grader.tables import (
     Calibration,
@@ -52,11 +53,20 @@ class TrainingSet:
     texts: list[str]
     # criterion -> (the column or source the scores came from, one score or None per text)
     targets: dict[str, tuple[str, list[float | None]]]
+    # The question a CSV's essays answered (Question.to_dict()), recorded with the model.
+    question: dict | None = None
+    # Each essay's own question, for essays that were graded against their own (overrides).
+    questions: list[dict | None] | None = None
 
     def as_json(self) -> dict:
-        return {"texts": self.texts,
-                "targets": {criterion: {"column": column, "scores": scores}
-                            for criterion, (column, scores) in self.targets.items()}}
+        data: dict = {"texts": self.texts,
+                      "targets": {criterion: {"column": column, "scores": scores}
+                                  for criterion, (column, scores) in self.targets.items()}}
+        if self.question is not None:
+            data["question"] = self.question
+        if self.questions is not None:
+            data["questions"] = self.questions
+        return data
 
 
 def _criteria(version: RubricVersion) -> list[str]:
@@ -94,10 +104,11 @@ def score_columns(specs: list[str]) -> dict[str, str]:
 
 
 def training_from_csv(version: RubricVersion, data: bytes, name: str, text_column: str,
-                      scores: Mapping[str, str], max_essays: int) -> TrainingSet:
+                      scores: Mapping[str, str], max_essays: int,
+                      question: QuestionSpec | None = None) -> TrainingSet:
     """The scored essays of a CSV: ``scores`` maps a criterion id (or "overall") to the column
-    holding its scores. Rows without text are skipped; a blank score leaves that row out of
-    that criterion only."""
+    holding its scores; ``question`` is the one they answered (None: read without one). Rows
+    without text are skipped; a blank score leaves that row out of that criterion only."""
     allowed = _criteria(version)
     unknown = [c for c in scores if c not in allowed]
     if unknown:
@@ -118,7 +129,8 @@ def training_from_csv(version: RubricVersion, data: bytes, name: str, text_colum
     targets = {criterion: (column, [_score(row.cells[column], column, row.number)
                                     for row in rows])
                for criterion, column in scores.items()}
-    return _checked(TrainingSet([row.text for row in rows], targets))
+    return _checked(TrainingSet([row.text for row in rows], targets,
+                                question.to_dict() if question is not None else None))
 
 
 def training_from_overrides(session: Session, user: User, version: RubricVersion,
@@ -133,7 +145,8 @@ def training_from_overrides(session: Session, user: User, version: RubricVersion
     essays = list(session.scalars(
         queries.essays_of(user).where(Essay.rubric_version_id == version.id,
                                       Essay.status == "done", Essay.id.in_(reviewed))
-        .options(selectinload(Essay.result).selectinload(Result.criteria))
+        .options(selectinload(Essay.result).selectinload(Result.criteria),
+                 selectinload(Essay.question))
         .order_by(Essay.id).limit(max_essays + 1)))
     if len(essays) > max_essays:
         raise CalibrationRequestError(f"more than {max_essays} reviewed essays; calibrate on "
@@ -150,7 +163,11 @@ def training_from_overrides(session: Session, user: User, version: RubricVersion
         raise CalibrationRequestError(
             "no essay graded against this rubric version has a teacher's override yet; "
             "review some essays (or upload a CSV of scored essays) first")
-    return _checked(TrainingSet([essay.text for essay, _ in kept], targets))
+    # Each essay is read again against the question it was graded against.
+    questions = [spec_of_question(essay.question).to_dict() if essay.question else None
+                 for essay, _ in kept]
+    return _checked(TrainingSet([essay.text for essay, _ in kept], targets,
+                                questions=questions))
 
 
 def _checked(training: TrainingSet) -> TrainingSet:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.services.accounts import AccountError
+from grader.services.questions import QuestionSpec, stored_question
 from grader.tables import Assignment, Enrolment, Rubric, SchoolClass, User, utcnow
 
 
@@ -35,16 +36,47 @@ def enrol(session: Session, school_class: SchoolClass, student: User) -> bool:
 
 
 def create_assignment(session: Session, school_class: SchoolClass, title: str, rubric: Rubric,
-                      instructions: str = "", show_levels: bool = False) -> Assignment:
-    """A new assignment for the class, graded against ``rubric``'s active version; commits."""
+                      instructions: str = "", show_levels: bool = False,
+                      question: QuestionSpec | None = None,
+                      author: User | None = None) -> Assignment:
+    """A new assignment for the class, graded against ``rubric``'s active version and
+    ``question`` (None: the topic is not judged), which ``author`` (default: the class's
+    teacher) set; commits."""
     if not title.strip():
         raise AccountError("an assignment needs a title")
     assignment = Assignment(class_id=school_class.id, title=title.strip()[:300],
                             instructions=instructions.strip(), rubric_id=rubric.id,
                             show_levels=show_levels)
-    session.add(assignment)
-    session.commit()
+    try:
+        if question is not None:
+            assignment.question = stored_question(
+                session, author or session.get(User, school_class.teacher_id), question)
+        session.add(assignment)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
     return assignment
+
+
+def set_question(session: Session, assignment: Assignment, author: User,
+                 question: QuestionSpec | None) -> bool:
+    """Grade the assignment's new drafts and uploads against ``question`` (None: no question);
+    commits. Essays already submitted keep the question they were graded against (question
+    rows never change). Returns whether it changed."""
+    try:
+        row = stored_question(session, author, question) if question is not None else None
+        if (row.id if row else None) == assignment.question_id or (
+                row is not None and assignment.question is not None
+                and row.digest == assignment.question.digest):
+            session.rollback()
+            return False
+        assignment.question = row
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return True
 
 
 def release(session: Session, assignment: Assignment) -> None:

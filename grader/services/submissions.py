@@ -26,8 +26,12 @@ from grader.ingest import (
     ingest_upload,
 )
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, send_grading
+from grader.services.questions import QuestionSpec, stored_question
 from grader.services.ratelimit import count_submission
-from grader.tables import Batch, Essay, RubricVersion, User, utcnow
+from grader.tables import Batch, Essay, Question, RubricVersion, User, utcnow
+
+# A submission's question: a stored row (an assignment's), one sent with it, or none.
+QuestionGiven = Question | QuestionSpec | None
 
 
 @dataclass(frozen=True)
@@ -47,27 +51,47 @@ class AlreadySubmitted(Exception):
 
 
 class KeyReused(ApiError):
-    """An idempotency key sent again with another essay: refused rather than answered with the
-    first one, which would silently drop the new text."""
+    """An idempotency key sent again with another essay, or with another question: refused
+    rather than answered with the first one, which would silently drop the new text or grade
+    it against the wrong question."""
 
-    def __init__(self, key: str) -> None:
-        super().__init__(422, f"the Idempotency-Key {key!r} was used for another essay; "
+    def __init__(self, key: str, what: str = "essay") -> None:
+        super().__init__(422, f"the Idempotency-Key {key!r} was used for another {what}; "
                               f"send a new key with each new submission")
 
 
+def _digest(question: QuestionGiven) -> str | None:
+    if question is None:
+        return None
+    if isinstance(question, Question):
+        return question.digest
+    return question.with_class_terms(()).digest
+
+
 def _earlier(session: Session, kind: type[Essay] | type[Batch], owner: User,
-             key: str | None, sha256: str | None = None) -> None:
+             key: str | None, sha256: str | None = None,
+             question: QuestionGiven = None, compare: bool = True) -> None:
     """Raise AlreadySubmitted if ``owner`` made a submission under ``key`` before (KeyReused if
-    that was an essay with other text than ``sha256``'s)."""
+    ``compare`` and that was an essay with other text than ``sha256``'s, or a submission with
+    another question)."""
     if key is None:
         return
     earlier = session.scalar(select(kind).where(kind.owner_id == owner.id,
                                                 kind.idempotency_key == key))
     if earlier is None:
         return
-    if isinstance(earlier, Essay) and sha256 is not None and earlier.sha256 != sha256:
+    if compare and isinstance(earlier, Essay) and earlier.sha256 != sha256:
         raise KeyReused(key)
+    if compare and (earlier.question.digest if earlier.question else None) != _digest(question):
+        raise KeyReused(key, "question")
     raise AlreadySubmitted(earlier)
+
+
+def _question_row(session: Session, owner: User, question: QuestionGiven) -> Question | None:
+    """The stored row for a submission's question (a new one is stored with the submission)."""
+    if question is None or isinstance(question, Question):
+        return question
+    return stored_question(session, owner, question)
 
 
 @contextmanager
@@ -81,7 +105,7 @@ def _stored_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
         session.commit()
     except IntegrityError:
         session.rollback()
-        _earlier(session, kind, owner, key)
+        _earlier(session, kind, owner, key, compare=False)
         raise
     except BaseException:
         session.rollback()
@@ -90,24 +114,27 @@ def _stored_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
 
 def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
            batch: Batch | None = None, assignment_id: int | None = None,
-           idempotency_key: str | None = None) -> Essay:
+           idempotency_key: str | None = None, question: Question | None = None) -> Essay:
     return Essay(owner_id=owner.id, batch=batch, rubric_version_id=version.id,
                  assignment_id=assignment_id, label=item.label[:300],
                  source_name=item.name[:500], text=item.text, sha256=item.sha256,
-                 status="queued", idempotency_key=idempotency_key)
+                 status="queued", idempotency_key=idempotency_key, question=question)
 
 
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
                 label: str = "", name: str = "pasted text",
-                assignment_id: int | None = None, idempotency_key: str | None = None) -> Essay:
-    """Store one essay (a student's draft, for an assignment or not); commits.
-    EssayInputError for unusable text; AlreadySubmitted if ``idempotency_key`` was used."""
+                assignment_id: int | None = None, idempotency_key: str | None = None,
+                question: QuestionGiven = None) -> Essay:
+    """Store one essay (a student's draft, for an assignment or not), to be graded against
+    ``question``; commits. EssayInputError for unusable text; AlreadySubmitted if
+    ``idempotency_key`` was used (KeyReused if with another text or question)."""
     item = ingest_text(text, label=label or "Draft", name=name)
-    _earlier(session, Essay, owner, idempotency_key, item.sha256)
+    _earlier(session, Essay, owner, idempotency_key, item.sha256, question)
     count_submission(session, owner)
-    essay = _essay(owner, version, item, assignment_id=assignment_id,
-                   idempotency_key=idempotency_key)
     with _stored_once(session, Essay, owner, idempotency_key):
+        essay = _essay(owner, version, item, assignment_id=assignment_id,
+                       idempotency_key=idempotency_key,
+                       question=_question_row(session, owner, question))
         session.add(essay)
     return essay
 
@@ -116,24 +143,27 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
                   files: Iterable[tuple[str, bytes]], title: str, limits: IngestLimits,
                   text_column: str | None = None, label_column: str | None = None,
                   assignment_id: int | None = None,
-                  idempotency_key: str | None = None) -> Batch:
-    """Store a bulk upload as a batch of essays plus its report; commits.
+                  idempotency_key: str | None = None,
+                  question: QuestionGiven = None) -> Batch:
+    """Store a bulk upload as a batch of essays plus its report, all to be graded against
+    ``question``; commits.
 
     Every file ends as an essay row or a named problem in ``batch.report``. AlreadySubmitted
-    if ``idempotency_key`` was used before.
+    if ``idempotency_key`` was used before (KeyReused if with another question).
     """
-    _earlier(session, Batch, owner, idempotency_key)
+    _earlier(session, Batch, owner, idempotency_key, question=question)
     count_submission(session, owner)
     report = ingest_upload(files, limits=limits, text_column=text_column,
                            label_column=label_column)
-    batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
-                  report=_summary(report), assignment_id=assignment_id,
-                  idempotency_key=idempotency_key)
     essays_by_name: dict[str, Essay] = {}
     with _stored_once(session, Batch, owner, idempotency_key):
+        row = _question_row(session, owner, question)
+        batch = Batch(owner_id=owner.id, rubric_version_id=version.id, title=title[:300],
+                      report=_summary(report), assignment_id=assignment_id,
+                      idempotency_key=idempotency_key, question=row)
         session.add(batch)
         for item in report.essays:
-            essay = _essay(owner, version, item, batch, assignment_id)
+            essay = _essay(owner, version, item, batch, assignment_id, question=row)
             session.add(essay)
             essays_by_name[item.name] = essay
         session.flush()

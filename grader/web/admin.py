@@ -4,6 +4,7 @@ for calibrations and read their own; activating and editing rubrics are for admi
 
 from __future__ import annotations
 
+import yaml
 from flask import (
     Blueprint,
     abort,
@@ -35,18 +36,31 @@ from grader.services.rubrics import import_rubric
 from grader.tables import Calibration, RubricVersion
 from models.calibration.versions import mismatches
 from models.errors import EssayInputError, RubricError
-from models.rubric import parse_rubric
+from models.rubric import exemplar_paths, parse_rubric
 from models.text import decode_bytes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-NEW_RUBRIC = """id: my-rubric
-title: My rubric
-prompt: >-
-  The question students answer.
-levels: {1: Beginning, 2: Developing, 3: Secure, 4: Exemplary}
-criteria: []
+# A new rubric starts as a copy of the default rubric (its criteria, levels, descriptors and
+# exemplars, which anchor the scale) under a new id: it saves and grades as it is. Only with
+# no default rubric stored does it start from this, which needs criteria and an exemplar.
+NEW_RUBRIC_HEADER = """\
+# A new rubric, copied from "{title}": change the id and title, then the criteria,
+# levels, descriptors and weights. A rubric says how to judge, not what is asked: teachers set
+# the question with each assignment. Its exemplar anchors the quality scale; upload your own
+# (.txt, below) and name it under exemplars as exemplars/FILE with its levels.
 """
+NEW_RUBRIC = """\
+# A new rubric. A rubric says how to judge, not what is asked: teachers set the question
+# with each assignment. Add criteria (thesis, evidence, structure, language) with descriptors
+# for every level, and an exemplar essay (uploaded below) that anchors the scale.
+id: my-rubric
+title: My rubric
+levels: {1: Beginning, 2: Developing, 3: Secure, 4: Exemplary}
+criteria: {}
+exemplars: []
+"""
+NEW_ID, NEW_TITLE = "my-rubric", "My rubric"
 
 
 def _require(*roles: str) -> None:
@@ -77,11 +91,16 @@ def rubric(slug: str | None):
     session = get_session()
     current = _rubric(slug) if slug else None
     version = current.active_version if current else None
-    yaml_text = version.yaml_text if version else NEW_RUBRIC
-    exemplars = dict(version.exemplars) if version else {}
+    if version is not None:
+        yaml_text, exemplars = version.yaml_text, dict(version.exemplars)
+    else:
+        yaml_text, exemplars = _starter(session)
     problem = None
     if request.method == "POST":
         yaml_text = request.form.get("yaml", "")
+        if version is None:  # the starter's exemplars, as far as the rubric still names them
+            named = set(exemplar_paths(yaml_text))
+            exemplars = {path: text for path, text in exemplars.items() if path in named}
         try:
             for storage in request.files.getlist("exemplars"):
                 if storage.filename:
@@ -104,6 +123,28 @@ def rubric(slug: str | None):
     return render_template("admin/rubric.html", rubric=current, yaml_text=yaml_text,
                            exemplars=sorted(exemplars), problem=problem, versions=versions), \
         (422 if problem else 200)
+
+
+def _starter(session) -> tuple[str, dict[str, str]]:
+    """A new rubric's first text and exemplars: the default rubric's, under a new id and title,
+    without any question of its own (an older default may still carry one)."""
+    default = queries.rubric_by_slug(session, current_app.config["GRADER_DEFAULT_RUBRIC"])
+    version = default.active_version if default is not None else None
+    if version is None:
+        return NEW_RUBRIC, {}
+    data = yaml.safe_load(version.yaml_text)
+    for field in ("prompt", "key_terms", "question", "description"):
+        data.pop(field, None)
+    data.update(id=NEW_ID, title=NEW_TITLE, version=1)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96)
+    text = NEW_RUBRIC_HEADER.format(title=default.title) + body
+    exemplars = {path: version.exemplars[path] for path in exemplar_paths(text)
+                 if path in version.exemplars}
+    try:
+        parse_rubric(text, source="the starter", files=exemplars)
+    except RubricError:  # a default this page cannot copy: start from the bare outline
+        return NEW_RUBRIC, {}
+    return text, exemplars
 
 
 def _same_rubric(session, slug: str | None, saved_id: str) -> None:

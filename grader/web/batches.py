@@ -25,6 +25,7 @@ from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
 from grader.services.submissions import (
     AlreadySubmitted,
+    KeyReused,
     dispatch,
     retry_batch,
     submit_upload,
@@ -60,9 +61,14 @@ def upload(assignment_id: int):
                               (read_upload(s, limits) for s in storages),
                               f"{assignment.title}: {len(storages)} file(s)", limits,
                               assignment_id=assignment.id,
-                              idempotency_key=submission_key(request.form.get("submission")))
+                              idempotency_key=submission_key(request.form.get("submission")),
+                              question=assignment.question)
     except AlreadySubmitted as done:  # the same upload sent twice
         return redirect(url_for("batch_pages.batch", batch_id=done.earlier.id))
+    except KeyReused:  # the same form sent again after the question changed: send it anew
+        flash("The assignment's question changed since this page was opened; upload the "
+              "essays again to grade them against the new question.", "error")
+        return redirect(url_for("student.assignment", assignment_id=assignment.id))
     ids = list(session.scalars(queries.batch_essays_query(batch).with_only_columns(Essay.id)))
     dispatch(session, ids, current_app.config["GRADER_CHUNK_SIZE"], app=current_app)
     return redirect(url_for("batch_pages.batch", batch_id=batch.id))

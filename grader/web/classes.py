@@ -22,6 +22,12 @@ from grader.api.common import ID
 from grader.db import get_session
 from grader.services.accounts import AccountError, ensure_user, set_password
 from grader.services.classes import create_assignment, create_class, enrol
+from grader.services.questions import (
+    QuestionError,
+    QuestionSpec,
+    build_question,
+    split_sources,
+)
 from grader.tables import SchoolClass
 
 bp = Blueprint("class_pages", __name__)
@@ -60,13 +66,20 @@ def create():
 @bp.route(f"/classes/<{ID}:class_id>")
 @login_required
 def school_class(class_id: int):
-    found = _teaching_class(class_id)
+    return _class_page(_teaching_class(class_id))
+
+
+def _class_page(found: SchoolClass, problem: str | None = None) -> tuple[str, int]:
+    """The class page; with ``problem``, the assignment form as it was sent and what is wrong
+    with it, beside it (a 422), so the teacher loses nothing they typed."""
     session = get_session()
     assignments = [a for a in session.scalars(queries.assignments_of(current_user))
                    if a.class_id == found.id]
     rubrics = [r for r in queries.all_rubrics(session) if r.active_version_id]
     return render_template("teacher/class.html", school_class=found, assignments=assignments,
-                           students=queries.roster(session, found), rubrics=rubrics)
+                           students=queries.roster(session, found), rubrics=rubrics,
+                           sent=request.form if problem else {}, problem=problem), \
+        (422 if problem else 200)
 
 
 @bp.route(f"/classes/<{ID}:class_id>/students", methods=["POST"])
@@ -108,6 +121,18 @@ def _looks_like_email(email: str) -> bool:
     return bool(local) and "." in domain.strip(".") and " " not in email and len(email) <= 254
 
 
+def question_from_form() -> QuestionSpec:
+    """The question a teacher typed in an assignment form; QuestionError says what is wrong
+    (the page requires a question: without one the grader cannot judge the topic)."""
+    form = request.form
+    if not form.get("question", "").strip():
+        raise QuestionError("write the question the students answer")
+    question = build_question(form.get("question"), form.get("key_terms") or None,
+                              form.get("period") or None, split_sources(form.get("sources")))
+    assert question is not None  # the text is not blank
+    return question
+
+
 @bp.route(f"/classes/<{ID}:class_id>/assignments", methods=["POST"])
 @login_required
 def add_assignment(class_id: int):
@@ -115,13 +140,14 @@ def add_assignment(class_id: int):
     session = get_session()
     rubric = queries.rubric_by_slug(session, request.form.get("rubric", ""))
     if rubric is None or rubric.active_version is None:
-        flash("Choose a rubric.", "error")
-        return redirect(url_for("class_pages.school_class", class_id=found.id))
+        return _class_page(found, "Choose a rubric.")
     try:
+        question = question_from_form()
         created = create_assignment(session, found, request.form.get("title", ""), rubric,
                                     request.form.get("instructions", ""),
-                                    show_levels=request.form.get("show_levels") == "yes")
-    except AccountError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("class_pages.school_class", class_id=found.id))
+                                    show_levels=request.form.get("show_levels") == "yes",
+                                    question=question, author=current_user)
+    except (QuestionError, AccountError) as exc:
+        message = str(exc)
+        return _class_page(found, message[:1].upper() + message[1:] + ".")
     return redirect(url_for("student.assignment", assignment_id=created.id))

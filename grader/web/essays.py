@@ -3,6 +3,7 @@ a card per criterion whose comments link to the sentences they are about."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from flask import (
@@ -43,6 +44,48 @@ class Highlighted:
     roles_used: list[str]
 
 
+@dataclass(frozen=True)
+class Cap:
+    """Why a level is capped, and the level the essay would have had without the cap: shown
+    instead of the level's descriptor, which is no judgement of a capped essay's writing."""
+
+    reason: str
+    uncapped_level: int | None
+
+
+def caps(document: dict, levels: dict[int, str]) -> dict[str, Cap]:
+    """The capped levels of a result document, by criterion id (and "overall").
+
+    Documents from before questions were separate (schema_version 1) have no reason in words
+    and kept the uncapped score as ``score``."""
+    old = document.get("schema_version", 1) < 2
+    entries = [(c["id"], c) for c in document.get("criteria", [])]
+    entries.append(("overall", document.get("overall", {})))
+    out = {}
+    for key, entry in entries:
+        flag = entry.get("capped_by")
+        if not flag:
+            continue
+        uncapped = entry.get("score") if old else entry.get("uncapped_score")
+        level = None
+        if isinstance(uncapped, int | float) and levels:
+            level = min(max(math.floor(uncapped + 0.5), min(levels)), max(levels))
+        out[key] = Cap(entry.get("cap_reason")
+                       or f"Capped because the essay was flagged: {flag.replace('_', ' ')}.",
+                       level)
+    return out
+
+
+def graded_against(essay: Essay, document: dict | None) -> dict | None:
+    """The question the essay is graded against: the one stored with it, else the one its
+    result names (a rubric's own question)."""
+    if essay.question is not None:
+        return {"text": essay.question.text, "period": essay.question.period}
+    question = (document or {}).get("question")
+    return {"text": question.get("text", ""), "period": question.get("period")} \
+        if isinstance(question, dict) else None
+
+
 def _visible_essay(essay_id: int) -> Essay:
     essay = queries.essay_for(get_session(), current_user, essay_id)
     if essay is None:
@@ -79,7 +122,9 @@ def essay(essay_id: int):
     levels = spec_of(essay.rubric_version).levels
     return render_template("essays/essay.html", essay=essay, document=document,
                            highlighted=highlighted, role_labels=ROLE_LABELS,
-                           show_levels=show_levels, overrides=overrides, levels=levels)
+                           show_levels=show_levels, overrides=overrides, levels=levels,
+                           caps=caps(document, levels) if document else {},
+                           question=graded_against(essay, document))
 
 
 @bp.route(f"/essays/<{ID}:essay_id>/status.json")

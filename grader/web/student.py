@@ -21,7 +21,7 @@ from grader.services.rubrics import spec_of
 from grader.services.submissions import AlreadySubmitted, KeyReused, dispatch, submit_text
 from grader.tables import Batch
 from grader.web.drafts import compare_drafts
-from grader.web.teacher import class_overview, class_table
+from grader.web.teacher import class_overview, class_table, question_view
 from models.errors import EssayInputError
 from models.feedback.wording import WEAKNESS_NAMES
 
@@ -74,10 +74,12 @@ def assignment(assignment_id: int):
             try:
                 try:
                     essay = submit_text(session, current_user, version, text, label=label,
-                                        assignment_id=assignment.id, idempotency_key=key)
+                                        assignment_id=assignment.id, idempotency_key=key,
+                                        question=assignment.question)
                 except KeyReused:  # Back to a page already sent, then a new text: a new draft
                     essay = submit_text(session, current_user, version, text, label=label,
-                                        assignment_id=assignment.id)
+                                        assignment_id=assignment.id,
+                                        question=assignment.question)
             except EssayInputError as exc:
                 flash(str(exc), "error")
             except AlreadySubmitted as done:
@@ -95,7 +97,8 @@ def assignment(assignment_id: int):
                                submission=uuid4().hex,
                                rows=class_table(assignment), criteria=criteria,
                                batches=list(batches), overview=overview,
-                               weakness_names=WEAKNESS_NAMES)
+                               weakness_names=WEAKNESS_NAMES,
+                               question=question_view(assignment))
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
     return render_template("student/assignment.html", assignment=assignment, form=form,
                            comparison=compare_drafts(drafts),

@@ -14,9 +14,11 @@ from wtforms.validators import DataRequired, Length
 from grader import queries
 from grader.api.common import ID
 from grader.db import get_session
-from grader.services.classes import release
+from grader.services.classes import release, set_question
 from grader.services.overrides import OverrideError, add_override, final_levels
+from grader.services.questions import QuestionError, spec_of_question, term_label
 from grader.tables import Assignment, Essay, User
+from grader.web.classes import question_from_form
 
 bp = Blueprint("teacher", __name__)
 
@@ -83,6 +85,45 @@ def class_overview(assignment: Assignment, criteria: list[str], levels_range: li
     return overview
 
 
+# Where the key terms the grader looks for come from, as the teacher's page says it.
+TERM_SOURCES = {"teacher": "yours", "question": "read off the question",
+                "class": "words most of the class's essays share"}
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """The assignment's question as its teacher sees it: the period it is judged by and the key
+    terms the grader looks for, each with where it comes from."""
+
+    text: str
+    period: str | None
+    period_named: bool  # the period is the years the question names (none was given)
+    terms: list[tuple[str, str]]  # (term, where it comes from, in words)
+    terms_read: bool  # from a graded essay (else the teacher's, or none yet)
+    key_terms_typed: str  # for the edit form
+    sources: list[str]
+
+
+def question_view(assignment: Assignment) -> QuestionView | None:
+    row = assignment.question
+    if row is None:
+        return None
+    spec = spec_of_question(row)
+    period = spec.effective_period
+    # The web process never loads spaCy: key terms read off the question are shown as the
+    # grader read them for the newest essay graded against it.
+    reading = queries.latest_reading(get_session(), current_user, assignment)
+    if reading and reading.get("key_terms"):
+        terms = [(t["term"], TERM_SOURCES.get(t.get("source"), t.get("source", "")))
+                 for t in reading["key_terms"]]
+    else:
+        terms = [(t["term"], TERM_SOURCES["teacher"]) for t in row.key_terms or ()]
+    return QuestionView(row.text, str(period) if period else None, spec.period is None,
+                        terms, bool(reading and reading.get("key_terms")),
+                        ", ".join(term_label(t) for t in row.key_terms or ()),
+                        list(row.sources or ()))
+
+
 def _teaching(assignment_id: int) -> Assignment:
     assignment = queries.assignment_for(get_session(), current_user, assignment_id)
     if assignment is None or current_user.role == "student":
@@ -96,6 +137,23 @@ def release_levels(assignment_id: int):
     assignment = _teaching(assignment_id)
     release(get_session(), assignment)
     flash(f"Levels for “{assignment.title}” are now visible to the class.", "info")
+    return redirect(url_for("student.assignment", assignment_id=assignment.id))
+
+
+@bp.route(f"/assignments/<{ID}:assignment_id>/question", methods=["POST"])
+@login_required
+def change_question(assignment_id: int):
+    """A new question for the assignment's new drafts and uploads; essays already submitted
+    keep the question they were graded against."""
+    assignment = _teaching(assignment_id)
+    try:
+        changed = set_question(get_session(), assignment, current_user, question_from_form())
+    except QuestionError as exc:
+        flash(f"The question was not changed: {exc}.", "error")
+    else:
+        flash("Question changed: new drafts and uploads are graded against it; essays "
+              "already graded keep the question they were graded against." if changed
+              else "The question is already this one.", "info")
     return redirect(url_for("student.assignment", assignment_id=assignment.id))
 
 
