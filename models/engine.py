@@ -52,6 +52,7 @@ from models.scoring.rubric_model import RubricModel
 from models.text import PreparedText, prepare_text
 
 DEFAULT_BATCH_SIZE = 8  # larger batches gain little speed and cost ~50 MB per 8 essays
+MISDATED_LISTED = 4  # years named in a date_out_of_period message; the sentences hold them all
 TOPICS_KEPT = 256  # questions whose topic an engine keeps (a worker sees a school's questions)
 
 
@@ -73,15 +74,18 @@ class Analysis:
 
     @property
     def flags(self) -> tuple[Flag, ...]:
-        """Every flag for a teacher: the integrity checks', then the dates'."""
-        if not self.misdated:
+        """Every flag for a teacher: the integrity checks', then the dates' (not for an essay
+        off topic: its dates belong to the question it does answer)."""
+        if not self.misdated or self.integrity.has("off_topic"):
             return self.integrity.flags
-        period = self.topic.period
-        listed = ", ".join(dict.fromkeys(d.written for d in self.misdated))
+        written = list(dict.fromkeys(d.written for d in self.misdated))
+        listed = ", ".join(written[:MISDATED_LISTED]) + (
+            f" and {len(written) - MISDATED_LISTED} more" if len(written) > MISDATED_LISTED
+            else "")
         return (*self.integrity.flags, Flag(
             "date_out_of_period",
             f"The essay gives {listed}, more than two centuries outside the question's period "
-            f"({period}); check the date. Facts are not otherwise checked.",
+            f"({self.topic.period}); check the date. Facts are not otherwise checked.",
             tuple(dict.fromkeys(d.sentence for d in self.misdated)),
             {"years": [d.year for d in self.misdated]}))
 
@@ -292,9 +296,12 @@ def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
     for m in a.language.misspellings:
         if "spelling" not in roles[m.sentence]:
             roles[m.sentence].append("spelling")
-    for flag in a.integrity.flags:
+    for flag in a.flags:
         if flag.code in {"repeated_text", "keyword_stuffing"}:
             for i in flag.sentences:
                 roles[i].append("not_scored")
+        elif flag.code == "date_out_of_period":
+            for i in flag.sentences:
+                roles[i].append("date_out_of_period")
     return tuple(SentenceRoles(s.index, s.paragraph, s.start, s.end, tuple(roles[s.index]))
                  for s in a.essay.sentences)

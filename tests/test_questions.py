@@ -291,6 +291,8 @@ def test_years_far_outside_the_period_are_flagged_and_earn_no_evidence_credit(an
     for ref in flag.sentences:
         assert text[ref.start:ref.end] == ref.text
     assert "1933–1939" in flag.message and "Facts are not otherwise checked" in flag.message
+    roles = {s.index: s.roles for s in result.sentences}
+    assert all("date_out_of_period" in roles[ref.index] for ref in flag.sentences)
     a = analyse(text, question_of("new-deal-invented"))
     for ref in flag.sentences:
         assert ref.index not in a.evidence.evidence
@@ -317,6 +319,23 @@ def test_bc_dates_are_read_and_judged_against_a_bc_period(engine):
     assert "AD 1490" in wrong
     flagged = engine.grade(wrong, question=question)
     assert "date_out_of_period" in flagged.flag_codes
+
+
+def test_an_off_topic_essay_is_not_also_flagged_for_its_dates(crossed):
+    results, _ = crossed
+    # Its dates belong to the question it answers: one flag says what matters.
+    result = results[("roman-republic-strong", "new-deal-strong")]
+    assert "off_topic" in result.flag_codes
+    assert "date_out_of_period" not in result.flag_codes
+
+
+def test_a_long_list_of_dates_is_named_in_part_and_every_sentence_is_quoted(engine):
+    question = Question.build("Why did the Roman Republic collapse?", period="1933-1939")
+    result = engine.grade(essay("roman-republic-strong"), question=Question.build(
+        question.text, key_terms=["Roman Republic", "Caesar"], period="1933-1939"))
+    flag = next(f for f in result.flags if f.code == "date_out_of_period")
+    assert re.search(r"gives \d+ BC, \d+ BC, \d+ BC, \d+ BC and \d+ more,", flag.message)
+    assert len(flag.sentences) > 4
 
 
 def test_without_a_period_no_date_is_judged(engine):

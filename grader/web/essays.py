@@ -35,6 +35,7 @@ ROLE_LABELS = {
     "thesis": "Thesis", "evidence": "Evidence", "analysis": "Analysis",
     "topic_sentence": "Topic sentence", "transition": "Transition",
     "unsupported_claim": "Unsupported claim", "spelling": "Spelling", "not_scored": "Not scored",
+    "date_out_of_period": "Date to check",
 }
 
 
