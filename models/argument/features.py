@@ -1,0 +1,206 @@
+"""What the argument model reads of each sentence: where it stands, how it opens, what it says.
+
+Argumentative essays are built in a few recurring ways (the thesis ends the introduction and is
+restated at the start of the conclusion; a body paragraph's point opens or closes it, its
+reasons and examples sit between), and people mark those roles with a small set of words
+("firstly", "for example", "therefore", "in my opinion"). Each sentence is described by its
+place in the essay and its paragraph, its opening words and discourse marker, its stance and
+first-person words, its specifics (numbers, names, examples), its overlap with the question and
+with the rest of the essay, and the same cues of its neighbours and of its paragraph's ends.
+Every feature is a named number, so the model's weights can be read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models.document import EssayDoc, Sentence
+from models.features.lexicon import CAUSAL, EVALUATIVE, TRANSITIONS
+from models.features.topic import Topic
+
+# Words that mark an opinion or a position taken by the writer.
+OPINION_PHRASES = (
+    "i think", "i believe", "in my opinion", "i agree", "i disagree", "personally",
+    "from my point of view", "in my view", "i strongly", "my opinion", "i would argue",
+    "i am convinced", "i feel", "this essay argues", "i argue", "it is clear that",
+)
+# Words that introduce the other side: a counterclaim.
+CONCESSION_OPENINGS = (
+    "admittedly", "some people", "some may", "some might", "some argue", "some believe",
+    "some claim", "some say", "others argue", "it is true that", "it is undeniable",
+    "opponents", "critics", "on the other hand", "although", "though", "while", "granted",
+    "of course", "it could be argued", "it can be argued", "one might", "many people",
+)
+EXAMPLE_PHRASES = ("for example", "for instance", "such as", "e.g.", "to illustrate",
+                   "as an example", "a good example")
+MODALS = frozenset("should must can will would could may might ought need".split())
+FIRST_PERSON = frozenset("i my me we our us".split())
+BACK_REFERENCE = frozenset("this these that those such it they".split())
+CONTEXT_CUES = ("example", "opinion", "conclusion_marker", "because", "number",
+                "first_person", "concession")
+
+
+def _opening(sentence: Sentence, n_words: int = 3) -> list[str]:
+    return [t.lower for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}][:n_words]
+
+
+def marker_kind(sentence: Sentence) -> str:
+    """The kind of discourse marker the sentence opens with ("none" without one)."""
+    opening = " " + " ".join(_opening(sentence, 6)) + " "
+    for marker, kind in sorted(TRANSITIONS.items(), key=lambda mk: -len(mk[0])):
+        if opening.startswith(f" {marker} "):
+            return kind
+    return "none"
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _cues(sentence: Sentence) -> dict[str, float]:
+    text = sentence.lower_text
+    opening = " " + " ".join(_opening(sentence, 6)) + " "
+    return {
+        "example": float(any(f" {p} " in text for p in EXAMPLE_PHRASES)),
+        "opinion": float(any(f" {p} " in text for p in OPINION_PHRASES)),
+        "conclusion_marker": float(marker_kind(sentence) == "conclusion"),
+        "because": float(" because " in text or " since " in text or " as a result " in text),
+        "number": float(any(t.like_num for t in sentence.tokens)),
+        "first_person": float(bool(set(sentence.words) & FIRST_PERSON)),
+        "concession": float(any(opening.startswith(f" {p} ") for p in CONCESSION_OPENINGS)),
+    }
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the essay: the introduction, a body paragraph or the conclusion."""
+
+    place: str  # "intro", "body" or "conclusion"
+    sentences: tuple[int, ...]
+
+
+def sections(essay: EssayDoc) -> list[Section]:
+    """The essay's introduction, body paragraphs and conclusion. An essay written as one block
+    is read as its writer would have paragraphed it: its opening sentences (a quarter, at
+    most three) introduce it, a closing run from a conclusion marker in its last third
+    concludes it, the rest is its body."""
+    paragraphs = [p.sentences for p in essay.paragraphs]
+    if len(paragraphs) >= 3:
+        return [Section("intro", paragraphs[0]), *(Section("body", p) for p in paragraphs[1:-1]),
+                Section("conclusion", paragraphs[-1])]
+    if len(paragraphs) == 2:
+        return [Section("intro", paragraphs[0]), Section("body", paragraphs[1])]
+    if not paragraphs:
+        return []
+    ids = list(paragraphs[0])
+    intro = max(1, min(3, math.ceil(len(ids) / 4))) if len(ids) >= 4 else 0
+    closing = len(ids)
+    for position in range(len(ids) - 1, max(intro, len(ids) * 2 // 3) - 1, -1):
+        if marker_kind(essay.sentence(ids[position])) == "conclusion":
+            closing = position
+            break
+    parts = [Section("intro", tuple(ids[:intro])), Section("body", tuple(ids[intro:closing])),
+             Section("conclusion", tuple(ids[closing:]))]
+    return [part for part in parts if part.sentences]
+
+
+def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
+    """One feature dict per sentence of the essay, in order."""
+    sentences = list(essay.sentences)
+    parts = sections(essay)
+    section_of = {i: part for part in parts for i in part.sentences}
+    n_paragraphs = len(parts)
+    lemmas = {s.index: s.content_lemmas for s in sentences}
+    cues = {s.index: _cues(s) for s in sentences}
+    kinds = {s.index: marker_kind(s) for s in sentences}
+    intro_last = parts[0].sentences[-1] if parts and parts[0].place == "intro" else None
+    question = topic.prompt_lemmas | topic.key_term_lemmas
+    rows: list[dict[str, float]] = []
+    for position, sentence in enumerate(sentences):
+        part = section_of[sentence.index]
+        members: Sequence[int] = part.sentences
+        k, n = members.index(sentence.index), len(members)
+        place = part.place
+        slot = "first" if k == 0 else "last" if k == n - 1 else "middle"
+        own = lemmas[sentence.index]
+        elsewhere = [lemmas[i] for other in parts if other is not part for i in other.sentences]
+        words = _opening(sentence, 3)
+        row: dict[str, float] = {
+            f"place={place}": 1.0, f"slot={slot}": 1.0, f"place_slot={place}_{slot}": 1.0,
+            "relative_position": _share(k, n - 1), "paragraph_sentences": min(n, 8) / 8,
+            "essay_paragraphs": min(n_paragraphs, 7) / 7,
+            "words_log": math.log1p(sentence.n_words),
+            "modals": float(sum(t.lower in MODALS for t in sentence.tokens)),
+            "evaluative": float(len(set(sentence.lemmas) & EVALUATIVE)),
+            "causal": float(len(set(sentence.lemmas) & CAUSAL)),
+            "proper_nouns": min(sum(t.pos == "PROPN" for t in sentence.tokens), 5) / 5,
+            "past_tense": _share(sum(t.tag == "VBD" for t in sentence.tokens),
+                                 max(1, sum(t.pos in {"VERB", "AUX"} for t in sentence.tokens))),
+            "subordinate": float(sentence.has_subordinate_clause),
+            "question_mark": float(sentence.text.rstrip("”\"' ").endswith("?")),
+            "back_reference": float(bool(words) and words[0] in BACK_REFERENCE),
+            "question_overlap": _share(len(own & question), max(1, len(question))),
+            "question_words": float(min(len(own & question), 5)),
+            "overlap_elsewhere": max((_share(len(own & other), len(own)) for other in elsewhere),
+                                     default=0.0),
+            "overlap_intro_last": _share(len(own & lemmas[intro_last]), len(own))
+            if intro_last is not None and place != "intro" else 0.0,
+            f"marker={kinds[sentence.index]}": 1.0,
+            f"slot_marker={slot}_{kinds[sentence.index]}": 1.0,
+        }
+        row.update(cues[sentence.index])
+        for n_words in (1, 2, 3):
+            row[f"opens={' '.join(words[:n_words])}"] = 1.0
+        for lemma in {t.lemma for t in sentence.tokens if t.is_alpha}:
+            row[f"lemma={lemma}"] = 1.0
+        for offset, name in ((-1, "previous"), (1, "next")):
+            j = position + offset
+            neighbour = sentences[j] if 0 <= j < len(sentences) else None
+            if neighbour is None or section_of[neighbour.index] is not part:
+                row[f"{name}=none"] = 1.0
+                continue
+            for cue in CONTEXT_CUES:
+                row[f"{name}_{cue}"] = cues[neighbour.index][cue]
+            row[f"{name}_marker={kinds[neighbour.index]}"] = 1.0
+        # A paragraph that ends "Therefore, …" usually states its point there, not first.
+        last, first = members[-1], members[0]
+        ends_with_point = kinds[last] in {"consequence", "conclusion"}
+        opens_in_sequence = kinds[first] in {"sequence", "addition"}
+        row["paragraph_ends_with_consequence"] = float(ends_with_point)
+        row["paragraph_opens_in_sequence"] = float(opens_in_sequence)
+        row[f"{slot}_x_ends_with_consequence"] = float(ends_with_point)
+        row[f"{slot}_x_opens_in_sequence"] = float(opens_in_sequence)
+        row["centrality"] = _centrality(own, [lemmas[i] for i in members if i != sentence.index])
+        rows.append(row)
+    _relative_to_section(rows, [section_of[s.index] for s in sentences])
+    return rows
+
+
+# Features compared with the rest of the sentence's section: a paragraph's point is the
+# sentence most like the others (central), most general and most tied to the question.
+RELATIVE = ("words_log", "proper_nouns", "question_overlap", "overlap_elsewhere",
+            "overlap_intro_last", "modals", "evaluative", "number", "first_person", "example",
+            "opinion", "centrality", "past_tense")
+
+
+def _centrality(own: frozenset[str], others: Sequence[frozenset[str]]) -> float:
+    """Mean word overlap (Jaccard) with the other sentences of the section."""
+    if not others:
+        return 0.0
+    return sum(len(own & o) / max(1, len(own | o)) for o in others) / len(others)
+
+
+def _relative_to_section(rows: list[dict[str, float]], parts: Sequence[Section]) -> None:
+    by_part: dict[int, list[int]] = {}
+    for position, part in enumerate(parts):
+        by_part.setdefault(id(part), []).append(position)
+    for positions in by_part.values():
+        for name in RELATIVE:
+            values = [rows[k].get(name, 0.0) for k in positions]
+            mean = sum(values) / len(values)
+            top = max(values)
+            for k, value in zip(positions, values, strict=True):
+                rows[k][f"relative_{name}"] = value - mean
+                rows[k][f"highest_{name}"] = float(value == top and len(values) > 1)

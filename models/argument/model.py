@@ -1,0 +1,69 @@
+"""The argument model: one logistic regression per role over the named sentence features,
+stored as plain JSON (feature -> weight), so it loads without pickles and scores essays with a
+few dictionary lookups per sentence.
+
+Rebuilt by ``python -m models.argument.training`` from the annotated corpus (see that module
+and the README for the data's origin and terms); the file records the library versions and the
+cross-validated agreement it was built with.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).with_name("argument-model.json")
+MODEL_FORMAT = 1
+# thesis, claim and support are scored on every sentence; "against" on claims only (the
+# probability that a claim argues against the essay's thesis: a counterclaim).
+LABELS = ("thesis", "claim", "support", "against")
+
+
+@dataclass(frozen=True)
+class LinearRole:
+    intercept: float
+    weights: Mapping[str, float]
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.intercept + sum(self.weights.get(name, 0.0) * value
+                                 for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@dataclass(frozen=True)
+class ArgumentModel:
+    roles: Mapping[str, LinearRole]
+    about: Mapping[str, object]  # how and on what it was trained
+
+    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+        """Per sentence, the probability of each label."""
+        return [{label: role.probability(row) for label, role in self.roles.items()}
+                for row in rows]
+
+    def to_json(self) -> str:
+        return json.dumps({"format": MODEL_FORMAT, "about": self.about,
+                           "roles": {label: {"intercept": round(role.intercept, 6),
+                                             "weights": {k: round(v, 6) for k, v in
+                                                         sorted(role.weights.items())}}
+                                     for label, role in self.roles.items()}},
+                          indent=1, sort_keys=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ArgumentModel:
+        data = json.loads(text)
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"argument model format {data.get('format')}, this grader reads "
+                             f"{MODEL_FORMAT}: rebuild it with python -m models.argument.training")
+        return cls({label: LinearRole(float(body["intercept"]),
+                                      {k: float(v) for k, v in body["weights"].items()})
+                    for label, body in data["roles"].items()}, data.get("about", {}))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> ArgumentModel:
+    """The shipped model, read once per process."""
+    return ArgumentModel.from_json(path.read_text(encoding="utf-8"))
