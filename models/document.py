@@ -28,11 +28,16 @@ from spacy.attrs import (
 )
 from spacy.tokens import Doc
 
-from models.text import PreparedText
+from models.text import PreparedText, count_words
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
 FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})
 SUBORDINATE_DEPS = frozenset({"advcl", "ccomp", "relcl", "acl", "mark", "xcomp", "csubj"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+# Participles that are never also a simple past ("written", "taken", "begun", "done"): after a
+# noun they start a reduced clause ("The letters written by Lenin."), not a sentence's verb.
+_PARTICIPLE_ONLY = re.compile(r"(?:en|wn|rn|ne|un|ung|unk)$")
+_AUXILIARY_LEMMAS = frozenset({"be", "have", "get"})
 _NORMALISE = re.compile(r"[^a-z0-9]+")
 
 
@@ -97,6 +102,35 @@ class Sentence:
     def has_finite_verb(self) -> bool:
         return any(t.tag in FINITE_TAGS or (t.dep == "ROOT" and t.pos in {"VERB", "AUX"})
                    for t in self.tokens)
+
+    @cached_property
+    def written_words(self) -> int:
+        """Words as a person counts them (numbers too), for reported and minimum lengths."""
+        return count_words(self.text)
+
+    @cached_property
+    def has_main_verb(self) -> bool:
+        """Whether the sentence is complete: it has a finite verb, or a verb with a subject.
+
+        The tagger often reads a regular past tense as a participle and then parses the clause
+        as a noun phrase ("The Townshend Acts of 1767 taxed glass, paint, paper and tea": taxed
+        VBN, root Acts). A verb form that can be a simple past, straight after a noun, is read
+        as the sentence's verb; only a sentence with no such verb is a fragment.
+        """
+        if self.has_finite_verb:
+            return True
+        tokens = [t for t in self.tokens if t.pos != "SPACE"]
+        if any(t.dep in SUBJECT_DEPS for t in tokens) and any(
+                t.tag.startswith("VB") and t.tag not in {"VBG", "VB"} for t in tokens):
+            return True
+        for k, token in enumerate(tokens):
+            if token.tag not in {"VBN", "VBD"} or _PARTICIPLE_ONLY.search(token.lower):
+                continue
+            before = [t for t in tokens[:k] if t.pos != "ADV"]
+            if before and before[-1].pos in {"NOUN", "PROPN", "PRON", "NUM"} and not any(
+                    t.lemma in _AUXILIARY_LEMMAS and t.pos == "AUX" for t in tokens[:k]):
+                return True
+        return False
 
     @cached_property
     def has_subordinate_clause(self) -> bool:

@@ -24,7 +24,16 @@ ELISION_PATTERN = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_BREAK = re.compile(r"\n\s*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# A word as a person counts it: whatever stands between spaces and holds a letter or a digit
+# ("1933", "25%" and "Stalin's" are words; a dash standing alone is not).
+_COUNTED = re.compile(r"[^\W_]")
 _ALLOWED_CONTROL = {"\n", "\r", "\t"}
+# A first line this short that does not end as a sentence does ("The New Deal and the
+# Depression", "Essay 3: Causes of WW1") is the essay's title: not a paragraph, not the
+# introduction, not a sentence to grade.
+TITLE_MAX_WORDS = 12
+_SENTENCE_END = (".", "!", "?", ";", ":", ",", "…")
+_CLOSING_QUOTES = ("”", '"', "’", "'", ")")
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,8 @@ class PreparedText:
     analysis_text: str
     paragraphs: tuple[Paragraph, ...]
     elisions: tuple[Paragraph, ...]
-    word_count: int
+    word_count: int  # words as a person counts them, without the title and elision markers
+    title: Paragraph | None = None  # a title line, blanked out of ``analysis_text``
 
 
 def decode_bytes(data: bytes, source: str = "input", max_bytes: int = MAX_BYTES) -> str:
@@ -98,12 +108,15 @@ def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS) -
     if "\x00" in text or _control_share(text) > 0.01:
         raise EssayInputError(f"{source}: this is binary data, not text")
     analysis = _blank_elisions(text)
-    words = _WORD.findall(analysis)
-    if not words:
+    if not _WORD.search(analysis):
         raise EssayInputError(f"{source}: the essay has no words")
-    if len(words) > max_words:
+    title = find_title(analysis)
+    if title is not None:
+        analysis = analysis[:title.start] + " " * (title.end - title.start) + analysis[title.end:]
+    words = count_words(analysis)
+    if words > max_words:
         raise EssayInputError(
-            f"{source}: the essay has {len(words):,} words; the limit is {max_words:,}"
+            f"{source}: the essay has {words:,} words; the limit is {max_words:,}"
         )
     elisions = tuple(Paragraph(m.start(), m.end()) for m in ELISION_PATTERN.finditer(text))
     return PreparedText(
@@ -111,8 +124,30 @@ def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS) -
         analysis_text=analysis,
         paragraphs=split_paragraphs(analysis),
         elisions=elisions,
-        word_count=len(words),
+        word_count=words,
+        title=title,
     )
+
+
+def count_words(text: str) -> int:
+    """Words as a person counts them: runs between spaces holding a letter or a digit."""
+    return sum(1 for chunk in text.split() if _COUNTED.search(chunk))
+
+
+def find_title(text: str) -> Paragraph | None:
+    """The span of a title line: a short first line, not ended as a sentence is, with more of
+    the essay after it. None when the first line reads as the essay's first sentence."""
+    start = len(text) - len(text.lstrip())
+    newline = text.find("\n", start)
+    if newline < 0 or not _WORD.search(text[newline:]):
+        return None
+    line = text[start:newline].rstrip()
+    if not line or not _WORD.search(line) or len(line.split()) > TITLE_MAX_WORDS:
+        return None
+    ending = line.rstrip("".join(_CLOSING_QUOTES))
+    if not ending or ending.endswith(_SENTENCE_END) or line[0].islower():
+        return None
+    return Paragraph(start, start + len(line))
 
 
 def _blank_elisions(text: str) -> str:

@@ -79,5 +79,7 @@ def test_paragraphs_split_on_blank_lines_or_else_on_line_breaks():
     assert len(split_paragraphs("Line one\nstill para one.\n\nPara two.")) == 2
 
 
-def test_word_count_ignores_numbers():
-    assert prepare_text(ESSAY + " In 1928 it began.").word_count == 13
+def test_word_count_counts_numbers_as_words():
+    # As a person counts: "1928" is a word (it was once left out, and a 151-word essay was
+    # told it had 146, under the rubric's minimum).
+    assert prepare_text(ESSAY + " In 1928 it began.").word_count == 14

@@ -10,18 +10,23 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from models.document import EssayDoc, Sentence
+from models.document import EssayDoc, Sentence, Token
 from models.features.chronology import years_in
 from models.features.lexicon import (
     ANALYSIS_PHRASES,
     ATTRIBUTION_LEMMAS,
+    CARDINAL_WORDS,
     EVALUATIVE,
     EXAMPLE_PHRASES,
+    FRACTION_WORDS,
     MONTHS,
-    NUMBER_WORDS,
+    MULTIPLIER_WORDS,
     OPINION_PHRASES,
+    ORDINAL_WORDS,
     SOURCE_PHRASES,
+    SOURCE_QUALIFIERS,
     SWEEPING,
+    TRANSITIONS,
 )
 from models.features.topic import Topic
 
@@ -29,6 +34,20 @@ _QUOTATION = re.compile(r"“([^”]+)”?|\"([^\"]+)\"")
 _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})(s|’s|'s)?$")
 _CITATION = re.compile(r"\([A-Z][A-Za-z]+(?: et al\.)?,? (?:1[0-9]{3}|20[0-9]{2})")
 _QUOTE_MIN_WORDS = 4
+QUOTE_MAX_WORDS = 80  # longer "quotations" are stray quotation marks, not a source's words
+TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
+LONG_PARAGRAPH = 8  # sentences; beyond this an explanation is looked for nearby only
+EXPLANATION_REACH = 4  # sentences after a piece of evidence, in a long paragraph
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_DEFINITE = frozenset({"the", "these", "those", "its", "their", "his", "her", "our", "both"})
+# Words that refer back to what came before when they open a sentence ("This advancement…",
+# "These agreements…", "Such measures…"), alone or after a short preposition ("In this way").
+_DEMONSTRATIVES = frozenset({"this", "these", "those", "such", "that"})
+_LEAD_INS = frozenset({"in", "by", "for", "after", "because", "despite", "with", "of", "from",
+                       "through", "under", "as", "at", "during", "since", "given", "all"})
+_SELF_REFERENCE = frozenset({"essay", "paper", "answer", "question"})  # "This essay argues"
+_SUPPORT_OPENINGS = tuple(f" {m} " for m, kind in TRANSITIONS.items()
+                          if kind in {"example", "emphasis"})
 
 
 @dataclass(frozen=True)
@@ -46,9 +65,17 @@ class SentenceEvidence:
     attributed: bool
     analysis: bool  # uses language that explains or draws a consequence
     claim: bool  # asserts a sweeping or evaluative judgement
+    refers_back: bool = False  # opens by pointing back ("This advancement…", "These treaties…")
+    # opens as support for the point before it ("Indeed, …", "For example, …")
+    supports_previous: bool = False
+    # The sentence that introduces the quotation this sentence continues: a quotation split
+    # over sentences is one piece of evidence, judged (and quoted) where it opens.
+    part_of: int | None = None
 
     @property
     def is_evidence(self) -> bool:
+        if self.part_of is not None:
+            return False
         kinds = set(self.kinds)
         strong = kinds & {"quotation", "date", "figure", "source"}
         return bool(strong) or ("name" in kinds and ("example" in kinds or len(self.items) >= 2))
@@ -71,14 +98,81 @@ class EvidenceFeatures:
     quotations: tuple[Quotation, ...]
 
 
-def find_quotations(text: str) -> list[Quotation]:
-    """Quoted passages of at least four words; shorter ones are scare quotes or titles."""
+def find_quotations(text: str, min_words: int = _QUOTE_MIN_WORDS) -> list[Quotation]:
+    """Quoted passages of at least four words; shorter ones are scare quotes or titles.
+
+    A "passage" longer than QUOTE_MAX_WORDS is a stray mark paired with one far away (or left
+    open): it is no quotation, and its closing mark may still open or close a real one. The
+    words between are the student's own.
+    """
     out = []
-    for match in _QUOTATION.finditer(text):
+    position = 0
+    while (match := _QUOTATION.search(text, position)) is not None:
         inner = match.group(1) or match.group(2) or ""
         words = len(inner.split())
-        if words >= _QUOTE_MIN_WORDS:
+        if words > QUOTE_MAX_WORDS:
+            position = match.start() + 1
+            continue
+        if words >= min_words:
             out.append(Quotation(match.start(), match.end(), words))
+        position = match.end()
+    return out
+
+
+def in_quotation(position: int, quotations: list[Quotation] | tuple[Quotation, ...]) -> bool:
+    """Whether a character offset lies inside a quotation (its marks included)."""
+    return any(q.start <= position < q.end for q in quotations)
+
+
+def own_tokens(sentence: Sentence, quotations: list[Quotation] | tuple[Quotation, ...]
+               ) -> list[Token]:
+    """The sentence's tokens outside quotations: the words that are the student's own."""
+    spans = [q for q in quotations if q.start < sentence.end and q.end > sentence.start]
+    if not spans:
+        return [t for t in sentence.tokens if t.pos != "SPACE"]
+    return [t for t in sentence.tokens if t.pos != "SPACE" and not in_quotation(t.start, spans)]
+
+
+def opens_with_reference(tokens: list[Token], lead_ins: bool = True) -> bool:
+    """Whether a sentence opens by pointing back at what came before: "This shows…", "These
+    agreements…", "Such measures…", and with ``lead_ins`` also "In this way…", "Because of
+    these changes…", "After that…"."""
+    words = [t for t in tokens if t.pos != "PUNCT"][:4]
+    for position, token in enumerate(words):
+        if token.lower in _DEMONSTRATIVES and (token.lower != "that" or token.tag == "DT"):
+            following = words[position + 1].lower if position + 1 < len(words) else ""
+            return following not in _SELF_REFERENCE
+        if not lead_ins or token.lower not in _LEAD_INS:
+            return False
+    return False
+
+
+def figures_in(tokens: tuple[Token, ...] | list[Token]) -> list[str]:
+    """Numbers that say how many or how much ("13 million", "25 per cent", "fourfold", "a
+    third of"), not which ("Second", "eighth grade") nor just "many" ("thousands of miles")."""
+    out = []
+    for k, token in enumerate(tokens):
+        lower = token.lower
+        before = tokens[k - 1].lower if k else ""
+        after = tokens[k + 1].lower if k + 1 < len(tokens) else ""
+        if _YEAR.match(token.text) or _ORDINAL.match(lower):
+            continue
+        if lower in FRACTION_WORDS:
+            # "a third of the workforce", "half of its spending", "two-thirds", not "the Third
+            # Estate" or "the second half of the century".
+            counted = before in {"a", "one", "-", "by"} or before in CARDINAL_WORDS or \
+                any(c.isdigit() for c in before) or (
+                    after == "of" and before not in ORDINAL_WORDS | {"the", "other", "latter"})
+            if counted and token.pos != "PROPN":
+                out.append(lower)
+        elif lower in ORDINAL_WORDS:
+            continue
+        elif lower in CARDINAL_WORDS and (before in _DEFINITE or token.pos == "PROPN" or (
+                k > 0 and token.text[:1].isupper())):
+            continue  # "the two sides", "the Five-Year Plan": which ones, not how many
+        elif (token.like_num and any(c.isdigit() for c in token.text)) or \
+                lower in CARDINAL_WORDS or lower in MULTIPLIER_WORDS or token.text == "%":
+            out.append(lower)
     return out
 
 
@@ -100,9 +194,7 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     if dates:
         kinds.append("date")
         items += dates
-    figures = [t.lower for t in tokens
-               if (t.like_num and not _YEAR.match(t.text) and t.lower not in {"one", "first"})
-               or t.lower in NUMBER_WORDS or t.text == "%" or t.lower in {"percent", "fold"}]
+    figures = figures_in(tokens)
     if figures:
         kinds.append("figure")
         items += figures
@@ -110,23 +202,60 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     if names:
         kinds.append("name")
         items += names
-    text = sentence.lower_text
-    if any(f" {p} " in text for p in SOURCE_PHRASES) or _CITATION.search(sentence.text):
+    # What the sentence says in its own words: quoted words are not the student's source,
+    # analysis or claim.
+    own = own_tokens(sentence, quoted)
+    text = " " + " ".join(t.lower for t in own) + " "
+    own_lemmas = {t.lemma for t in own if t.is_alpha}
+    if _CITATION.search(sentence.text) or (
+            any(f" {p} " in text for p in SOURCE_PHRASES)
+            and (_named_source(own) or any(f" {q} " in text for q in SOURCE_QUALIFIERS))):
         kinds.append("source")
     if any(f" {p} " in text for p in EXAMPLE_PHRASES):
         kinds.append("example")
-    lemmas = set(sentence.lemmas)
     # A quotation running over several sentences is attributed (or not) where it opens.
     continued = bool(quoted) and all(q.start < sentence.start for q in quoted)
-    attributed = (not quoted or continued or bool(lemmas & ATTRIBUTION_LEMMAS) or bool(names)
-                  or " according to " in text
+    attributed = (not quoted or continued or bool(own_lemmas & ATTRIBUTION_LEMMAS)
+                  or bool(names) or " according to " in text
                   or (previous is not None and previous.text.rstrip().endswith((":", ";"))))
     analysis = any(f" {p} " in text for p in ANALYSIS_PHRASES)
-    words = set(sentence.words)
+    words = {t.lower for t in own if t.is_alpha}
     claim = bool(words & SWEEPING) or any(f" {p} " in text for p in OPINION_PHRASES) or \
-        len(lemmas & EVALUATIVE) >= 2
+        len(own_lemmas & EVALUATIVE) >= 2
     return SentenceEvidence(sentence.index, tuple(kinds), tuple(dict.fromkeys(items)),
-                            attributed, analysis, claim)
+                            attributed, analysis, claim,
+                            opens_with_reference(own, lead_ins=False), _supports_previous(own))
+
+
+def _supports_previous(tokens: list[Token]) -> bool:
+    opening = " " + " ".join(t.lower for t in tokens if t.pos != "PUNCT") + " "
+    return opening.startswith(_SUPPORT_OPENINGS)
+
+
+def _named_source(tokens: list[Token]) -> bool:
+    """A proper name beside a source word: "the historian Fritz Fischer", "Paine wrote",
+    "according to Conquest", not "Historians have long debated" nor "Some historians say …
+    not the New Deal" (a name far from the source word names something else)."""
+    def is_name(k: int) -> bool:
+        t = tokens[k]
+        return (t.pos == "PROPN" and t.is_alpha and t.text != "I" and t.text[:1].isupper()
+                and t.lemma not in _SOURCE_WORDS and t.lower not in _SOURCE_WORDS
+                and (k > 0 or t.tag == "NNP"))
+
+    for k, token in enumerate(tokens):
+        if token.lower in _SOURCE_CUES or token.lemma in _SOURCE_CUES:
+            window = range(max(0, k - _SOURCE_WINDOW), min(len(tokens), k + _SOURCE_WINDOW + 1))
+            if any(is_name(j) for j in window if j != k):
+                return True
+    return False
+
+
+_SOURCE_WORDS = frozenset({"historian", "historians", "source", "sources", "document",
+                           "documents", "report", "census", "statistic", "statistics"})
+# The words of the source phrases that a source's name stands beside, and how near.
+_SOURCE_CUES = frozenset(w for p in SOURCE_PHRASES for w in p.split()
+                         if w not in {"to", "in", "his", "her", "their", "show"}) | {"write"}
+_SOURCE_WINDOW = 3
 
 
 def _proper_noun_runs(sentence: Sentence) -> list[str]:
@@ -142,17 +271,76 @@ def _proper_noun_runs(sentence: Sentence) -> list[str]:
     return runs
 
 
-def _quote_end_sentence(index: int, ids: list[int], marks: dict[int, SentenceEvidence]) -> bool:
-    """Judge a quotation that spans sentences once, at its last sentence."""
-    position = ids.index(index)
-    if position + 1 < len(ids):
-        nxt = marks[ids[position + 1]]
-        return not ("quotation" in nxt.kinds and "quotation" in marks[index].kinds
-                    and nxt.attributed and not nxt.analysis and nxt.kinds == ("quotation",))
-    return True
+def _quotation_units(essay: EssayDoc, quotations: list[Quotation],
+                     marks: dict[int, SentenceEvidence]) -> dict[int, SentenceEvidence]:
+    """Marks with each sentence that only continues a quotation folded into the sentence that
+    introduces it: its kinds and items join the opener's, and its own words (outside the
+    quotation) may explain it; the continuation is no piece of evidence on its own."""
+    opener_of: dict[int, int] = {}
+    for paragraph in essay.paragraphs:
+        for index in paragraph.sentences:
+            sentence = essay.sentence(index)
+            opening = [q.start for q in quotations if q.start < sentence.start < q.end]
+            if not opening:
+                continue
+            first = min(opening)
+            opener = next((i for i in paragraph.sentences
+                           if essay.sentence(i).start <= first < essay.sentence(i).end + 1),
+                          None)
+            if opener is not None and opener != index:
+                opener_of[index] = opener_of.get(opener, opener)
+    if not opener_of:
+        return marks
+    out = dict(marks)
+    for index, opener in opener_of.items():
+        head, tail = out[opener], marks[index]
+        out[opener] = SentenceEvidence(
+            head.sentence, tuple(dict.fromkeys(head.kinds + tail.kinds)),
+            tuple(dict.fromkeys(head.items + tail.items)), head.attributed,
+            head.analysis or tail.analysis, head.claim, head.refers_back,
+            head.supports_previous)
+        out[index] = SentenceEvidence(tail.sentence, tail.kinds, tail.items, True,
+                                      tail.analysis, tail.claim, False, False, opener)
+    return out
 
 
-def scored_quotations(essay: EssayDoc) -> list[Quotation]:
+def without_term_lists(sentence: Sentence, topic: Topic) -> Sentence:
+    """The sentence without any bare list of key terms ("…much easier" Computers, time,
+    everyone, agrees, benefits."): such a list run on from a real sentence is stuffing the
+    sentence-by-sentence check cannot see, and must not count as using the terms."""
+    tokens = sentence.tokens
+    segments: list[tuple[int, int]] = []  # [start, end) of each comma-separated segment
+    start = 0
+    for k, token in enumerate([*tokens, None]):
+        if token is None or token.text in {",", ";", "."} or token.lower in {"and", "or"}:
+            segments.append((start, k))
+            start = k + 1
+    listed: set[int] = set()
+    run: list[tuple[int, int]] = []
+    for segment in [*segments, (0, 0)]:
+        words = [tokens[k] for k in range(*segment) if tokens[k].pos not in {"PUNCT", "DET"}]
+        if words and len(words) <= 3 and all(
+                t.lower in topic.key_term_lemmas or t.lemma in topic.key_term_lemmas
+                for t in words):
+            run.append(segment)
+            continue
+        if len(run) >= TERM_LIST_MIN:
+            listed.update(k for a, b in run for k in range(a, b))
+        run = []
+    if not listed:
+        return sentence
+    return Sentence(sentence.index, sentence.paragraph, sentence.start, sentence.end,
+                    sentence.text, tuple(t for k, t in enumerate(tokens) if k not in listed),
+                    sentence.truncated)
+
+
+def _explains(mark: SentenceEvidence) -> bool:
+    """Whether a sentence comments on evidence before it: analysis wording, or a sentence that
+    points back at it ("This advancement…", "These agreements divided Europe…")."""
+    return mark.analysis or mark.refers_back
+
+
+def scored_quotations(essay: EssayDoc, min_words: int = _QUOTE_MIN_WORDS) -> list[Quotation]:
     """Quotations within each paragraph's scored sentences. A quotation mark left open must not
     pair with one in another paragraph or in a dropped copy: padding an essay with copies of
     its own sentences would otherwise turn whole stretches of it into "quoted evidence"."""
@@ -167,7 +355,7 @@ def scored_quotations(essay: EssayDoc) -> list[Quotation]:
         for run in runs:
             start, end = essay.sentence(run[0]).start, essay.sentence(run[-1]).end
             out += [Quotation(q.start + start, q.end + start, q.words)
-                    for q in find_quotations(essay.text[start:end])]
+                    for q in find_quotations(essay.text[start:end], min_words)]
     return out
 
 
@@ -181,9 +369,11 @@ def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None,
     for sentence in essay.sentences:
         mark = sentence_evidence(sentence, quotations, previous)
         if sentence.index in misdated:
-            mark = SentenceEvidence(mark.sentence, (), (), True, mark.analysis, mark.claim)
+            mark = SentenceEvidence(mark.sentence, (), (), True, mark.analysis, mark.claim,
+                                    mark.refers_back, mark.supports_previous)
         marks[sentence.index] = mark
         previous = sentence
+    marks = _quotation_units(essay, quotations, marks)
     evidence = [i for i, m in marks.items() if m.is_evidence]
     explained, unexplained, unsupported, claims = [], [], [], []
     intro = set(essay.paragraphs[0].sentences) if len(essay.paragraphs) >= 2 else set()
@@ -193,27 +383,39 @@ def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None,
         ids = list(paragraph.sentences)
         for position, index in enumerate(ids):
             mark = marks[index]
-            following = [marks[j] for j in ids[position + 1: position + 3]]
+            if mark.part_of is not None:
+                continue  # judged with the sentence that introduces its quotation
+            # The explanation may come anywhere later in the paragraph, after further evidence;
+            # a sentence that explains or points back at what came before is itself analysis.
+            # A very long paragraph (an essay written as one block) is read a few sentences on.
+            reach = len(ids) if len(ids) <= LONG_PARAGRAPH else EXPLANATION_REACH
+            end = position  # the last sentence of this quotation, when it runs on
+            while end + 1 < len(ids) and marks[ids[end + 1]].part_of == index:
+                end += 1
+            later = [marks[j] for j in ids[end + 1: end + 1 + reach]]
+            before = marks[ids[position - 1]] if position else None
             if mark.is_evidence:
-                nxt = following[0] if following else None
-                # Explanation may come after a second, supporting piece of evidence.
-                if mark.analysis or any(f.analysis for f in following) or (
-                        nxt is not None and not nxt.is_evidence and nxt.claim):
+                # Evidence given for the point just made ("This shows that… Indeed, in 1939…")
+                # is explained by it; so is evidence followed by a judgement of its own.
+                if mark.analysis or mark.refers_back or any(_explains(f) for f in later) or (
+                        later and later[0].claim and not later[0].is_evidence) or (
+                        mark.supports_previous and before is not None
+                        and (_explains(before) or before.claim)):
                     explained.append(index)
                 elif not essay.sentence(index).truncated and index not in intro and \
-                        strong & set(mark.kinds) and _quote_end_sentence(index, ids, marks):
+                        index not in conclusion and strong & set(mark.kinds):
                     unexplained.append(index)
             elif mark.claim and index != thesis and index not in conclusion:
                 claims.append(index)
                 neighbours = ids[max(0, position - 1): position + 2]
-                if not any(marks[j].is_evidence for j in neighbours) and \
-                        not essay.sentence(index).truncated:
+                if not any(marks[j].is_evidence or marks[j].part_of is not None
+                           for j in neighbours) and not essay.sentence(index).truncated:
                     unsupported.append(index)
     thin = [p.index for p in essay.body_paragraphs
             if len(essay.paragraphs) >= 2 and not any(marks[i].is_evidence for i in p.sentences)]
     used = []
     for sentence in essay.sentences:
-        for term in topic.terms_in(sentence):
+        for term in topic.terms_in(without_term_lists(sentence, topic)):
             if term not in used:
                 used.append(term)
     all_items = {item for m in marks.values() for item in m.items}

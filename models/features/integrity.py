@@ -142,7 +142,8 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             repeats.append(sentence.index)
         else:
             seen[sentence.fingerprint] = sentence.index
-    repeated_words = sum(essay.sentence(i).n_words for i in repeats)
+    # Counted as the essay's own length is (models/text.py): as a person counts words.
+    repeated_words = sum(essay.sentence(i).written_words for i in repeats)
     if repeats and (repeated_words >= 0.05 * essay.word_count or len(repeats) >= 2):
         flags.append(Flag(
             "repeated_text",
@@ -195,7 +196,7 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             {"topic_share": round(topic_share, 4), "question_share": round(question_share, 4)}))
     drop = frozenset(repeats) | frozenset(stuffed) | frozenset(padding)
     # Length is judged without repeats, stuffing and padding: copies must not lift the cap.
-    own_words = essay.word_count - sum(essay.sentence(i).n_words for i in drop)
+    own_words = essay.word_count - sum(essay.sentence(i).written_words for i in drop)
     if own_words < min_words:
         counted = (f"{own_words} words of its own" if drop else f"{essay.word_count} words")
         flags.append(Flag(

@@ -116,7 +116,7 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
         sentence_length_sd=round(float(lengths.std()), 2),
         long_sentences=tuple(s.index for s in sentences if s.n_words > LONG_SENTENCE_WORDS),
         fragments=tuple(s.index for s in sentences
-                        if not s.has_finite_verb and s.n_words >= 3
+                        if not s.has_main_verb and s.n_words >= 3
                         and not s.text.rstrip().endswith(("”", '"'))),
         lowercase_starts=tuple(s.index for s in sentences
                                if s.tokens[0].text[:1].islower() and s.tokens[0].is_alpha),

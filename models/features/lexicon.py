@@ -77,6 +77,14 @@ always never everyone everybody nobody noone all none every clearly obviously un
 certainly definitely surely completely totally entirely absolutely best worst greatest only
 """.split())
 OPINION_PHRASES = ("i think", "i believe", "i feel", "in my opinion", "i know")
+# Spoken, informal wording: a sentence using it is never praised as well built.
+INFORMAL_PHRASES = (
+    "i think", "really", "very good", "very bad", "pretty", "kind of", "sort of", "loads",
+    "lots of", "a lot", "alot", "stuff", "thing", "things", "basically", "okay", "ok", "gonna",
+    "wanna", "kinda", "cool", "awesome", "totally", "got", "a bit", "fed up", "bossed",
+    "annoyed", "you know", "etc", "way too", "big deal", "kids", "guys", "mess", "huge",
+    "though ,", "though .", "had enough", "too big", "far too much",
+)
 
 # Phrases that turn evidence into analysis.
 ANALYSIS_PHRASES = (
@@ -88,6 +96,10 @@ ANALYSIS_PHRASES = (
     "shows that", "demonstrates that", "reveals that", "proves that", "indicates that",
     "illustrates", "highlights", "significance", "significant", "why", "due to", "led to",
     "resulted in", "reflects", "reflecting", "was echoed", "this was", "this is",
+    # a consequence drawn in the same sentence ("…into two armed camps that made a local
+    # conflict likely to spread", "…, so the leaders bear more responsibility")
+    ", so", "which made", "that made", "made it", "making it", "which allowed", "allowing",
+    "enabled", "enabling", "leading to", "in turn", "meant that", "which gave", "which turned",
 )
 ATTRIBUTION_LEMMAS = frozenset("""
 say write state declare argue claim proclaim announce note remark insist warn tell speak
@@ -98,6 +110,9 @@ SOURCE_PHRASES = (
     "in his book", "in her book", "in their book", "memoir", "diary", "speech", "report",
     "census", "statistics", "figures show", "records show", "testimony", "letter",
 )
+# What makes a source phrase name a source without a proper name ("according to official
+# figures", "the census"); "historians have long debated" names none.
+SOURCE_QUALIFIERS = ("official", "census", "government")
 EXAMPLE_PHRASES = ("for example", "for instance", "such as", "e.g.", "including", "an example")
 
 MONTHS = frozenset("""
@@ -107,6 +122,23 @@ NUMBER_WORDS = frozenset("""
 two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty
 seventy eighty ninety hundred hundreds thousand thousands million millions billion billions
 half third quarter double doubled triple tripled twofold threefold fourfold fivefold sixfold
+""".split())
+# Figures: how many, in numbers. Ordinals ("second", "eighth grade") say which, and plurals
+# without a number ("thousands of miles", "millions of Americans") say only "many".
+CARDINAL_WORDS = frozenset("""
+two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+thousand million billion trillion dozen
+""".split())
+MULTIPLIER_WORDS = frozenset("""
+double doubled triple tripled quadrupled halved twofold threefold fourfold fivefold sixfold
+tenfold
+""".split())
+FRACTION_WORDS = frozenset("half third thirds quarter quarters".split())
+ORDINAL_WORDS = frozenset("""
+first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth hundredth
+thousandth millionth
 """.split())
 
 # Words so common in any essay that sharing them says nothing about the topic.

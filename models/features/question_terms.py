@@ -10,12 +10,12 @@ engine does not tell a student that they left out a term they did use.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from models.features.lexicon import ERA_WORDS, GENERIC_LEMMAS, MONTHS, QUESTION_WORDS
+from models.features.spelling import spelling_variants  # British and American spellings
 from models.question import KeyTerm
 
 _NAME_LINKS = frozenset({"of", "the"})  # inside a name: "Treaty of Versailles"
@@ -110,27 +110,6 @@ def derive_key_terms(doc: Doc) -> tuple[KeyTerm, ...]:
             seen.add(term.lower())
             terms.append(KeyTerm(term, tuple(a for a in aliases if a.lower() != term.lower())))
     return tuple(terms)
-
-
-# British and American spellings of one word: an essay that writes "industrialization" uses the
-# term "industrialisation". A variant that is no word at all only never matches.
-_SPELLINGS = ((r"isation", "ization"), (r"ization", "isation"), (r"is(e|ed|es|ing)$", r"iz\1"),
-              (r"iz(e|ed|es|ing)$", r"is\1"), (r"our(s|ed|ing)?$", r"or\1"),
-              (r"([^aeiou])or(s|ed|ing)?$", r"\1our\2"), (r"tre(s)?$", r"ter\1"),
-              (r"ter(s)?$", r"tre\1"), (r"ence$", "ense"), (r"ense$", "ence"),
-              (r"amme(s)?$", r"am\1"))
-
-
-def spelling_variants(form: str) -> list[str]:
-    """Other spellings of a term's form, word by word ('Labour Party' -> 'Labor Party')."""
-    out = []
-    for pattern, replacement in _SPELLINGS:
-        changed = [re.sub(pattern, replacement, word) if len(word) > 4 else word
-                   for word in form.split(" ")]
-        variant = " ".join(changed)
-        if variant != form and variant not in out:
-            out.append(variant)
-    return out
 
 
 def with_variants(term: KeyTerm) -> KeyTerm:

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.document import EssayDoc, Sentence
-from models.features.evidence import EvidenceFeatures
-from models.features.lexicon import CONCLUSION_MARKERS, CONTINUATION_MARKERS, TRANSITIONS
+from models.document import EssayDoc, Sentence, Token
+from models.features.chronology import years_in
+from models.features.evidence import (
+    EvidenceFeatures,
+    Quotation,
+    in_quotation,
+    opens_with_reference,
+    own_tokens,
+)
+from models.features.lexicon import CONCLUSION_MARKERS, CONTINUATION_MARKERS, MONTHS, TRANSITIONS
 from models.features.thesis import ThesisFeatures
 
 # Markers grouped by their first word, longest first, so a sentence is checked in one lookup.
@@ -20,6 +27,30 @@ _CONCLUSION_OVERLAP = 0.2
 # Ordinal signposts by the place they claim; "finally" and "lastly" close any sequence.
 _ORDINAL_RANK = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3,
                  "thirdly": 3, "finally": 9, "lastly": 9}
+# Linking adverbs that tie a sentence to the one before from anywhere in its first clause
+# ("Gradually, however, that trust…", "The Banking Act then created…"); words that only link
+# at the very start ("but", "so", "yet", "still", "first") are not among them.
+_LINKING_ADVERBS = frozenset({
+    "however", "nevertheless", "nonetheless", "conversely", "instead", "moreover",
+    "furthermore", "additionally", "also", "similarly", "likewise", "therefore", "thus",
+    "consequently", "hence", "accordingly", "then", "afterwards", "subsequently", "meanwhile",
+    "later", "eventually", "finally", "indeed", "ultimately"})
+_LINKING_PHRASES = tuple(m for m in TRANSITIONS if " " in m and TRANSITIONS[m] != "conclusion")
+# Words that point back at the sentence before: a demonstrative anywhere ("this terrible
+# slump"), or a third-person pronoun in the first clause ("his administration launched…").
+_DEMONSTRATIVES = frozenset({"this", "these", "those", "such"})
+_PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their"})
+_PLACE_BACK = frozenset({"there", "here"})  # "nobody wanted to work there"
+# Signposts that close an essay; "overall" and "ultimately" also open ordinary sentences.
+_CLOSING_ONLY = frozenset({"in conclusion", "to conclude", "in summary", "to sum up",
+                           "all in all"})
+_PREFIXES = ("un", "non", "dis", "re", "in", "im", "de")
+_TIME_WORDS = frozenset("""
+day days week weeks month months year years decade decades century centuries later earlier
+soon afterwards meanwhile then next following previous
+""".split()) | frozenset(m for m in MONTHS)
+# A one-paragraph essay's conclusion may begin anywhere in its last quarter or so.
+_ENDING_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -27,6 +58,7 @@ class TransitionUse:
     sentence: int
     marker: str
     kind: str
+    opening: bool = True  # False: later in the first clause ("Gradually, however, …")
 
 
 @dataclass(frozen=True)
@@ -93,13 +125,58 @@ class StructureFeatures:
         return 0.5 * (self.closing_overlap >= _CONCLUSION_OVERLAP) + 0.5 * self.closing_marker
 
 
-def transition_of(sentence: Sentence) -> TransitionUse | None:
-    opening = sentence.opening(4)
-    first = opening.split(maxsplit=1)[0] if opening.strip() else ""
+def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Quotation] = ()
+                  ) -> TransitionUse | None:
+    """The linking word or phrase that opens the sentence or stands in its first clause. Words
+    inside a quotation are not the student's: a sentence that opens inside one links nothing."""
+    first_token = next((t for t in sentence.tokens if t.pos != "SPACE"), None)
+    if first_token is None or in_quotation(first_token.start, quotations):
+        return None
+    tokens = own_tokens(sentence, quotations)
+    words = [t.lower for t in tokens if t.pos != "PUNCT"]
+    opening = " " + " ".join(words[:4]) + " "
+    first = words[0] if words else ""
     for marker in _MARKERS_BY_FIRST_WORD.get(first, ()):
         if opening.startswith(f" {marker} "):
             return TransitionUse(sentence.index, marker, TRANSITIONS[marker])
+    clause = first_clause(tokens)
+    text = " " + " ".join(t.lower for t in clause if t.pos != "PUNCT") + " "
+    for marker in _LINKING_PHRASES:
+        if f" {marker} " in text:
+            return TransitionUse(sentence.index, marker, TRANSITIONS[marker], opening=False)
+    for token in clause:
+        if token.lower in _LINKING_ADVERBS and token.pos == "ADV":
+            return TransitionUse(sentence.index, token.lower, TRANSITIONS[token.lower],
+                                 opening=False)
     return None
+
+
+def first_clause(tokens: list[Token]) -> list[Token]:
+    """The tokens up to the end of the main clause's verb phrase: everything before the root
+    and after it up to the first comma, semicolon or conjunction."""
+    root = next((k for k, t in enumerate(tokens) if t.dep == "ROOT"), None)
+    if root is None:
+        return tokens[:8]
+    end = next((k for k in range(root + 1, len(tokens))
+                if tokens[k].text in {",", ";", ":", "—", "–"}
+                or tokens[k].pos in {"CCONJ", "SCONJ"}), len(tokens))
+    return tokens[:end]
+
+
+def refers_back(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Quotation] = ()
+                ) -> bool:
+    """Whether the sentence points back at what came before in its own words: "This shows…",
+    "…from this terrible slump", "Over the next six years his administration…"."""
+    tokens = own_tokens(sentence, quotations)
+    if opens_with_reference(tokens):
+        return True
+    # "that" as a determiner or pronoun ("compare to that") is tagged DT; as a conjunction or
+    # relative pronoun it is not.
+    if any((t.lower in _DEMONSTRATIVES and t.tag in {"DT", "PDT", "JJ"})
+           or (t.lower == "that" and t.tag == "DT") for t in tokens):
+        return True
+    return any((t.lower in _PRONOUNS and t.tag in {"PRP", "PRP$"})
+               or (t.lower in _PLACE_BACK and t.pos == "ADV") for t in first_clause(tokens))
 
 
 def similarity_matrix(sentences: list[Sentence]) -> np.ndarray:
@@ -152,6 +229,64 @@ def _refers_back(sentence: Sentence) -> bool:
     return any(opening.startswith(marker) for marker in _BACK_REFERENCES)
 
 
+def _unlinked(essay: EssayDoc, sentence: Sentence, previous: Sentence,
+              paragraph: tuple[int, ...], quotations: tuple[Quotation, ...]) -> bool:
+    """Whether a sentence changes subject with nothing to tie it to the sentence before.
+
+    It is linked when it points back ("This shows…", "his administration", "there"), opens in
+    time ("Within six weeks…", "In 1929…"), repeats a word or number of the sentence before or
+    of an earlier sentence of its paragraph (whose thread it takes up again), follows a colon,
+    or develops the paragraph's opening sentence (evidence for a topic sentence shares its
+    point, not always its words). Linking words are checked by the caller.
+    """
+    if previous.index not in paragraph or sentence.n_words < 6 \
+            or sentence.truncated or previous.truncated:
+        return False
+    if previous.index == paragraph[0] or previous.text.rstrip().endswith(":"):
+        return False
+    families = word_families(sentence)
+    earlier = [essay.sentence(i) for i in paragraph if i < sentence.index]
+    if any(families & word_families(other) for other in earlier):
+        return False
+    # Two dated sentences in a row tell a story in order: the chronology is their link; so
+    # does one subject carried on ("I … I swore I was falling in love").
+    if years_in(sentence) and years_in(previous):
+        return False
+    if _subjects(sentence) & _subjects(previous):
+        return False
+    # "And we would become even closer.", "A perfect example; …": a continuation or an example.
+    words = [t for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}]
+    if words and (words[0].pos == "CCONJ" or any(t.lower in {"example", "instance"}
+                                                 for t in words[:4])):
+        return False
+    return not (refers_back(sentence, quotations) or _opens_in_time(sentence))
+
+
+def _subjects(sentence: Sentence) -> set[str]:
+    return {t.lower for t in sentence.tokens if t.tag == "PRP" and t.dep in {"nsubj", "nsubjpass"}}
+
+
+def _opens_in_time(sentence: Sentence) -> bool:
+    """An opening time phrase: "Within six weeks…", "In 1929…", "Three years later…"."""
+    words = [t for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}][:4]
+    return any(t.like_num or t.lower in _TIME_WORDS for t in words) and bool(words) and (
+        words[0].pos in {"ADP", "NUM", "SCONJ"} or words[0].lower in _TIME_WORDS)
+
+
+def word_families(sentence: Sentence) -> frozenset[str]:
+    """Content stems and numbers, with the stems of words under a negating or repeating prefix
+    added, so that "unemployment" meets "employed" and "rebuilt" meets "built"."""
+    extra = {lemma[len(prefix):len(prefix) + 5] for lemma in sentence.content_lemmas
+             for prefix in _PREFIXES if lemma.startswith(prefix) and len(lemma) - len(prefix) >= 4}
+    numbers = {t.text for t in sentence.tokens if t.like_num and any(c.isdigit() for c in t.text)}
+    return sentence.stems | extra | numbers
+
+
+def _opens_quoted(sentence: Sentence, quotations: tuple[Quotation, ...]) -> bool:
+    first = next((t for t in sentence.tokens if t.pos != "SPACE"), None)
+    return first is not None and in_quotation(first.start, quotations)
+
+
 def closing_sentences(essay: EssayDoc) -> list[Sentence]:
     """Where an essay with fewer than three paragraphs closes: the second of two paragraphs, or
     the last few sentences of one (as its opening ones stand in for an introduction); none when
@@ -187,39 +322,51 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
     sentences = list(essay.sentences)
     paragraphs = essay.paragraphs
     words = tuple(sum(essay.sentence(i).n_words for i in p.sentences) for p in paragraphs)
-    transitions = [t for t in (transition_of(s) for s in sentences) if t is not None]
+    quotations = evidence.quotations
+    transitions = [t for t in (transition_of(s, quotations) for s in sentences) if t is not None]
+    # Sequence, order and placement are judged on the markers that open sentences.
+    openers = [t for t in transitions if t.opening]
     by_marker: dict[str, list[int]] = {}
-    for use in transitions:
+    for use in openers:
         by_marker.setdefault(use.marker, []).append(use.sentence)
     repeated = max(by_marker.items(), key=lambda kv: (len(kv[1]), kv[0]), default=None)
-    if repeated is not None and (len(repeated[1]) < 3 or len(repeated[1]) < len(transitions) / 2):
+    if repeated is not None and (len(repeated[1]) < 3 or len(repeated[1]) < len(openers) / 2):
         repeated = None
     repeated_marker = (repeated[0], tuple(repeated[1])) if repeated else None
 
     last_paragraph = set(paragraphs[-1].sentences) if paragraphs else set()
     closing = tuple(s.index for s in closing_sentences(essay))
-    ending = last_paragraph if len(paragraphs) >= 2 else set(closing) if closing else None
+    # Where a conclusion may begin: the last paragraph, or in an essay of one paragraph its
+    # closing sentences and anything in its last quarter ("To conclude" in sentence 27 of 33).
+    ending: set[int] | None = None
+    if len(paragraphs) >= 2:
+        ending = last_paragraph
+    elif closing:
+        last_quarter = math.ceil(_ENDING_SHARE * len(sentences))
+        ending = set(closing) | {s.index for s in sentences[len(sentences) - last_quarter:]}
     misplaced = []
-    for use in transitions:
+    for use in openers:
         if use.sentence == sentences[0].index and use.marker in CONTINUATION_MARKERS:
             misplaced.append(Misplaced(use.sentence, use.marker, "to open the essay, where there "
                                        "is nothing yet to follow on from"))
-        elif use.marker in CONCLUSION_MARKERS and ending is not None \
+        elif use.marker in _CLOSING_ONLY and ending is not None \
                 and use.sentence not in ending:
             misplaced.append(Misplaced(use.sentence, use.marker, "in the middle of the essay, "
                                        "where it suggests the argument is over"))
-    misplaced += _out_of_order(transitions)
+    misplaced += _out_of_order(openers)
 
     similarity = similarity_matrix(sentences)
     position = {s.index: k for k, s in enumerate(sentences)}
     has_transition = {t.sentence for t in transitions}
+    members = {i: p.sentences for p in paragraphs for i in p.sentences}
+    # Quoted words are not the student's: a sentence in or beside a quotation is not blamed
+    # for a missing link.
     quoted = {i for i, mark in evidence.sentences.items() if "quotation" in mark.kinds}
     abrupt = tuple(
         s.index for k, s in enumerate(sentences)
-        if s.index not in quoted and sentences[k - 1].index not in quoted
-        if k > 0 and similarity[k, k - 1] == 0 and s.index not in has_transition
-        and s.paragraph == sentences[k - 1].paragraph and s.n_words >= 6
-        and not sentences[k - 1].truncated and not s.truncated
+        if k > 0 and s.index not in quoted and sentences[k - 1].index not in quoted
+        and similarity[k, k - 1] == 0 and s.index not in has_transition
+        and _unlinked(essay, s, sentences[k - 1], members[s.index], quotations)
     )
 
     # "This shows…" or "Therefore…" opening a paragraph (or the essay) points back at nothing.
@@ -227,6 +374,8 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         essay.sentence(p.sentences[0]).index for p in paragraphs
         if _refers_back(essay.sentence(p.sentences[0]))
         and not essay.sentence(p.sentences[0]).truncated
+        and evidence.sentences[p.sentences[0]].part_of is None
+        and not _opens_quoted(essay.sentence(p.sentences[0]), quotations)
     )
 
     conclusion_paragraph = None
@@ -238,13 +387,13 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
     if len(paragraphs) >= 3 and not cut_ending:
         conclusion_paragraph = paragraphs[-1].index
         ids = paragraphs[-1].sentences
-        conclusion_marker = any(t.marker in CONCLUSION_MARKERS for t in transitions
+        conclusion_marker = any(t.marker in CONCLUSION_MARKERS for t in openers
                                 if t.sentence in ids)
         if thesis.thesis is not None and thesis.thesis in position:
             row = similarity[position[thesis.thesis]]
             overlap = float(max(row[position[i]] for i in ids))
 
-    closing_marker = any(t.marker in CONCLUSION_MARKERS for t in transitions
+    closing_marker = any(t.marker in CONCLUSION_MARKERS for t in openers
                          if t.sentence in closing)
     closing_overlap = 0.0
     if closing and thesis.thesis is not None and thesis.thesis in position:
@@ -254,21 +403,35 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
     topic_sentences = []
     thesis_lemmas = essay.sentence(thesis.thesis).stems if thesis.thesis is not None \
         and thesis.thesis in position else frozenset()
+    # The argument a topic sentence may take up: the thesis, and the whole introduction, since
+    # the thesis may be any of its sentences (or be missed).
+    argument = set(thesis_lemmas).union(*(essay.sentence(i).stems
+                                          for i in paragraphs[0].sentences)) \
+        if len(paragraphs) >= 2 else set(thesis_lemmas)
+    opening_marker = {t.sentence for t in openers}
     for paragraph in essay.body_paragraphs if len(paragraphs) >= 2 else ():
         first = essay.sentence(paragraph.sentences[0])
         rest = set().union(*(essay.sentence(i).stems for i in paragraph.sentences[1:]))
+        second = essay.sentence(paragraph.sentences[1]) if len(paragraph.sentences) > 1 \
+            else None
         mark = evidence.sentences[first.index]
+        # A general point that a signpost ties to the argument ("However, the New Deal's
+        # institutions outlasted the crisis.") or that the next sentence takes up ("This…")
+        # connects to its paragraph even when they share no word.
+        connected = bool(first.stems & (rest | argument)) or (
+            first.index in opening_marker and not mark.is_evidence) or (
+            second is not None and refers_back(second, quotations))
         problem = None
         if first.text.startswith(("“", '"')) or ("quotation" in mark.kinds and first.n_words < 15):
             problem = "a quotation"
         elif first.truncated:
             problem = None  # the excerpt cut this paragraph's opening; nothing to judge
-        elif first.n_words < 6:
-            problem = "a short fragment"
+        elif first.n_words < 6 and not first.has_main_verb:
+            problem = "a short fragment"  # "Lenin died in 1924." is short, but a sentence
         elif mark.is_evidence and not mark.claim and not mark.analysis and \
-                not (first.stems & thesis_lemmas):
+                not (first.stems & thesis_lemmas) and first.index not in opening_marker:
             problem = "a detail of evidence"
-        elif len(paragraph.sentences) > 1 and not (first.stems & (rest | thesis_lemmas)):
+        elif len(paragraph.sentences) > 1 and not connected:
             problem = "a sentence that does not connect to the rest of the paragraph"
         topic_sentences.append(TopicSentence(paragraph.index, first.index, problem))
 

@@ -32,7 +32,7 @@ DEFAULT_WORDING: dict[str, Wording] = {
         "Your introduction ends with “{quote}”, which does not take a position on the question.",
         "Add one sentence at the end of the introduction that answers the question directly."),
     "thesis.late": Wording(
-        "Your clearest claim, “{quote}”, only comes in paragraph {paragraph}.",
+        "Your clearest claim, “{quote}”, only comes {where}.",
         "Move this claim (or a version of it) to the end of your introduction so the reader "
         "knows your argument from the start."),
     "thesis.question": Wording(
@@ -124,6 +124,11 @@ DEFAULT_WORDING: dict[str, Wording] = {
         "“{quote}” does not begin with a capital letter.",
         "Begin every sentence with a capital letter."),
 }
+
+# Codes whose next step is general advice on style rather than a fix for the sentence quoted:
+# an essay gets at most one of them (models/feedback/compose.py), so the same tip does not
+# crowd out comments on what the student actually wrote.
+GENERIC_TIPS = frozenset({"language.variety_good", "language.repetitive_openers"})
 
 # What each improvement is about, in a few words, for a teacher's overview of a whole class.
 WEAKNESS_NAMES: dict[str, str] = {
