@@ -40,9 +40,18 @@ def question_line(result: GradeResult) -> str:
     if question.source == "rubric":
         extras.append("the rubric's own question")
     if not question.topic_judged:
-        extras.append("it names nothing to judge the topic by")
+        extras.append(f"topic not judged: {question.not_judged_because or 'nothing to judge'}")
     more = f" ({'; '.join(extras)})" if extras else ""
     return _wrap(f"Question: {question.text}{more}", "")
+
+
+def _check(item) -> str:
+    """'[check] ' before a comment students are not shown yet (its kind is not reliable
+    enough: models/feedback/precision.py), with its measured precision."""
+    if item.audience == "everyone":
+        return ""
+    measured = "not measured" if item.precision is None else f"right {item.precision:.0%}"
+    return f"[check: {measured}] "
 
 
 def _uncapped(score: float) -> str:
@@ -77,6 +86,6 @@ def result_text(result: GradeResult, max_level: int) -> str:
             lines.append(_wrap(criterion.descriptor, "  "))
         for item in criterion.feedback:
             mark = "+" if item.kind == "strength" else "-"
-            lines.append(_wrap(f"{mark} {item.message}", "  "))
+            lines.append(_wrap(f"{mark} {_check(item)}{item.message}", "  "))
             lines.append(_wrap(f"-> {item.next_step}", "    "))
     return "\n".join(lines) + "\n"

@@ -67,6 +67,9 @@ class Sentence:
     text: str
     tokens: tuple[Token, ...]
     truncated: bool = False  # touches an elided passage, so it is not a whole sentence
+    # Whether the writer began it as a sentence (after a full stop, a question or exclamation
+    # mark, or at a paragraph's start), not a split the parser made inside a run-on sentence.
+    after_stop: bool = True
     # Per-sentence results of rubric-specific lookups (key terms), filled on first use.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -222,7 +225,7 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
                         for e_start, e_end in elision_edges)
         index = len(sentences)
         sentences.append(Sentence(index, paragraph, start, end, prepared.text[start:end],
-                                  tokens, truncated))
+                                  tokens, truncated, _after_stop(prepared.text, start)))
         members.setdefault(paragraph, []).append(index)
     paragraphs = tuple(
         ParagraphView(new_index, prepared.paragraphs[old].start, prepared.paragraphs[old].end,
@@ -270,4 +273,18 @@ def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
 
 def _with_paragraph(sentence: Sentence, paragraph: int) -> Sentence:
     return Sentence(sentence.index, paragraph, sentence.start, sentence.end, sentence.text,
-                    sentence.tokens, sentence.truncated)  # memo starts empty
+                    sentence.tokens, sentence.truncated, sentence.after_stop)  # fresh memo
+
+
+_OPENING_MARKS = " \t\"“‘'(["
+_STOPS = ".!?…:;"
+
+
+def _after_stop(text: str, start: int) -> bool:
+    """Whether what comes before ``start`` ends a sentence or a paragraph (or the text)."""
+    position = start
+    while position > 0 and text[position - 1] in _OPENING_MARKS:
+        position -= 1
+    while position > 0 and text[position - 1] in "\"”’')]":  # a quotation closed before
+        position -= 1
+    return position == 0 or text[position - 1] in _STOPS or text[position - 1] == "\n"

@@ -13,21 +13,28 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 
 from models import ENGINE_VERSION
+from models.argument import Argument, ArgumentModel, find_argument
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
 from models.features.chronology import DatedSentence, dates_out_of_period
 from models.features.evidence import EvidenceFeatures, extract_evidence
-from models.features.integrity import Flag, IntegrityReport, check_integrity
+from models.features.integrity import (
+    Flag,
+    IntegrityReport,
+    check_integrity,
+    without_stuffed_lists,
+)
 from models.features.language import LanguageFeatures, extract_language, unknown_word_share
 from models.features.structure import StructureFeatures, extract_structure
 from models.features.thesis import ThesisFeatures, extract_thesis
 from models.features.topic import Topic, build_topic, own_words_topic, question_key_terms
 from models.feedback.compose import FeedbackContext, criterion_feedback
+from models.feedback.precision import TEACHERS, role_audience, with_audience
 from models.pipeline import load_pipeline, pipeline_version
 from models.question import Question
 from models.result import (
@@ -71,6 +78,7 @@ class Analysis:
     topic: Topic  # the question it was graded against, as the engine reads it
     misdated: tuple[DatedSentence, ...] = ()  # years far outside the question's period
     question_source: str = "given"  # "given" with the essay, or "rubric"
+    argument: Argument = field(default_factory=Argument)  # thesis, claims, support, links
 
     @property
     def flags(self) -> tuple[Flag, ...]:
@@ -114,6 +122,8 @@ class Engine:
         self.batch_size = batch_size
         self.pipeline = pipeline_version(self.nlp)
         self._topics: OrderedDict[str, Topic] = OrderedDict()
+        # The argument model (None: the shipped one); a benchmark may measure another.
+        self.argument_model: ArgumentModel | None = None
         # Each exemplar is read against the question it answered: it anchors the quality
         # scale, and a topic it was never about must not lower its scores.
         analyses = []
@@ -195,12 +205,13 @@ class Engine:
             topic = own_words_topic(essay)
         integrity = check_integrity(essay, topic, self.rubric.min_words,
                                     unknown_word_share(essay))
-        scored = essay.view(integrity.drop)
+        scored = without_stuffed_lists(essay.view(integrity.drop), topic)
         misdated = tuple(dates_out_of_period(scored, topic.period))
-        thesis = extract_thesis(scored, topic)
+        argument = find_argument(scored, topic, self.argument_model)
+        thesis = extract_thesis(scored, topic, argument)
         evidence = extract_evidence(scored, topic, thesis.thesis,
-                                    frozenset(d.sentence for d in misdated))
-        structure = extract_structure(scored, thesis, evidence)
+                                    frozenset(d.sentence for d in misdated), argument)
+        structure = extract_structure(scored, thesis, evidence, argument)
         language = extract_language(scored, topic)
         raw = {
             "thesis": thesis_raw(thesis),
@@ -211,7 +222,7 @@ class Engine:
         if not scored.sentences:  # all repeats or stuffing: nothing of the student's to credit
             raw = {name: RawScore(0.0, score.components) for name, score in raw.items()}
         return Analysis(essay, scored, integrity, thesis, evidence, structure, language, raw,
-                        topic, misdated, source)
+                        topic, misdated, source, argument)
 
     def result(self, source: str, a: Analysis) -> GradeResult:
         """Levels, feedback and flags for an analysed essay."""
@@ -230,7 +241,8 @@ class Engine:
                 descriptor=criterion.descriptors[score.level], score=score.continuous,
                 confidence=score.confidence, raw=a.raw[criterion.id].value,
                 components=a.raw[criterion.id].components, capped_by=score.capped_by,
-                feedback=criterion_feedback(criterion.id, context, criterion_ids),
+                feedback=tuple(with_audience(item) for item in
+                               criterion_feedback(criterion.id, context, criterion_ids)),
                 uncapped_score=score.uncapped,
                 cap_reason=cap_reason(score.capped_by, score.level, label)
                 if score.capped_by else None))
@@ -275,13 +287,17 @@ def _question_used(a: Analysis) -> QuestionUsed | None:
         key_terms=tuple(KeyTermUsed(t.term, t.source) for t in topic.key_terms),
         period=str(topic.period) if topic.period else None,
         period_source=topic.question.period_source, source=a.question_source,
-        topic_judged=bool(topic.question_lemmas))
+        topic_judged=topic.unjudged is None, not_judged_because=topic.unjudged)
 
 
 def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
     roles: dict[int, list[str]] = {s.index: [] for s in a.essay.sentences}
     if a.thesis.thesis is not None:
         roles[a.thesis.thesis].append("thesis")
+    # The argument: the thesis restated, each paragraph's point, what supports it.
+    for i, role in a.argument.roles.items():
+        if role.role not in roles[i]:
+            roles[i].append(role.role)
     for i in a.evidence.evidence:
         roles[i].append("evidence")
     for i, mark in a.evidence.sentences.items():
@@ -303,5 +319,8 @@ def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
         elif flag.code == "date_out_of_period":
             for i in flag.sentences:
                 roles[i].append("date_out_of_period")
-    return tuple(SentenceRoles(s.index, s.paragraph, s.start, s.end, tuple(roles[s.index]))
+    backs = {i: role.backs for i, role in a.argument.roles.items()}
+    return tuple(SentenceRoles(s.index, s.paragraph, s.start, s.end, tuple(roles[s.index]),
+                               backs.get(s.index),
+                               tuple(r for r in roles[s.index] if role_audience(r) == TEACHERS))
                  for s in a.essay.sentences)

@@ -28,6 +28,10 @@ class FeedbackItem:
     message: str
     next_step: str
     sentences: tuple[SentenceRef, ...]
+    # Who may read it: "everyone", or "teachers" while its kind's measured precision is under
+    # the bar (models/feedback/precision.py); the precision itself, None when not measured.
+    audience: str = "everyone"
+    precision: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class SentenceRoles:
     start: int
     end: int
     roles: tuple[str, ...]
+    # The sentence this one backs in the argument (a support's point, a point's thesis).
+    backs: int | None = None
+    # Those of its roles only teachers see, marked "check": not yet reliable enough for
+    # students (models/feedback/precision.py).
+    check: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,12 +88,14 @@ class QuestionUsed:
     period: str | None
     period_source: str | None  # "given", or "question" (the years its text names)
     source: str  # "given" (with the essay) or "rubric" (the rubric's own question)
-    topic_judged: bool  # False when the question names nothing to judge the topic by
+    topic_judged: bool  # False when the question gives nothing to judge the topic by
+    not_judged_because: str | None = None  # why, when it is not
 
     def to_dict(self) -> dict:
         return {"text": self.text, "key_terms": [asdict(t) for t in self.key_terms],
                 "period": self.period, "period_source": self.period_source,
-                "source": self.source, "topic_judged": self.topic_judged}
+                "source": self.source, "topic_judged": self.topic_judged,
+                "not_judged_because": self.not_judged_because}
 
 
 @dataclass(frozen=True)

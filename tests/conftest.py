@@ -50,6 +50,23 @@ def grade(engine: Engine):
     return partial(engine.grade, question=STALIN)
 
 
+@pytest.fixture
+def measured(monkeypatch):
+    """``measured(trusted=[codes], untrusted=[codes])``: pin the measured precision of feedback
+    codes (models/feedback/precision.json) for a test, so what students see does not depend
+    on the latest benchmark run."""
+    from models.feedback import precision
+
+    def pin(trusted=(), untrusted=(), roles=None):
+        data = {"codes": {**{c: {"precision": 0.95, "cases": 100, "how": "test"}
+                              for c in trusted},
+                           **{c: {"precision": 0.5, "cases": 100, "how": "test"}
+                              for c in untrusted}},
+                "roles": roles or {}}
+        monkeypatch.setattr(precision, "_file", lambda: data)
+    return pin
+
+
 @pytest.fixture(scope="session")
 def essays() -> dict[str, str]:
     """Short essays written for these tests, plus the rubric's exemplar."""

@@ -21,12 +21,16 @@ def test_exemplar_grades_at_the_levels_the_rubric_states(engine, rubric, essays)
 def test_essays_are_ordered_as_a_teacher_would_order_them(grade, essays):
     overall = {name: grade(essays[name]).overall_score
                for name in ("strong", "exemplar", "narrative", "opinion")}
-    assert overall["strong"] >= overall["exemplar"] > overall["narrative"] > overall["opinion"]
+    assert overall["strong"] >= overall["exemplar"] > overall["narrative"] >= overall["opinion"]
     strong = grade(essays["strong"])
     narrative = grade(essays["narrative"])
     assert strong.criterion("thesis").level > narrative.criterion("thesis").level
     opinion = grade(essays["opinion"])
     assert opinion.criterion("evidence").level == 1
+    # A narrative retells with facts and argues nothing; an opinion argues with no facts.
+    assert narrative.criterion("thesis").level == 1
+    assert opinion.criterion("thesis").level > narrative.criterion("thesis").level
+    assert narrative.criterion("evidence").level > opinion.criterion("evidence").level
 
 
 def test_result_carries_levels_descriptors_and_confidence(grade, rubric, essays):
@@ -76,10 +80,17 @@ def test_feedback_differs_between_essays(grade, essays):
 def test_sentence_roles_mark_thesis_and_evidence(grade, essays):
     result = grade(essays["strong"])
     roles = {r.index: r.roles for r in result.sentences}
-    thesis = [i for i, r in roles.items() if "thesis" in r]
-    assert len(thesis) == 1
+    backs = {r.index: r.backs for r in result.sentences}
+    # The thesis in the introduction, and restated in the conclusion (which backs it).
+    thesis, restated = [i for i, r in roles.items() if "thesis" in r]
+    assert backs[restated] == thesis and result.sentences[restated].paragraph > 0
     assert sum("evidence" in r for r in roles.values()) >= 5
     assert any("transition" in r for r in roles.values())
+    # Each body paragraph's point, and the support that backs it.
+    claims = [i for i, r in roles.items() if "claim" in r]
+    assert claims and all(backs[c] == thesis for c in claims)
+    supports = [i for i, r in roles.items() if "support" in r]
+    assert supports and all(backs[i] in claims for i in supports)
 
 
 def test_same_text_gives_identical_output(grade, essays):

@@ -16,6 +16,7 @@ import yaml
 
 from grader.render import result_text
 from models.features.class_terms import class_key_terms, essay_terms
+from models.features.integrity import covers_question
 from models.features.lexicon import QUESTION_WORDS
 from models.feedback.wording import DEFAULT_WORDING
 from models.question import KeyTerm, Period, Question, QuestionError, parse_key_terms
@@ -220,6 +221,41 @@ def test_without_a_question_the_topic_is_not_judged_and_the_result_says_so(engin
     assert "off_topic" not in result.flag_codes
     assert not [i for i in result.feedback if i.code == "evidence.key_terms"]
     assert "Question: none given, so the topic was not judged" in result_text(result, 4)
+
+
+@pytest.mark.parametrize(("asked", "because"), [
+    ("Being busy", "a title"), ("Career commitment", "a title"),
+    ("Write a story about a time when you were patient.", "a story"),
+    ("We all understand the benefits of laughter. Tell a true story in which laughter was one "
+     "element.", "a story")])
+def test_a_title_or_a_story_prompt_is_not_a_question_to_judge_the_topic_by(engine, essays,
+                                                                           asked, because):
+    # Measured: genuine essays were called off topic against these as often as essays on
+    # another question (bench/feedback.py).
+    result = engine.grade(essays["off_topic"], question=Question.build(asked))
+    assert "off_topic" not in result.flag_codes
+    assert not result.question.topic_judged and because in result.question.not_judged_because
+    # With the teacher's key terms, even a title is judged.
+    termed = engine.grade(essays["off_topic"], question=Question.build(
+        asked, key_terms=["Stalin", "Five-Year Plan"]))
+    assert "off_topic" in termed.flag_codes and termed.question.topic_judged
+
+
+def test_an_essay_using_the_questions_own_words_throughout_answers_it(engine):
+    # A short question in everyday words gives the rarity-weighted share little to go on.
+    text = ("Competition teaches children to work hard, but cooperation teaches them to work "
+            "with others. Schools that only reward competition create students who see their "
+            "classmates as rivals. Cooperation, on the other hand, builds the teamwork that "
+            "employers value. A good school should teach both competition and cooperation, "
+            "because adult life needs both.")
+    question = Question.build("Should students be taught to compete or to cooperate?")
+    assert "off_topic" not in engine.grade(text, question=question).flag_codes
+    # Taken up by family ("competition" for "compete"), two of its words at least, each twice.
+    topic = engine.topic_for(question)
+    assert covers_question(["competition", "competitive", "cooperation", "cooperate"]
+                           + ["game"] * 50, topic)
+    assert not covers_question(["competition", "competitive"] + ["game"] * 50, topic)
+    assert not covers_question(["competition", "cooperation"] + ["game"] * 50, topic)
 
 
 def test_a_rubric_with_a_question_of_its_own_grades_against_it(engine, nlp, rubric, essays):

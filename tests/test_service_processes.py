@@ -585,7 +585,7 @@ def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
                          ["status"] == "done" and e, 60, "the draft to be graded",
                          on_timeout=tail)
         elapsed = time.monotonic() - started
-        assert essay["result"]["criteria"][0]["feedback"]
+        assert any(c["feedback"] for c in essay["result"]["criteria"])
         assert elapsed < 10, f"a draft took {elapsed:.1f} s"
         assert Path(env["GRADER_INSTANCE_PATH"], "grader.sqlite").exists()
         assert Path(env["GRADER_INSTANCE_PATH"], "broker.sqlite").exists()

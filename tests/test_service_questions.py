@@ -46,7 +46,8 @@ def graded(client, headers, url: str) -> dict:
 # --- the API ----------------------------------------------------------------------------------
 
 def test_an_essay_sent_with_its_question_is_graded_against_it_and_not_against_another(
-        client, accounts, service_app, grade_pending):
+        client, accounts, service_app, grade_pending, measured):
+    measured(trusted=["thesis.off_topic"])
     headers = accounts["student"]
     text = essay_text("new-deal-strong")
     on_topic = client.post("/api/v1/essays", headers=headers, json={
@@ -328,7 +329,8 @@ def test_changing_the_question_keeps_graded_essays_on_theirs(client, school, ser
 
 
 def test_a_capped_level_says_so_and_why_instead_of_its_descriptor(client, school, service_app,
-                                                                  grade_pending):
+                                                                  grade_pending, measured):
+    measured(trusted=["thesis.off_topic"])
     sign_in(client, "student")  # the class answers the Stalin question
     essay_url = submit_draft(client, school.assignment_id,
                              essay_text("american-revolution-strong"))
@@ -342,6 +344,34 @@ def test_a_capped_level_says_so_and_why_instead_of_its_descriptor(client, school
     assert 'badge-capped">capped' in page  # the overall line says it is capped, and why
     assert page.count("This essay seems to answer a different question") == 1
     assert "Stalin&#39;s industrialisation of the Soviet Union" in page
+
+
+def test_a_comment_not_yet_reliable_reaches_the_teacher_marked_check_not_the_student(
+        client, school, service_app, grade_pending, measured, accounts):
+    measured(untrusted=["thesis.off_topic"], trusted=["structure.transitions_good"])
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id,
+                             essay_text("american-revolution-strong"))
+    grade_pending(service_app)
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "This essay seems to answer a different question" not in page
+    assert "badge-check" not in page
+    assert "show the reader how your ideas connect" in page  # a trusted comment stays
+    sign_out(client)
+    sign_in(client, "teacher")
+    page = client.get(essay_url).get_data(as_text=True)
+    assert page.count("This essay seems to answer a different question") == 1
+    assert "badge-check" in page and "right 50% of the time" in page
+    # The API holds back the same from the student, and gives it to the teacher, marked.
+    essay_id = int(essay_url.rsplit("/", 1)[1])
+    student = client.get(f"/api/v1/essays/{essay_id}", headers=accounts["student"])
+    assert student.status_code == 200
+    codes = [i["code"] for c in student.get_json()["result"]["criteria"] for i in c["feedback"]]
+    assert "thesis.off_topic" not in codes and "structure.transitions_good" in codes
+    teacher = client.get(f"/api/v1/essays/{essay_id}", headers=accounts["teacher"])
+    items = [i for c in teacher.get_json()["result"]["criteria"] for i in c["feedback"]]
+    off = [i for i in items if i["code"] == "thesis.off_topic"]
+    assert off and off[0]["audience"] == "teachers" and off[0]["precision"] == 0.5
 
 
 def test_a_date_far_outside_the_period_is_flagged_for_the_teacher(client, school, service_app,

@@ -161,7 +161,7 @@ class Essay(MethodView):
         """An essay's status and, when done, its scores, feedback and flags."""
         essay = _visible_essay(essay_id)
         overrides = queries.latest_overrides(get_session(), [essay.id]).get(essay.id, {})
-        return essay_detail(essay, overrides)
+        return essay_detail(essay, overrides, for_student=current_user().role == "student")
 
 
 @blp.route(f"/<{ID}:essay_id>/overrides")

@@ -12,6 +12,7 @@ from grader import queries
 from grader.services.overrides import final_levels
 from grader.services.questions import question_summary
 from grader.tables import Batch, Essay, Override, RubricVersion, as_utc
+from models.feedback.precision import students_view
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -43,8 +44,14 @@ def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any
     }
 
 
-def essay_detail(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]:
+def essay_detail(essay: Essay, overrides: dict[str, Override],
+                 for_student: bool = False) -> dict[str, Any]:
+    """An essay as the API shows it; a student sees no comment or highlight that is only for
+    teachers to check (models/feedback/precision.py)."""
     result = essay.result
+    document = result.document if result else None
+    if document is not None and for_student:
+        document = students_view(document)
     return {
         **essay_summary(essay, overrides),
         "batch_id": essay.batch_id,
@@ -54,7 +61,7 @@ def essay_detail(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any]
         "started_at": iso(essay.started_at),
         "finished_at": iso(essay.finished_at),
         "text": essay.text,
-        "result": result.document if result else None,
+        "result": document,
         "overrides": [{"criterion": o.criterion, "level": o.level, "comment": o.comment,
                        "teacher": str(o.teacher_id), "created_at": iso(o.created_at)}
                       for o in overrides.values()],

@@ -27,6 +27,7 @@ from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
 from grader.services.submissions import retry_failed
 from grader.tables import Essay
+from models.feedback.precision import students_view
 
 bp = Blueprint("essay_pages", __name__)
 
@@ -35,7 +36,8 @@ ROLE_LABELS = {
     "thesis": "Thesis", "evidence": "Evidence", "analysis": "Analysis",
     "topic_sentence": "Topic sentence", "transition": "Transition",
     "unsupported_claim": "Unsupported claim", "spelling": "Spelling", "not_scored": "Not scored",
-    "date_out_of_period": "Date to check",
+    "date_out_of_period": "Date to check", "claim": "Point", "counterclaim": "Counterclaim",
+    "rebuttal": "Rebuttal", "support": "Support",
 }
 
 
@@ -101,10 +103,14 @@ def highlight(text: str, sentences: list[dict]) -> Highlighted:
     used: list[str] = []
     for sentence in sentences:
         roles = [r for r in sentence["roles"] if r in ROLE_LABELS]
+        check = set(sentence.get("check", ()))  # for a teacher to check: not yet reliable
         used += [r for r in roles if r not in used]
         classes = " ".join(["sentence", *(f"role-{r.replace('_', '-')}" for r in roles)])
-        tags = Markup("").join(Markup('<span class="role-tag">{}</span>').format(ROLE_LABELS[r])
-                               for r in roles)
+        tags = Markup("").join(
+            Markup('<span class="role-tag{}">{}{}</span>').format(
+                " role-check" if r in check else "", ROLE_LABELS[r],
+                " (check)" if r in check else "")
+            for r in roles)
         span = Markup('<span id="s-{}" class="{}" tabindex="-1">{}{}</span>').format(
             sentence["index"], classes, escape(text[sentence["start"]:sentence["end"]]), tags)
         paragraphs.setdefault(sentence["paragraph"], []).append(span)
@@ -117,6 +123,8 @@ def highlight(text: str, sentences: list[dict]) -> Highlighted:
 def essay(essay_id: int):
     essay = _visible_essay(essay_id)
     document = essay.result.document if essay.result else None
+    if document is not None and current_user.role == "student":
+        document = students_view(document)  # no comment or highlight still to be checked
     show_levels = current_user.role != "student" or levels_visible_to_student(essay.assignment)
     highlighted = highlight(essay.text, document["sentences"]) if document else None
     overrides = queries.latest_overrides(get_session(), [essay.id]).get(essay.id, {})

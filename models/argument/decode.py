@@ -21,6 +21,7 @@ from models.document import EssayDoc
 ROLES = ("thesis", "claim", "counterclaim", "rebuttal", "support")
 # Tuned by cross-validation on the annotated corpus (python -m models.argument.training).
 INTRO_THESIS = 0.30  # the introduction's most thesis-like sentence is its thesis above this
+RESTATED = 0.30  # the conclusion's most thesis-like sentence restates the thesis above this
 CONCLUSION_CLAIM = 0.50  # a second point in the conclusion, beside the restated thesis
 SUPPORT = 0.30  # a body sentence that is not its paragraph's point supports it above this
 AGAINST = 0.50  # a claim is a counterclaim above this
@@ -43,6 +44,17 @@ class Argument:
     restatement: int | None = None  # the thesis restated in the conclusion
     claims: Mapping[int, int] = field(default_factory=dict)  # section position -> its claim
     probabilities: Sequence[Mapping[str, float]] = ()
+    parts: Sequence[Section] = ()  # the introduction, body paragraphs and conclusion it read
+    order: Sequence[int] = ()  # the sentences the probabilities are for, in order
+
+    def probability(self, sentence: int, label: str) -> float:
+        """The model's probability that the sentence has this label (0 if not read)."""
+        position = self.positions.get(sentence)
+        return self.probabilities[position][label] if position is not None else 0.0
+
+    @property
+    def positions(self) -> dict[int, int]:
+        return {index: k for k, index in enumerate(self.order)}
 
     def role(self, sentence: int) -> str | None:
         found = self.roles.get(sentence)
@@ -73,7 +85,8 @@ def decode(essay: EssayDoc, parts: Sequence[Section],
             if p[best]["thesis"] >= INTRO_THESIS:
                 thesis = best
         elif part.place == "conclusion":
-            restatement = max(ids, key=lambda i: (p[i]["thesis"], -i))
+            best = max(ids, key=lambda i: (p[i]["thesis"], -i))
+            restatement = best if p[best]["thesis"] >= RESTATED else None
             rest = [i for i in ids if i != restatement]
             if rest:
                 point = max(rest, key=lambda i: (p[i]["claim"], -i))
@@ -105,4 +118,5 @@ def decode(essay: EssayDoc, parts: Sequence[Section],
             elif p[i]["support"] >= SUPPORT:
                 roles[i] = ArgumentRole(i, "support", point if point is not None else main,
                                         p[i]["support"])
-    return Argument(roles, thesis, restatement, claims, list(probabilities))
+    return Argument(roles, thesis, restatement, claims, list(probabilities), list(parts),
+                    [s.index for s in essay.sentences])

@@ -81,6 +81,9 @@ class Section:
     sentences: tuple[int, ...]
 
 
+MIN_SENTENCE_WORDS = 4  # a split the parser made ("There fore") is no sentence of its own
+
+
 def sections(essay: EssayDoc) -> list[Section]:
     """The essay's introduction, body paragraphs and conclusion. An essay written as one block
     is read as its writer would have paragraphed it: its opening sentences (a quarter, at
@@ -95,7 +98,12 @@ def sections(essay: EssayDoc) -> list[Section]:
     if not paragraphs:
         return []
     ids = list(paragraphs[0])
-    intro = max(1, min(3, math.ceil(len(ids) / 4))) if len(ids) >= 4 else 0
+    intro = 0
+    if len(ids) >= 4:  # the opening sentences: a quarter, at most three that are sentences
+        wanted, whole = max(1, min(3, math.ceil(len(ids) / 4))), 0
+        while intro < len(ids) and whole < wanted:
+            whole += essay.sentence(ids[intro]).n_words >= MIN_SENTENCE_WORDS
+            intro += 1
     closing = len(ids)
     for position in range(len(ids) - 1, max(intro, len(ids) * 2 // 3) - 1, -1):
         if marker_kind(essay.sentence(ids[position])) == "conclusion":

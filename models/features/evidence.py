@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from models.argument import Argument
 from models.document import EssayDoc, Sentence, Token
 from models.features.chronology import years_in
 from models.features.lexicon import (
@@ -35,7 +36,6 @@ _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})(s|’s|'s)?$")
 _CITATION = re.compile(r"\([A-Z][A-Za-z]+(?: et al\.)?,? (?:1[0-9]{3}|20[0-9]{2})")
 _QUOTE_MIN_WORDS = 4
 QUOTE_MAX_WORDS = 80  # longer "quotations" are stray quotation marks, not a source's words
-TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 LONG_PARAGRAPH = 8  # sentences; beyond this an explanation is looked for nearby only
 EXPLANATION_REACH = 4  # sentences after a piece of evidence, in a long paragraph
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
@@ -147,15 +147,19 @@ def opens_with_reference(tokens: list[Token], lead_ins: bool = True) -> bool:
     return False
 
 
-def figures_in(tokens: tuple[Token, ...] | list[Token]) -> list[str]:
+def figures_in(tokens: tuple[Token, ...] | list[Token],
+               years: frozenset[str] | None = None) -> list[str]:
     """Numbers that say how many or how much ("13 million", "25 per cent", "fourfold", "a
-    third of"), not which ("Second", "eighth grade") nor just "many" ("thousands of miles")."""
+    third of", "1500 men"), not which ("Second", "eighth grade", a year) nor just "many"
+    ("thousands of miles"). ``years``: the tokens read as years (default: every four-digit
+    number that could be one)."""
     out = []
     for k, token in enumerate(tokens):
         lower = token.lower
         before = tokens[k - 1].lower if k else ""
         after = tokens[k + 1].lower if k + 1 < len(tokens) else ""
-        if _YEAR.match(token.text) or _ORDINAL.match(lower):
+        is_year = token.text in years if years is not None else bool(_YEAR.match(token.text))
+        if is_year or _ORDINAL.match(lower):
             continue
         if lower in FRACTION_WORDS:
             # "a third of the workforce", "half of its spending", "two-thirds", not "the Third
@@ -184,17 +188,17 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     quoted = [q for q in quotations if q.start < sentence.end and q.end > sentence.start]
     if quoted:
         kinds.append("quotation")
-    dates = [t.lower for t in tokens if _YEAR.match(t.text)]
+    # Years as a person reads them: "in 1914", "49 BC", the 1930s; not "1500 men".
+    years = years_in(sentence)
+    dates = [written.lower() for _year, written in years]
     dates += [f"{t.lower} {n.lower}" for t, n in pairwise(tokens)
               if t.lower in MONTHS and n.like_num]
-    # Years written with BC or AD ("49 BC") are dates too; four-digit years are counted above.
-    dates += [written.lower() for year, written in years_in(sentence) if abs(year) < 1000]
     if any(t.lower in {"century", "centuries"} for t in tokens):
         dates += [t.lower for t in tokens if re.match(r"^\d{1,2}(st|nd|rd|th)$", t.lower)]
     if dates:
         kinds.append("date")
         items += dates
-    figures = figures_in(tokens)
+    figures = figures_in(tokens, frozenset(w for _y, w in years))
     if figures:
         kinds.append("figure")
         items += figures
@@ -304,36 +308,6 @@ def _quotation_units(essay: EssayDoc, quotations: list[Quotation],
     return out
 
 
-def without_term_lists(sentence: Sentence, topic: Topic) -> Sentence:
-    """The sentence without any bare list of key terms ("…much easier" Computers, time,
-    everyone, agrees, benefits."): such a list run on from a real sentence is stuffing the
-    sentence-by-sentence check cannot see, and must not count as using the terms."""
-    tokens = sentence.tokens
-    segments: list[tuple[int, int]] = []  # [start, end) of each comma-separated segment
-    start = 0
-    for k, token in enumerate([*tokens, None]):
-        if token is None or token.text in {",", ";", "."} or token.lower in {"and", "or"}:
-            segments.append((start, k))
-            start = k + 1
-    listed: set[int] = set()
-    run: list[tuple[int, int]] = []
-    for segment in [*segments, (0, 0)]:
-        words = [tokens[k] for k in range(*segment) if tokens[k].pos not in {"PUNCT", "DET"}]
-        if words and len(words) <= 3 and all(
-                t.lower in topic.key_term_lemmas or t.lemma in topic.key_term_lemmas
-                for t in words):
-            run.append(segment)
-            continue
-        if len(run) >= TERM_LIST_MIN:
-            listed.update(k for a, b in run for k in range(a, b))
-        run = []
-    if not listed:
-        return sentence
-    return Sentence(sentence.index, sentence.paragraph, sentence.start, sentence.end,
-                    sentence.text, tuple(t for k, t in enumerate(tokens) if k not in listed),
-                    sentence.truncated)
-
-
 def _explains(mark: SentenceEvidence) -> bool:
     """Whether a sentence comments on evidence before it: analysis wording, or a sentence that
     points back at it ("This advancement…", "These agreements divided Europe…")."""
@@ -359,10 +333,32 @@ def scored_quotations(essay: EssayDoc, min_words: int = _QUOTE_MIN_WORDS) -> lis
     return out
 
 
+def _argued_claims(essay: EssayDoc, argument: Argument, marks: dict[int, SentenceEvidence]
+                   ) -> tuple[list[int], list[int]]:
+    """(claims, unsupported claims) as the argument reads them: each body paragraph's point,
+    unsupported when nothing in its paragraph is evidence (a date, figure, quotation or named
+    source): reasons that are themselves assertions do not support a historical claim."""
+    claims, unsupported = [], []
+    last = set(essay.paragraphs[-1].sentences) if len(essay.paragraphs) >= 3 else set()
+    paragraph_of = {i: p for p in essay.paragraphs for i in p.sentences}
+    for index in sorted(argument.roles):
+        if argument.role(index) not in {"claim", "counterclaim"} or index in last:
+            continue
+        claims.append(index)
+        around = paragraph_of[index].sentences
+        evidenced = any(marks[j].is_evidence or marks[j].part_of is not None for j in around)
+        if not evidenced and not essay.sentence(index).truncated:
+            unsupported.append(index)
+    return claims, unsupported
+
+
 def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None,
-                     misdated: frozenset[int] = frozenset()) -> EvidenceFeatures:
+                     misdated: frozenset[int] = frozenset(),
+                     argument: Argument | None = None) -> EvidenceFeatures:
     """``misdated``: sentences giving a year far outside the question's period, which earn no
-    evidence credit (models/features/chronology.py)."""
+    evidence credit (models/features/chronology.py). With the essay's ``argument``, its claims
+    are the paragraphs' points, and one is unsupported when nothing backs it: no support linked
+    to it and no evidence in its paragraph."""
     quotations = scored_quotations(essay)
     marks: dict[int, SentenceEvidence] = {}
     previous = None
@@ -411,11 +407,13 @@ def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None,
                 if not any(marks[j].is_evidence or marks[j].part_of is not None
                            for j in neighbours) and not essay.sentence(index).truncated:
                     unsupported.append(index)
+    if argument is not None:
+        claims, unsupported = _argued_claims(essay, argument, marks)
     thin = [p.index for p in essay.body_paragraphs
             if len(essay.paragraphs) >= 2 and not any(marks[i].is_evidence for i in p.sentences)]
     used = []
     for sentence in essay.sentences:
-        for term in topic.terms_in(without_term_lists(sentence, topic)):
+        for term in topic.terms_in(sentence):  # term lists were taken out (integrity.py)
             if term not in used:
                 used.append(term)
     all_items = {item for m in marks.values() for item in m.items}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from models.document import EssayDoc, Sentence, Token
@@ -49,7 +49,12 @@ OFF_TOPIC_SHARE = 0.06
 OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD = 0.10
 MAIN_WORDS = 5
 TERM_SENTENCE_SHARE = 0.15  # of the essay's own sentences, using a key term of the question
+STEM = 5  # letters of a word that make its family, for matching an essay's words to a question's
+# An essay covers its question when it uses half of the question's own words, each repeatedly.
+COVERED_USES = 2
+COVERED_SHARE = 0.5
 REPEAT_MIN_WORDS = 4
+TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
     own = [s for s in essay.sentences if s.index not in copied]
     if (question_share < OFF_TOPIC_SHARE or (
             main_words == 0 and question_share < OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD)) \
-            and not keeps_to_terms(own, topic):
+            and not keeps_to_terms(own, topic) and not covers_question(content, topic):
         flags.append(Flag(
             "off_topic",
             "Little of what the essay is about is what the question asks about (its main words "
@@ -224,9 +229,16 @@ def keeps_to_terms(sentences: list[Sentence], topic: Topic) -> bool:
     return len(used) >= needed and hits >= max(2, TERM_SENTENCE_SHARE * len(sentences))
 
 
+def stem(lemma: str) -> str:
+    """A word's family: "compete", "competition" and "competitive" meet at "compe"."""
+    return lemma[:STEM]
+
+
 def question_focus(content: list[str], question: frozenset[str]) -> tuple[float, int]:
     """(share of the content's rarity weight on the question's lemmas, how many of the five
-    most weighty lemmas are the question's); (1.0, 5) when the rubric names nothing to check."""
+    most weighty lemmas are the question's); (1.0, 5) when the question names nothing to check.
+    Lemmas match exactly: matched by family, an essay on America would answer a question on
+    the American colonies."""
     if not question:
         return 1.0, MAIN_WORDS
     weight: Counter[str] = Counter()
@@ -240,8 +252,62 @@ def question_focus(content: list[str], question: frozenset[str]) -> tuple[float,
     return share, sum(lemma in question for lemma in main)
 
 
+def covers_question(content: list[str], topic: Topic) -> bool:
+    """Whether the essay takes up most of the question's own words, again and again: a short
+    question in everyday words ("Do married women usually work?") gives a rarity-weighted
+    share little to go on, but an essay answering it says "women" and "work" throughout."""
+    asked = {stem(lemma) for lemma in topic.prompt_lemmas}
+    if not asked:
+        return False
+    used = Counter(stem(lemma) for lemma in content)
+    covered = sum(used[family] >= COVERED_USES for family in asked)
+    # Half of the question's words, and two of them when it has two: "revolution" alone does
+    # not answer a question on the Russian Revolution.
+    return covered >= max(math.ceil(COVERED_SHARE * len(asked)), min(2, len(asked)))
+
+
 def _content_lemmas(sentence: Sentence):
     for token in sentence.tokens:
         if token.is_alpha and not token.is_stop and len(token.text) > 2 and \
                 token.lemma not in GENERIC_LEMMAS and token.pos in {"NOUN", "PROPN", "VERB", "ADJ"}:
             yield token.lemma
+
+
+def without_term_lists(sentence: Sentence, topic: Topic) -> Sentence:
+    """The sentence without any bare list of key terms ("…much easier" Computers, time,
+    everyone, agrees, benefits."): such a list run on from a real sentence is stuffing the
+    sentence-by-sentence check cannot see, and must not count as using the terms."""
+    tokens = sentence.tokens
+    segments: list[tuple[int, int]] = []  # [start, end) of each comma-separated segment
+    start = 0
+    for k, token in enumerate([*tokens, None]):
+        if token is None or token.text in {",", ";", "."} or token.lower in {"and", "or"}:
+            segments.append((start, k))
+            start = k + 1
+    listed: set[int] = set()
+    run: list[tuple[int, int]] = []
+    for segment in [*segments, (0, 0)]:
+        words = [tokens[k] for k in range(*segment) if tokens[k].pos not in {"PUNCT", "DET"}]
+        if words and len(words) <= 3 and all(
+                t.lower in topic.key_term_lemmas or t.lemma in topic.key_term_lemmas
+                for t in words):
+            run.append(segment)
+            continue
+        if len(run) >= TERM_LIST_MIN:
+            listed.update(k for a, b in run for k in range(a, b))
+        run = []
+    if not listed:
+        return sentence
+    return Sentence(sentence.index, sentence.paragraph, sentence.start, sentence.end,
+                    sentence.text, tuple(t for k, t in enumerate(tokens) if k not in listed),
+                    sentence.truncated, sentence.after_stop)
+
+
+def without_stuffed_lists(essay: EssayDoc, topic: Topic) -> EssayDoc:
+    """The essay with every list of key terms run on into a real sentence taken out of it, so
+    no feature (terms used, overlap with the thesis, ...) counts stuffing the sentence-by-
+    sentence check could not see."""
+    sentences = tuple(without_term_lists(s, topic) for s in essay.sentences)
+    if all(a is b for a, b in zip(sentences, essay.sentences, strict=True)):
+        return essay
+    return replace(essay, sentences=sentences)

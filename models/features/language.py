@@ -102,7 +102,11 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
     for s in sentences:
         first = next((t.lower for t in s.tokens if t.is_alpha), "")
         openers.setdefault(first, []).append(s.index)
-    top = max(openers.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    # What a student reads as "sentences that begin with …": those they began after a full
+    # stop, not splits the parser made inside a run-on ("… alone so I just stayed inside").
+    begun = {word: [i for i in ids if essay.sentence(i).after_stop]
+             for word, ids in openers.items()}
+    top = max(begun.items(), key=lambda kv: (len(kv[1]), kv[0]))
     repeated = (top[0], tuple(top[1])) if len(top[1]) >= 3 and len(top[1]) > \
         0.3 * len(sentences) else None
     all_words = [w for s in essay.sentences for w in s.words]
@@ -119,7 +123,8 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
                         if not s.has_main_verb and s.n_words >= 3
                         and not s.text.rstrip().endswith(("”", '"'))),
         lowercase_starts=tuple(s.index for s in sentences
-                               if s.tokens[0].text[:1].islower() and s.tokens[0].is_alpha),
+                               if s.tokens[0].text[:1].islower() and s.tokens[0].is_alpha
+                               and s.after_stop),
         repeated_opener=repeated,
         opener_variety=round(len(openers) / len(sentences), 4),
         complex_share=round(sum(s.has_subordinate_clause for s in sentences) / len(sentences), 4),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.argument import Argument
 from models.document import EssayDoc, Sentence, Token
 from models.features.chronology import years_in
 from models.features.evidence import (
@@ -18,12 +19,16 @@ from models.features.evidence import (
 )
 from models.features.lexicon import CONCLUSION_MARKERS, CONTINUATION_MARKERS, MONTHS, TRANSITIONS
 from models.features.thesis import ThesisFeatures
+from models.result import quote
 
 # Markers grouped by their first word, longest first, so a sentence is checked in one lookup.
 _MARKERS_BY_FIRST_WORD: dict[str, list[str]] = {}
 for _marker in sorted(TRANSITIONS, key=lambda m: (-len(m), m)):
     _MARKERS_BY_FIRST_WORD.setdefault(_marker.split()[0], []).append(_marker)
 _CONCLUSION_OVERLAP = 0.2
+# How much likelier the paragraph's point must be than its first sentence to call the first
+# sentence no topic sentence.
+POINT_MARGIN = 0.2
 # Ordinal signposts by the place they claim; "finally" and "lastly" close any sequence.
 _ORDINAL_RANK = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3,
                  "thirdly": 3, "finally": 9, "lastly": 9}
@@ -99,6 +104,10 @@ class StructureFeatures:
     closing: tuple[int, ...] = ()
     closing_marker: bool = False
     closing_overlap: float = 0.0
+    # Whether the conclusion restates the thesis, as the argument reads it (None: not read),
+    # and the sentence that does.
+    restated: bool | None = None
+    restatement: int | None = None
 
     @property
     def paragraph_count(self) -> int:
@@ -106,7 +115,10 @@ class StructureFeatures:
 
     @property
     def conclusion_returns(self) -> bool:
-        """The last paragraph signals that it concludes and takes up the thesis again."""
+        """The last paragraph takes up the thesis again: it restates it (as the argument reads
+        it), or without the argument, signals that it concludes and shares its words."""
+        if self.restated is not None:
+            return self.restated
         return self.conclusion_paragraph is not None and (
             self.conclusion_overlap >= _CONCLUSION_OVERLAP and self.conclusion_marker)
 
@@ -317,8 +329,17 @@ def _out_of_order(transitions: list[TransitionUse]) -> list[Misplaced]:
     return out
 
 
-def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
-                      evidence: EvidenceFeatures) -> StructureFeatures:
+def _point_of(argument: Argument | None, sentences: tuple[int, ...]) -> int | None:
+    """The paragraph's point as the argument reads it (its claim or counterclaim)."""
+    if argument is None:
+        return None
+    return next((i for i in sentences if argument.role(i) in {"claim", "counterclaim"}), None)
+
+
+def extract_structure(essay: EssayDoc, thesis: ThesisFeatures, evidence: EvidenceFeatures,
+                      argument: Argument | None = None) -> StructureFeatures:
+    """Structure features; with the essay's argument, a conclusion returns to the thesis when
+    it restates it, and a body paragraph's topic sentence is its point (models/argument)."""
     sentences = list(essay.sentences)
     paragraphs = essay.paragraphs
     words = tuple(sum(essay.sentence(i).n_words for i in p.sentences) for p in paragraphs)
@@ -327,8 +348,9 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
     # Sequence, order and placement are judged on the markers that open sentences.
     openers = [t for t in transitions if t.opening]
     by_marker: dict[str, list[int]] = {}
-    for use in openers:
-        by_marker.setdefault(use.marker, []).append(use.sentence)
+    for use in openers:  # as the student began them (not parser splits inside run-ons)
+        if essay.sentence(use.sentence).after_stop:
+            by_marker.setdefault(use.marker, []).append(use.sentence)
     repeated = max(by_marker.items(), key=lambda kv: (len(kv[1]), kv[0]), default=None)
     if repeated is not None and (len(repeated[1]) < 3 or len(repeated[1]) < len(openers) / 2):
         repeated = None
@@ -389,7 +411,10 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         ids = paragraphs[-1].sentences
         conclusion_marker = any(t.marker in CONCLUSION_MARKERS for t in openers
                                 if t.sentence in ids)
-        if thesis.thesis is not None and thesis.thesis in position:
+        if argument is not None:
+            # Restating the thesis is what a returning conclusion does (as people annotate it).
+            overlap = 1.0 if argument.restatement in ids else 0.0
+        elif thesis.thesis is not None and thesis.thesis in position:
             row = similarity[position[thesis.thesis]]
             overlap = float(max(row[position[i]] for i in ids))
 
@@ -405,8 +430,8 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         and thesis.thesis in position else frozenset()
     # The argument a topic sentence may take up: the thesis, and the whole introduction, since
     # the thesis may be any of its sentences (or be missed).
-    argument = set(thesis_lemmas).union(*(essay.sentence(i).stems
-                                          for i in paragraphs[0].sentences)) \
+    argued = set(thesis_lemmas).union(*(essay.sentence(i).stems
+                                        for i in paragraphs[0].sentences)) \
         if len(paragraphs) >= 2 else set(thesis_lemmas)
     opening_marker = {t.sentence for t in openers}
     for paragraph in essay.body_paragraphs if len(paragraphs) >= 2 else ():
@@ -418,10 +443,11 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         # A general point that a signpost ties to the argument ("However, the New Deal's
         # institutions outlasted the crisis.") or that the next sentence takes up ("This…")
         # connects to its paragraph even when they share no word.
-        connected = bool(first.stems & (rest | argument)) or (
+        connected = bool(first.stems & (rest | argued)) or (
             first.index in opening_marker and not mark.is_evidence) or (
             second is not None and refers_back(second, quotations))
         problem = None
+        point = _point_of(argument, paragraph.sentences)
         if first.text.startswith(("“", '"')) or ("quotation" in mark.kinds and first.n_words < 15):
             problem = "a quotation"
         elif first.truncated:
@@ -431,6 +457,13 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         elif mark.is_evidence and not mark.claim and not mark.analysis and \
                 not (first.stems & thesis_lemmas) and first.index not in opening_marker:
             problem = "a detail of evidence"
+        elif point is not None:
+            # The argument places the paragraph's point: a first sentence that clearly is not
+            # it is the problem (a point stated last, "Therefore…", is stated too late).
+            clearly_later = point != first.index and argument.probability(point, "claim") \
+                - argument.probability(first.index, "claim") >= POINT_MARGIN
+            problem = (f"a sentence that is not its point, which only comes later (“"
+                       f"{quote(essay.sentence(point).text)}”)") if clearly_later else None
         elif len(paragraph.sentences) > 1 and not connected:
             problem = "a sentence that does not connect to the rest of the paragraph"
         topic_sentences.append(TopicSentence(paragraph.index, first.index, problem))
@@ -469,4 +502,8 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures,
         closing=closing,
         closing_marker=closing_marker,
         closing_overlap=round(closing_overlap, 4),
+        restated=(conclusion_paragraph is not None and overlap >= 1.0)
+        if argument is not None else None,
+        restatement=argument.restatement if argument is not None
+        and conclusion_paragraph is not None and overlap >= 1.0 else None,
     )

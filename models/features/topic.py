@@ -8,6 +8,7 @@ source texts. Without a question the topic is empty and the engine does not judg
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -47,6 +48,7 @@ class Topic:
     index: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
     question: Question | None = None
     period: Period | None = None  # the period dates are judged against
+    unjudged: str | None = None  # why the topic is not judged against this question
 
     @property
     def judged(self) -> bool:
@@ -143,7 +145,8 @@ def build_topic(question: Question | None, nlp: Language) -> Topic:
                 term_lemmas.add(lemmas[0])
         patterns.append(KeyTermPattern(key_term.term, tuple(sorted(word_forms)),
                                        tuple(sorted(lemma_forms)), source))
-    prompt_lemmas = _with_spellings(_content_lemmas(nlp(question.text)))
+    parsed = nlp(question.text)
+    prompt_lemmas = _with_spellings(_content_lemmas(parsed))
     source_lemmas: set[str] = set()
     for doc in nlp.pipe(question.sources):
         source_lemmas |= _content_lemmas(doc)
@@ -156,10 +159,39 @@ def build_topic(question: Question | None, nlp: Language) -> Topic:
     # Longest forms first, so "five - year plan" wins over "five".
     frozen_index = {first: tuple(sorted(set(forms), key=lambda f: (-len(f[0]), f)))
                     for first, forms in index.items()}
+    # A title or a request for a story gives nothing to judge an essay's topic by: its key
+    # terms still count, but no essay is called off topic against it.
+    unjudged = unjudgeable(parsed, question)
+    asked_about = frozenset(asked | prompt_lemmas | source_lemmas | _class_lemmas(question)) \
+        if unjudged is None else frozenset()
+    if unjudged is None and not asked_about:
+        unjudged = "it names nothing to judge an essay's topic by"
     return Topic(tuple(patterns), prompt_lemmas, frozenset(vocabulary - GENERIC_LEMMAS),
-                 frozenset(term_lemmas),
-                 frozenset(asked | prompt_lemmas | source_lemmas | _class_lemmas(question)),
-                 frozen_index, question, question.effective_period)
+                 frozenset(term_lemmas), asked_about, frozen_index, question,
+                 question.effective_period, unjudged)
+
+
+TITLE_WORDS = 6  # a heading of this many words or fewer, with no verb, is a title
+# "Write a story about…", "Tell a true story in which…", "…a time when you were patient".
+NARRATIVE_REQUEST = re.compile(r"\b(write|tell)\b[^.?!]{0,40}\bstory\b|\ba time (when|you)\b|"
+                               r"\bnarrative\b")
+FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})
+
+
+def unjudgeable(parsed, question: Question) -> str | None:
+    """Why an essay's topic cannot be judged against this question, or None if it can: a bare
+    title ("Being busy", "Career commitment") names a theme, not what is asked; a story about
+    patience need not use the word. (Measured: genuine essays called off topic against
+    titles and story prompts as often as essays written for another question.)"""
+    if question.key_terms or question.sources:
+        return None
+    if NARRATIVE_REQUEST.search(question.text.lower()):
+        return "it asks for a story, whose words need not be the question's"
+    words = [t for t in parsed if t.is_alpha]
+    finite = any(t.tag_ in FINITE_TAGS for t in parsed)  # "Being busy" has no finite verb
+    if len(words) <= TITLE_WORDS and not finite and "?" not in question.text:
+        return "it is a title, not a question"
+    return None
 
 
 def _with_spellings(lemmas: frozenset[str]) -> frozenset[str]:

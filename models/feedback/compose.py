@@ -87,7 +87,9 @@ def _describe_kinds(kinds: Iterable[str]) -> str:
 def thesis_feedback(ctx: FeedbackContext) -> list[FeedbackItem]:
     t = ctx.thesis
     items = []
-    if t.found and t.in_introduction and t.best is not None:
+    if t.found and t.in_introduction and t.best is not None and not t.sure:
+        pass  # found for the scores, but not surely enough to say which sentence it is
+    elif t.found and t.in_introduction and t.best is not None:
         problems = []
         if t.best.specific < 0.5:
             problems.append("names few specific people, events or policies")
@@ -171,7 +173,8 @@ def structure_feedback(ctx: FeedbackContext) -> list[FeedbackItem]:
     if s.conclusion_paragraph is not None:
         last = essay.paragraphs[s.conclusion_paragraph].sentences
         if s.conclusion_returns:
-            strengths.append(ctx.item("structure.conclusion_returns", "strength", [last[0]]))
+            said = s.restatement if s.restatement is not None else last[0]
+            strengths.append(ctx.item("structure.conclusion_returns", "strength", [said]))
         elif ctx.thesis.thesis is not None:
             thesis_text = quote(essay.sentence(ctx.thesis.thesis).text)
             improvements.append(ctx.item("structure.conclusion_drifts", "improvement",

@@ -52,9 +52,10 @@ DEFAULT_WORDING: dict[str, Wording] = {
         "Follow it with a sentence that links it to your argument (“This shows that…”, "
         "“As a result…”)."),
     "evidence.unsupported": Wording(
-        "“{quote}” makes a claim that nothing nearby backs up with a date, figure, quotation "
-        "or named source.",
-        "Support it with a specific piece of evidence, or qualify the claim."),
+        "“{quote}” is this paragraph's point, but nothing in the paragraph backs it up with a "
+        "date, figure, quotation or named source.",
+        "Support it with a specific piece of evidence and explain how it proves the point, or "
+        "qualify the claim."),
     "evidence.unattributed_quote": Wording(
         "The quotation in “{quote}” is not attributed to anyone.",
         "Say who said or wrote it, and when, so the reader can judge its weight."),
