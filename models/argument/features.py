@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.document import EssayDoc, Sentence
-from models.features.lexicon import CAUSAL, EVALUATIVE, TRANSITIONS
+from models.features.lexicon import CAUSAL, EVALUATIVE, TRANSITIONS, phrase_finder
 from models.features.topic import Topic
 
 # Words that mark an opinion or a position taken by the writer.
@@ -35,6 +35,8 @@ CONCESSION_OPENINGS = (
 )
 EXAMPLE_PHRASES = ("for example", "for instance", "such as", "e.g.", "to illustrate",
                    "as an example", "a good example")
+_EXAMPLE = phrase_finder(EXAMPLE_PHRASES)
+_OPINION = phrase_finder(OPINION_PHRASES)
 MODALS = frozenset("should must can will would could may might ought need".split())
 FIRST_PERSON = frozenset("i my me we our us".split())
 BACK_REFERENCE = frozenset("this these that those such it they".split())
@@ -46,13 +48,22 @@ def _opening(sentence: Sentence, n_words: int = 3) -> list[str]:
     return [t.lower for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}][:n_words]
 
 
+# Markers by their first word, longest first, so a sentence is checked in one lookup.
+_MARKERS: dict[str, list[tuple[str, str]]] = {}
+for _marker, _kind in sorted(TRANSITIONS.items(), key=lambda mk: (-len(mk[0]), mk[0])):
+    _MARKERS.setdefault(_marker.split()[0], []).append((f" {_marker} ", _kind))
+
+
 def marker_kind(sentence: Sentence) -> str:
     """The kind of discourse marker the sentence opens with ("none" without one)."""
-    opening = " " + " ".join(_opening(sentence, 6)) + " "
-    for marker, kind in sorted(TRANSITIONS.items(), key=lambda mk: -len(mk[0])):
-        if opening.startswith(f" {marker} "):
-            return kind
-    return "none"
+    cached = sentence.memo.get("marker_kind")
+    if cached is None:
+        words = _opening(sentence, 6)
+        opening = " " + " ".join(words) + " "
+        cached = next((kind for marker, kind in _MARKERS.get(words[0] if words else "", ())
+                       if opening.startswith(marker)), "none")
+        sentence.memo["marker_kind"] = cached
+    return cached
 
 
 def _share(part: int, whole: int) -> float:
@@ -63,8 +74,8 @@ def _cues(sentence: Sentence) -> dict[str, float]:
     text = sentence.lower_text
     opening = " " + " ".join(_opening(sentence, 6)) + " "
     return {
-        "example": float(any(f" {p} " in text for p in EXAMPLE_PHRASES)),
-        "opinion": float(any(f" {p} " in text for p in OPINION_PHRASES)),
+        "example": float(bool(_EXAMPLE.search(text))),
+        "opinion": float(bool(_OPINION.search(text))),
         "conclusion_marker": float(marker_kind(sentence) == "conclusion"),
         "because": float(" because " in text or " since " in text or " as a result " in text),
         "number": float(any(t.like_num for t in sentence.tokens)),

@@ -13,8 +13,10 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import numpy as np
 
 MODEL_FILE = Path(__file__).with_name("argument-model.json")
 MODEL_FORMAT = 1
@@ -39,10 +41,33 @@ class ArgumentModel:
     roles: Mapping[str, LinearRole]
     about: Mapping[str, object]  # how and on what it was trained
 
+    @cached_property
+    def _stacked(self) -> tuple[list[str], np.ndarray, dict[str, int], np.ndarray]:
+        """Every role's weights side by side (a feature's row of the matrix), so an essay is
+        scored for all roles in one product."""
+        labels = list(self.roles)
+        names = sorted({n for role in self.roles.values() for n in role.weights})
+        matrix = np.array([[self.roles[label].weights.get(n, 0.0) for label in labels]
+                           for n in names]).reshape(len(names), len(labels))
+        intercepts = np.array([self.roles[label].intercept for label in labels])
+        return labels, intercepts, {n: k for k, n in enumerate(names)}, matrix
+
     def probabilities(self, rows: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
         """Per sentence, the probability of each label."""
-        return [{label: role.probability(row) for label, role in self.roles.items()}
-                for row in rows]
+        labels, intercepts, column, matrix = self._stacked
+        row_of, columns, values = [], [], []
+        for position, row in enumerate(rows):
+            for name, value in row.items():
+                k = column.get(name)
+                if k is not None and value:
+                    row_of.append(position)
+                    columns.append(k)
+                    values.append(value)
+        z = np.tile(intercepts, (len(rows), 1))
+        np.add.at(z, np.array(row_of, dtype=int),
+                  matrix[np.array(columns, dtype=int)] * np.array(values)[:, None])
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        return [dict(zip(labels, r, strict=True)) for r in p.tolist()]
 
     def to_json(self) -> str:
         return json.dumps({"format": MODEL_FORMAT, "about": self.about,

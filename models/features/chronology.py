@@ -40,7 +40,13 @@ def years_in(sentence: Sentence) -> list[tuple[int, str]]:
 
     A four-digit number followed by a noun is a quantity ("1500 soldiers"), and a round
     hundred is a year only after a word of time ("in 1500")."""
-    tokens = sentence.tokens
+    cached = sentence.memo.get("years")
+    if cached is None:
+        cached = sentence.memo["years"] = _years_in(sentence.tokens)
+    return cached
+
+
+def _years_in(tokens) -> list[tuple[int, str]]:
     out = []
     for i, token in enumerate(tokens):
         after = tokens[i + 1] if i + 1 < len(tokens) else None

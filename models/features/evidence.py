@@ -28,11 +28,16 @@ from models.features.lexicon import (
     SOURCE_QUALIFIERS,
     SWEEPING,
     TRANSITIONS,
+    phrase_finder,
 )
 from models.features.topic import Topic
 
 _QUOTATION = re.compile(r"“([^”]+)”?|\"([^\"]+)\"")
 _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})(s|’s|'s)?$")
+_SOURCE = phrase_finder(SOURCE_PHRASES)
+_EXAMPLE = phrase_finder(EXAMPLE_PHRASES)
+_ANALYSIS = phrase_finder(ANALYSIS_PHRASES)
+_OPINION = phrase_finder(OPINION_PHRASES)
 _CITATION = re.compile(r"\([A-Z][A-Za-z]+(?: et al\.)?,? (?:1[0-9]{3}|20[0-9]{2})")
 _QUOTE_MIN_WORDS = 4
 QUOTE_MAX_WORDS = 80  # longer "quotations" are stray quotation marks, not a source's words
@@ -212,19 +217,19 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     text = " " + " ".join(t.lower for t in own) + " "
     own_lemmas = {t.lemma for t in own if t.is_alpha}
     if _CITATION.search(sentence.text) or (
-            any(f" {p} " in text for p in SOURCE_PHRASES)
+            _SOURCE.search(text)
             and (_named_source(own) or any(f" {q} " in text for q in SOURCE_QUALIFIERS))):
         kinds.append("source")
-    if any(f" {p} " in text for p in EXAMPLE_PHRASES):
+    if _EXAMPLE.search(text):
         kinds.append("example")
     # A quotation running over several sentences is attributed (or not) where it opens.
     continued = bool(quoted) and all(q.start < sentence.start for q in quoted)
     attributed = (not quoted or continued or bool(own_lemmas & ATTRIBUTION_LEMMAS)
                   or bool(names) or " according to " in text
                   or (previous is not None and previous.text.rstrip().endswith((":", ";"))))
-    analysis = any(f" {p} " in text for p in ANALYSIS_PHRASES)
+    analysis = bool(_ANALYSIS.search(text))
     words = {t.lower for t in own if t.is_alpha}
-    claim = bool(words & SWEEPING) or any(f" {p} " in text for p in OPINION_PHRASES) or \
+    claim = bool(words & SWEEPING) or _OPINION.search(text) or \
         len(own_lemmas & EVALUATIVE) >= 2
     return SentenceEvidence(sentence.index, tuple(kinds), tuple(dict.fromkeys(items)),
                             attributed, analysis, claim,

@@ -13,9 +13,12 @@ from models.features.lexicon import (
     CONCESSION,
     EVALUATIVE,
     STANCE_PHRASES,
+    phrase_finder,
 )
 from models.features.topic import Topic
 
+_STANCE = phrase_finder(STANCE_PHRASES)
+_ANNOUNCEMENT = phrase_finder(ANNOUNCEMENT_PHRASES)
 THESIS_THRESHOLD = 0.5
 SURE_THESIS = 0.5  # the argument model's probability above which a thesis is commented on
 _OPENING_QUOTES = ("“", '"', "‘")
@@ -79,7 +82,7 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
     evaluative = len(lemmas & EVALUATIVE) + len(words & EVALUATIVE - lemmas)
     causal = bool(lemmas & CAUSAL)
     concession = bool(words & CONCESSION)
-    stance_phrase = any(f" {p} " in text for p in STANCE_PHRASES)
+    stance_phrase = bool(_STANCE.search(text))
     stance = min(1.0, 0.35 * min(evaluative, 2) + 0.25 * causal + 0.25 * concession
                  + 0.3 * stance_phrase)
     arguable = 1.0 if (evaluative or causal or stance_phrase) else (
@@ -93,7 +96,7 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
     link_weight = 0.15 if topic.prompt_lemmas or topic.key_terms else 0.0
     n = sentence.n_words
     length_fit = 1.0 if 12 <= n <= 45 else 0.6 if 8 <= n <= 60 else 0.2
-    announcement = any(f" {p} " in text for p in ANNOUNCEMENT_PHRASES)
+    announcement = bool(_ANNOUNCEMENT.search(text))
     question = sentence.text.rstrip("”\"' ").endswith("?")
     score = (0.35 * stance + 0.2 * arguable + 0.15 * specific + link_weight * prompt_link
              + 0.15 * length_fit) / (0.85 + link_weight) + position_bonus

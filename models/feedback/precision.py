@@ -45,10 +45,20 @@ def _file() -> dict:
     return json.loads(PRECISION_FILE.read_text(encoding="utf-8"))
 
 
+_parsed: dict[str, tuple[dict, dict[str, Measured]]] = {}
+
+
 def _read(section: str) -> dict[str, Measured]:
-    return {name: Measured(body.get("precision"), int(body.get("cases", 0)),
+    """A section of the file, parsed once per file read (the file object is kept, so a new
+    one, as a test pins, is never mistaken for the last)."""
+    data = _file()
+    kept = _parsed.get(section)
+    if kept is None or kept[0] is not data:
+        kept = _parsed[section] = (data, {
+            name: Measured(body.get("precision"), int(body.get("cases", 0)),
                            str(body.get("how", "")))
-            for name, body in _file().get(section, {}).items()}
+            for name, body in data.get(section, {}).items()})
+    return kept[1]
 
 
 def measured() -> dict[str, Measured]:
