@@ -534,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     off.how = ("ASAP 1-2 essays swapped between the prompts and genuine (half each), and every "
                "essay of the three corpora against its own question")
 
-    from models.feedback.wording import DEFAULT_WORDING
+    from models.feedback.wording import default_wording
 
     # Highlights of the argument, against the annotation: is a sentence marked "claim" one?
     roles: dict[str, list[int]] = {r: [0, 0] for r in ("thesis", "claim", "counterclaim",
@@ -552,7 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           "measured against | students see it |")
     print("|---|---|---|---|---|---|---|---|")
     measured = {}
-    for code in sorted(DEFAULT_WORDING):
+    for code in sorted(default_wording()):
         t = tallies[code]
         rates = [f"{100 * t.fired[c] / max(1, counts[c]):.1f}" for c in ("aaec", "asap",
                                                                           "ellipse")]

@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import bench_rubric, read_asap  # noqa: E402
 
-CRITERIA = ("thesis", "evidence", "structure", "language")
 TRICKS = ("pad", "stuff", "shuffle", "salad", "off-topic")
 CAPPING = {"word_salad", "gibberish", "off_topic"}  # the flags that cap a calibrated score
 STOP = set("""a an the and or but if of to in on for with at by from as is are was were be been
@@ -125,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = random.Random(args.seed)
     sets = read_asap(args.asap, 0)
     engine = Engine(bench_rubric(), nlp=load_pipeline())
+    criteria = [c.id for c in engine.rubric.criteria]
     counts: dict[tuple[str, str], Counter] = {}
     totals: Counter = Counter()
     for n, other in ((1, 2), (2, 1)):
@@ -163,11 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     continue
                 totals[trick] += 1
                 c = counts.setdefault((trick, "default"), Counter())
-                for criterion in (*CRITERIA, "overall"):
+                for criterion in (*criteria, "overall"):
                     c[f"up {criterion}"] += after[criterion] > before[criterion]
                 c["structure down"] += after["structure"] < before["structure"]
                 c["structure score down"] += after["structure_score"] < before["structure_score"]
-                c["lowest"] += all(after[k] == 1 for k in (*CRITERIA, "overall"))
+                c["lowest"] += all(after[k] == 1 for k in (*criteria, "overall"))
                 c["flagged"] += bool(after["flags"] - before["flags"])  # a new flag for a teacher
                 if calibrated[trick] is not None:
                     k = counts.setdefault((trick, "calibrated"), Counter())
@@ -192,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return f"{c[key] / n:.1%}" if key in c or model_name == "default" else "n/a"
 
         print(f"| {trick} | {model_name} | {n} | " + " | ".join(
-            pct(f"up {k}") for k in (*CRITERIA, "overall")) + f" | {pct('structure down')} | "
+            pct(f"up {k}") for k in (*criteria, "overall")) + f" | {pct('structure down')} | "
             f"{pct('structure score down')} | {pct('lowest')} | {pct('flagged')} | "
             f"{pct('capped') if model_name == 'calibrated' else 'n/a'} |")
     print(f"\ngenuine essays the calibrated model flags as off topic: "

@@ -12,26 +12,25 @@ reads each question once and keeps its topic.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from spacy.language import Language
 
 from models import ENGINE_VERSION
 from models.argument import Argument, ArgumentModel, find_argument
+from models.criteria import CriterionContext, registered
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
 from models.features.chronology import DatedSentence, dates_out_of_period
-from models.features.evidence import EvidenceFeatures, extract_evidence
 from models.features.integrity import (
     Flag,
     IntegrityReport,
     check_integrity,
     without_stuffed_lists,
 )
-from models.features.language import LanguageFeatures, extract_language, unknown_word_share
-from models.features.structure import StructureFeatures, extract_structure
-from models.features.thesis import ThesisFeatures, extract_thesis
+from models.features.language import unknown_word_share
 from models.features.topic import Topic, build_topic, own_words_topic, question_key_terms
 from models.feedback.compose import FeedbackContext, criterion_feedback
 from models.feedback.precision import TEACHERS, role_audience, with_audience
@@ -48,13 +47,7 @@ from models.result import (
 )
 from models.rubric import Rubric
 from models.scoring.caps import cap_reason
-from models.scoring.criteria import (
-    RawScore,
-    evidence_raw,
-    language_raw,
-    structure_raw,
-    thesis_raw,
-)
+from models.scoring.raw import RawScore
 from models.scoring.rubric_model import RubricModel
 from models.text import PreparedText, prepare_text
 
@@ -70,15 +63,36 @@ class Analysis:
     essay: EssayDoc  # the whole essay
     scored: EssayDoc  # the essay without repeated or stuffed sentences
     integrity: IntegrityReport
-    thesis: ThesisFeatures
-    evidence: EvidenceFeatures
-    structure: StructureFeatures
-    language: LanguageFeatures
-    raw: dict[str, RawScore]
+    features: Mapping[str, Any]  # each registered criterion's features, by name
+    raw: dict[str, RawScore]  # each registered criterion's raw score
     topic: Topic  # the question it was graded against, as the engine reads it
     misdated: tuple[DatedSentence, ...] = ()  # years far outside the question's period
     question_source: str = "given"  # "given" with the essay, or "rubric"
     argument: Argument = field(default_factory=Argument)  # thesis, claims, support, links
+
+    @property
+    def context(self) -> CriterionContext:
+        """What the criteria read (and read again for calibration)."""
+        return CriterionContext(self.essay, self.scored, self.topic, self.argument,
+                                self.integrity, frozenset(d.sentence for d in self.misdated),
+                                self.features)
+
+    # The built-in criteria's features, by name.
+    @property
+    def thesis(self) -> Any:
+        return self.features.get("thesis")
+
+    @property
+    def evidence(self) -> Any:
+        return self.features.get("evidence")
+
+    @property
+    def structure(self) -> Any:
+        return self.features.get("structure")
+
+    @property
+    def language(self) -> Any:
+        return self.features.get("language")
 
     @property
     def flags(self) -> tuple[Flag, ...]:
@@ -208,28 +222,26 @@ class Engine:
         scored = without_stuffed_lists(essay.view(integrity.drop), topic)
         misdated = tuple(dates_out_of_period(scored, topic.period))
         argument = find_argument(scored, topic, self.argument_model)
-        thesis = extract_thesis(scored, topic, argument)
-        evidence = extract_evidence(scored, topic, thesis.thesis,
-                                    frozenset(d.sentence for d in misdated), argument)
-        structure = extract_structure(scored, thesis, evidence, argument)
-        language = extract_language(scored, topic)
-        raw = {
-            "thesis": thesis_raw(thesis),
-            "evidence": evidence_raw(evidence, scored),
-            "structure": structure_raw(structure, thesis, scored),
-            "language": language_raw(language, scored),
-        }
+        # Every registered criterion reads the essay, each after those whose features it
+        # reads; the rubric chooses which of them are scored.
+        features: dict[str, Any] = {}
+        context = CriterionContext(essay, scored, topic, argument, integrity,
+                                   frozenset(d.sentence for d in misdated), features)
+        criteria = registered()
+        for name, criterion in criteria.items():
+            features[name] = criterion.features(context)
+        raw = {name: criterion.raw(features[name], context)
+               for name, criterion in criteria.items()}
         if not scored.sentences:  # all repeats or stuffing: nothing of the student's to credit
             raw = {name: RawScore(0.0, score.components) for name, score in raw.items()}
-        return Analysis(essay, scored, integrity, thesis, evidence, structure, language, raw,
-                        topic, misdated, source, argument)
+        return Analysis(essay, scored, integrity, features, raw, topic, misdated, source,
+                        argument)
 
     def result(self, source: str, a: Analysis) -> GradeResult:
         """Levels, feedback and flags for an analysed essay."""
         flags = {f.code for f in a.integrity.flags}
         levels = self.model.score({k: v.value for k, v in a.raw.items()}, flags)
-        context = FeedbackContext(a.scored, self.rubric, a.thesis, a.evidence, a.structure,
-                                  a.language, a.topic, frozenset(flags))
+        context = FeedbackContext(a.scored, self.rubric, a.features, a.topic, frozenset(flags))
         criterion_ids = [c.id for c in self.rubric.criteria]
         criteria = []
         for criterion in self.rubric.criteria:
@@ -291,34 +303,29 @@ def _question_used(a: Analysis) -> QuestionUsed | None:
 
 
 def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
+    """Each sentence's roles: the argument's (thesis, its restatement, each paragraph's point,
+    what supports it), then each criterion's marks, then what the flags say of it."""
     roles: dict[int, list[str]] = {s.index: [] for s in a.essay.sentences}
-    if a.thesis.thesis is not None:
-        roles[a.thesis.thesis].append("thesis")
-    # The argument: the thesis restated, each paragraph's point, what supports it.
-    for i, role in a.argument.roles.items():
-        if role.role not in roles[i]:
-            roles[i].append(role.role)
-    for i in a.evidence.evidence:
-        roles[i].append("evidence")
-    for i, mark in a.evidence.sentences.items():
-        if mark.analysis:
-            roles[i].append("analysis")
-    for i in a.evidence.unsupported:
-        roles[i].append("unsupported_claim")
-    for t in a.structure.topic_sentences:
-        roles[t.sentence].append("topic_sentence")
-    for t in a.structure.transitions:
-        roles[t.sentence].append("transition")
-    for m in a.language.misspellings:
-        if "spelling" not in roles[m.sentence]:
-            roles[m.sentence].append("spelling")
+
+    def mark(index: int, role: str) -> None:
+        if index in roles and role not in roles[index]:
+            roles[index].append(role)
+
+    context = a.context
+    criteria = registered()
+    for name in ("thesis", *(n for n in criteria if n != "thesis")):  # the thesis leads
+        if name in criteria:
+            for i, marked in criteria[name].roles(a.features[name], context).items():
+                for role in marked:
+                    mark(i, role)
+        if name == "thesis":
+            for i, role in a.argument.roles.items():
+                mark(i, role.role)
     for flag in a.flags:
-        if flag.code in {"repeated_text", "keyword_stuffing"}:
-            for i in flag.sentences:
-                roles[i].append("not_scored")
-        elif flag.code == "date_out_of_period":
-            for i in flag.sentences:
-                roles[i].append("date_out_of_period")
+        role = {"repeated_text": "not_scored", "keyword_stuffing": "not_scored",
+                "date_out_of_period": "date_out_of_period"}.get(flag.code)
+        for i in flag.sentences if role else ():
+            roles[i].append(role)
     backs = {i: role.backs for i, role in a.argument.roles.items()}
     return tuple(SentenceRoles(s.index, s.paragraph, s.start, s.end, tuple(roles[s.index]),
                                backs.get(s.index),

@@ -22,10 +22,9 @@ from typing import Any
 import yaml
 
 from models.errors import RubricError
-from models.feedback.wording import DEFAULT_WORDING, Wording
+from models.feedback.wording import Wording, default_wording
 from models.question import KeyTerm, Question, QuestionError
 
-CRITERIA = ("thesis", "evidence", "structure", "language")
 _TOP_LEVEL = {
     "id", "version", "title", "description", "question", "min_words", "max_words", "levels",
     "criteria", "exemplars",
@@ -35,8 +34,15 @@ _CRITERION_FIELDS = {"name", "weight", "descriptors", "feedback"}
 _EXEMPLAR_FIELDS = {"path", "text", "credit", "levels", "note", "question"}
 _QUESTION_FIELDS = {"text", "key_terms", "period", "sources"}
 
-__all__ = ["CRITERIA", "Criterion", "Exemplar", "KeyTerm", "Rubric", "load_rubric",
+__all__ = ["Criterion", "Exemplar", "KeyTerm", "Rubric", "known_criteria", "load_rubric",
            "parse_rubric"]
+
+
+def known_criteria() -> tuple[str, ...]:
+    """The criteria a rubric may name: every registered one (models/criteria/)."""
+    from models.criteria import registered
+
+    return tuple(registered())
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ class Rubric:
         for criterion in self.criteria:
             if criterion.id == criterion_id and code in criterion.wording:
                 return criterion.wording[code]
-        return DEFAULT_WORDING[code]
+        return default_wording()[code]
 
 
 def load_rubric(path: str | Path) -> Rubric:
@@ -204,12 +210,13 @@ def _levels(checker: _Checker, value: Any) -> dict[int, str]:
 def _criteria(checker: _Checker, value: Any, levels: dict[int, str]) -> tuple[Criterion, ...]:
     criteria = checker.mapping(value, "criteria")
     if not criteria:
-        raise checker.fail("criteria", f"at least one of: {', '.join(CRITERIA)}")
+        raise checker.fail("criteria", f"at least one of: {', '.join(known_criteria())}")
     out = []
     for criterion_id, body in criteria.items():
         field = f"criteria.{criterion_id}"
-        if criterion_id not in CRITERIA:
-            raise checker.fail(field, f"a known criterion (one of: {', '.join(CRITERIA)})")
+        if criterion_id not in known_criteria():
+            raise checker.fail(field, f"a known criterion (one of: "
+                                      f"{', '.join(known_criteria())})")
         body = checker.mapping(body, field)
         checker.known_fields(body, _CRITERION_FIELDS, field)
         weight = body.get("weight")
@@ -240,7 +247,8 @@ def _criteria(checker: _Checker, value: Any, levels: dict[int, str]) -> tuple[Cr
 
 def _wording(checker: _Checker, value: Any, criterion_id: str, field: str) -> dict[str, Wording]:
     feedback = checker.mapping(value, f"{field}.feedback")
-    known = sorted(code for code in DEFAULT_WORDING if code.startswith(f"{criterion_id}."))
+    defaults = default_wording()
+    known = sorted(code for code in defaults if code.startswith(f"{criterion_id}."))
     out = {}
     for code, body in feedback.items():
         where = f"{field}.feedback.{code}"
@@ -249,7 +257,7 @@ def _wording(checker: _Checker, value: Any, criterion_id: str, field: str) -> di
                                       f"{', '.join(known)})")
         body = checker.mapping(body, where)
         checker.known_fields(body, {"message", "next_step"}, where)
-        default = DEFAULT_WORDING[code]
+        default = defaults[code]
         out[code] = Wording(
             message=checker.string(body, "message", f"{where}.message", default.message),
             next_step=checker.string(body, "next_step", f"{where}.next_step",

@@ -12,7 +12,7 @@ import pytest
 from models.features import spelling
 from models.features.evidence import figures_in
 from models.features.structure import transition_of
-from models.feedback.wording import GENERIC_TIPS
+from models.feedback.wording import generic_tips
 from models.question import Question
 from models.text import prepare_text
 from tests.conftest import ESSAYS, QUESTIONS
@@ -211,7 +211,7 @@ def test_an_essay_gets_at_most_one_generic_language_tip(grade, essays):
     texts = [*essays.values(), openers, *(essay_file(p.stem)
                                            for p in QUESTIONS.glob("*.txt"))]
     for text in texts:
-        tips = [i for i in items(grade(text)) if i.code in GENERIC_TIPS]
+        tips = [i for i in items(grade(text)) if i.code in generic_tips()]
         assert len(tips) <= 1, [i.code for i in tips]
     codes = [i.code for i in items(grade(openers))]
     assert "language.repetitive_openers" in codes and "language.variety_good" not in codes

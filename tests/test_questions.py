@@ -18,7 +18,7 @@ from grader.render import result_text
 from models.features.class_terms import class_key_terms, essay_terms
 from models.features.integrity import covers_question
 from models.features.lexicon import QUESTION_WORDS
-from models.feedback.wording import DEFAULT_WORDING
+from models.feedback.wording import default_wording
 from models.question import KeyTerm, Period, Question, QuestionError, parse_key_terms
 from models.rubric import parse_rubric
 from models.text import prepare_text
@@ -195,7 +195,7 @@ def test_no_comment_names_a_topic_that_is_neither_the_questions_nor_the_essays(c
         allowed = " ".join([essay(name), result.question.text,
                             *(t.term for t in result.question.key_terms)]).lower()
         for item in result.feedback:
-            template = DEFAULT_WORDING[item.code]
+            template = default_wording()[item.code]
             stock = f"{template.message} {template.next_step}"
             for word in re.findall(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)*\b",
                                    f"{item.message} {item.next_step}"):

@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from models.errors import RubricError
-from models.rubric import CRITERIA, load_rubric, parse_rubric
+from models.rubric import known_criteria, load_rubric, parse_rubric
 
 MINIMAL = """
 id: mini
@@ -25,12 +25,12 @@ exemplars:
 
 
 def test_default_rubric_has_four_criteria_and_states_the_exemplar_levels(rubric):
-    assert [c.id for c in rubric.criteria] == list(CRITERIA)
+    assert {c.id for c in rubric.criteria} == set(known_criteria())
     assert sorted(rubric.levels) == [1, 2, 3, 4]
     assert abs(sum(c.weight for c in rubric.criteria) - 1.0) < 1e-9
     exemplar = rubric.exemplars[0]
     assert "middle of paper" in exemplar.text
-    assert set(exemplar.levels) == set(CRITERIA)
+    assert set(exemplar.levels) == set(known_criteria())
     # A capable but imperfect essay: not at the top of the scale.
     assert all(level < rubric.max_level for level in exemplar.levels.values())
     # Question-free: the exemplar records the question it answered, the rubric asks nothing.

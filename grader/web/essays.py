@@ -27,17 +27,18 @@ from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
 from grader.services.submissions import retry_failed
 from grader.tables import Essay
+from models.criteria import registered
 from models.feedback.precision import students_view
 
 bp = Blueprint("essay_pages", __name__)
 
-# Roles a reader can see in the text, with the words shown beside colour (never colour alone).
+# Roles a reader can see in the text, with the words shown beside colour (never colour alone):
+# each criterion's (models/criteria/), then the argument's and the flags'.
 ROLE_LABELS = {
-    "thesis": "Thesis", "evidence": "Evidence", "analysis": "Analysis",
-    "topic_sentence": "Topic sentence", "transition": "Transition",
-    "unsupported_claim": "Unsupported claim", "spelling": "Spelling", "not_scored": "Not scored",
-    "date_out_of_period": "Date to check", "claim": "Point", "counterclaim": "Counterclaim",
-    "rebuttal": "Rebuttal", "support": "Support",
+    **{role: label for criterion in registered().values()
+       for role, label in criterion.role_labels.items()},
+    "claim": "Point", "counterclaim": "Counterclaim", "rebuttal": "Rebuttal",
+    "support": "Support", "not_scored": "Not scored", "date_out_of_period": "Date to check",
 }
 
 

@@ -23,7 +23,7 @@ from grader.tables import Batch
 from grader.web.drafts import compare_drafts
 from grader.web.teacher import class_overview, class_table, question_view
 from models.errors import EssayInputError
-from models.feedback.wording import WEAKNESS_NAMES
+from models.feedback.wording import weakness_names
 
 bp = Blueprint("student", __name__)
 
@@ -97,7 +97,7 @@ def assignment(assignment_id: int):
                                submission=uuid4().hex,
                                rows=class_table(assignment), criteria=criteria,
                                batches=list(batches), overview=overview,
-                               weakness_names=WEAKNESS_NAMES,
+                               weakness_names=weakness_names(),
                                question=question_view(assignment))
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
     return render_template("student/assignment.html", assignment=assignment, form=form,

@@ -16,6 +16,7 @@ from collections import Counter
 from itertools import pairwise
 
 from models.calibration.versions import FEATURES_VERSION
+from models.criteria import registered
 from models.document import EssayDoc
 from models.engine import Analysis
 
@@ -45,15 +46,13 @@ def term_counts(essay: EssayDoc) -> dict[str, int]:
 
 def essay_features(a: Analysis) -> dict[str, float | dict[str, int]]:
     """Named features of one analysed essay (always the same names, in the same order), with
-    its term counts under ``TERMS``."""
+    its term counts under ``TERMS``: the essay's own measures, each criterion's
+    (models/criteria/), the integrity checks', the raw scores and the flags."""
     essay = a.scored
-    sentences = max(1, len(essay.sentences))
     words = essay.scored_word_count
-    evidence, structure, language, thesis = a.evidence, a.structure, a.language, a.thesis
-    topic_ok = sum(1 for t in structure.topic_sentences if t.problem is None)
     vocabulary = [w.lower() for s in essay.sentences for w in s.words if w.isalpha()]
     commas = sum(1 for s in essay.sentences for t in s.tokens if t.text == ",")
-    features = {
+    features: dict[str, float | dict[str, int]] = {
         "words_log": math.log1p(words),
         # vocabulary: longer, rarer and more varied words
         "distinct_words_log": math.log1p(len(set(vocabulary))),
@@ -62,47 +61,12 @@ def essay_features(a: Analysis) -> dict[str, float | dict[str, int]]:
         "comma_rate": _share(commas, max(1, words)),
         "sentences_log": math.log1p(len(essay.sentences)),
         "paragraphs": float(min(len(essay.paragraphs), 8)),
-        # thesis
-        "thesis_found": float(thesis.found),
-        "thesis_best": thesis.best.score if thesis.best else 0.0,
-        "thesis_late": float(thesis.late is not None),
-        # evidence
-        "evidence_share": _share(len(evidence.evidence), sentences),
-        "explained_share": _share(len(evidence.explained), max(1, len(evidence.evidence))),
-        "unsupported_share": _share(len(evidence.unsupported), sentences),
-        "claim_share": _share(len(evidence.claims), sentences),
-        "distinct_items_log": math.log1p(evidence.distinct_items),
-        "evidence_kinds": float(len(evidence.kinds_used)),
-        "quotations": float(min(len(evidence.quotations), 10)),
-        "key_term_coverage": _share(len(evidence.key_terms_used),
-                                    len(evidence.key_terms_used) + len(evidence.key_terms_missing)),
-        "thin_paragraph_share": _share(len(evidence.thin_paragraphs),
-                                       max(1, len(essay.body_paragraphs))),
-        # structure
-        "transition_rate": structure.transition_rate,
-        "transition_variety": structure.transition_variety,
-        "topic_sentence_share": _share(topic_ok, max(1, len(structure.topic_sentences))),
-        "introduction_has_thesis": float(structure.introduction_has_thesis),
-        "conclusion_marker": float(structure.conclusion_marker),
-        "conclusion_overlap": structure.conclusion_overlap,
-        "balance": structure.balance,
-        "coherence": structure.coherence,
-        "dangling_share": _share(len(structure.dangling), max(1, len(essay.paragraphs))),
-        # language
-        "spelling_rate": language.spelling_rate,
-        "mean_sentence_words": language.mean_sentence_words,
-        "sentence_length_sd": language.sentence_length_sd,
-        "long_sentence_share": _share(len(language.long_sentences), sentences),
-        "fragment_share": _share(len(language.fragments), sentences),
-        "lowercase_start_share": _share(len(language.lowercase_starts), sentences),
-        "opener_variety": language.opener_variety,
-        "complex_share": language.complex_share,
-        "readability_grade": language.readability_grade,
-        "lexical_diversity": language.lexical_diversity,
-        # integrity
-        "word_salad_score": a.integrity.word_salad_score,
-        "topic_share": a.integrity.topic_share,
     }
+    context = a.context
+    for name, criterion in registered().items():
+        features.update(criterion.calibration_features(a.features[name], context))
+    features["word_salad_score"] = a.integrity.word_salad_score
+    features["topic_share"] = a.integrity.topic_share
     for criterion, raw in a.raw.items():
         features[f"raw_{criterion}"] = raw.value
     for code in FLAG_CODES:

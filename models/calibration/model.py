@@ -27,7 +27,7 @@ from models.calibration.versions import library_versions, mismatches
 from models.engine import Engine, EssayInput
 from models.errors import CalibrationError
 from models.question import Question
-from models.scoring.caps import CAPS, OVERALL_CAPPED_BY
+from models.scoring.caps import OVERALL_CAPPED_BY, caps
 
 MODEL_FORMAT = 3  # 2: estimators take feature rows (term counts included); 3: the question
 _MAGIC = "grader-calibration"
@@ -83,7 +83,7 @@ class IntegrityBounds:
 def capped_score(criterion: str, scale: ScoreScale, score: float, flags: set[str]) -> float:
     """A prediction after the caps the default model also applies to unassessable essays."""
     capping = OVERALL_CAPPED_BY if criterion == "overall" else [
-        f for f, criteria in CAPS.items() if criterion in criteria]
+        f for f, criteria in caps().items() if criterion in criteria]
     if flags & set(capping):
         return scale.minimum
     if "too_short" in flags:  # as the default model: at most a third of the way up

@@ -9,9 +9,9 @@ import numpy as np
 
 from models.rubric import Rubric
 from models.scoring.anchor import ExemplarAnchoredScale
-from models.scoring.caps import CAPS, OVERALL_CAPPED_BY, SHORT_CAP
+from models.scoring.caps import OVERALL_CAPPED_BY, SHORT_CAP, caps
 
-__all__ = ["CAPS", "OVERALL_CAPPED_BY", "LevelScore", "OverallScore", "RubricModel"]
+__all__ = ["OVERALL_CAPPED_BY", "LevelScore", "OverallScore", "RubricModel"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class RubricModel:
 
     def score(self, raw: dict[str, float], flags: set[str]) -> dict[str, LevelScore]:
         out = {}
+        capping = caps()
         for criterion in self.rubric.criteria:
             uncapped = self.scales_[criterion.id].level_of(raw[criterion.id])
             level = round_half_up(uncapped)
@@ -65,7 +66,7 @@ class RubricModel:
             confidence = 0.5 + (0.5 - abs(uncapped - level))
             capped_by = None
             for flag in sorted(flags):
-                if criterion.id in CAPS.get(flag, ()):
+                if criterion.id in capping.get(flag, ()):
                     capped_by = flag
                     level = self.rubric.min_level
                     continuous = float(level)
