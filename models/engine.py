@@ -23,6 +23,7 @@ from models.argument import Argument, ArgumentModel, find_argument
 from models.criteria import CriterionContext, registered
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
+from models.features.by_name import BuiltinFeatures
 from models.features.chronology import DatedSentence, dates_out_of_period
 from models.features.integrity import (
     Flag,
@@ -57,7 +58,7 @@ TOPICS_KEPT = 256  # questions whose topic an engine keeps (a worker sees a scho
 
 
 @dataclass(frozen=True)
-class Analysis:
+class Analysis(BuiltinFeatures):
     """Everything the engine knows about one essay, before it is turned into levels."""
 
     essay: EssayDoc  # the whole essay
@@ -76,23 +77,6 @@ class Analysis:
         return CriterionContext(self.essay, self.scored, self.topic, self.argument,
                                 self.integrity, frozenset(d.sentence for d in self.misdated),
                                 self.features)
-
-    # The built-in criteria's features, by name.
-    @property
-    def thesis(self) -> Any:
-        return self.features.get("thesis")
-
-    @property
-    def evidence(self) -> Any:
-        return self.features.get("evidence")
-
-    @property
-    def structure(self) -> Any:
-        return self.features.get("structure")
-
-    @property
-    def language(self) -> Any:
-        return self.features.get("language")
 
     @property
     def flags(self) -> tuple[Flag, ...]:

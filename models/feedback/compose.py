@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.document import EssayDoc
+from models.features.by_name import BuiltinFeatures
 from models.features.topic import Topic
 from models.result import FeedbackItem, SentenceRef, quote
 from models.rubric import Rubric
@@ -28,7 +29,7 @@ class _Fields(dict):
 
 
 @dataclass
-class FeedbackContext:
+class FeedbackContext(BuiltinFeatures):
     """What a criterion's comments are made from: the essay as scored, the rubric's wording,
     every criterion's features (by name), the question's topic and the essay's flags."""
 
@@ -37,23 +38,6 @@ class FeedbackContext:
     features: Mapping[str, Any]
     topic: Topic
     flags: frozenset[str] = field(default_factory=frozenset)
-
-    # The built-in criteria's features, which the others' comments also read.
-    @property
-    def thesis(self) -> Any:
-        return self.features.get("thesis")
-
-    @property
-    def evidence(self) -> Any:
-        return self.features.get("evidence")
-
-    @property
-    def structure(self) -> Any:
-        return self.features.get("structure")
-
-    @property
-    def language(self) -> Any:
-        return self.features.get("language")
 
     def opener(self, index: int) -> int:
         """The sentence that introduces the quotation ``index`` continues, else ``index``."""
