@@ -126,6 +126,10 @@ class Evidence(Criterion):
                                        + len(evidence.key_terms_missing)),
             "thin_paragraph_share": share(len(evidence.thin_paragraphs),
                                           max(1, len(essay.body_paragraphs))),
+            # Paragraph points the argument finds backed by a reason or example.
+            "backed_claim_share": share(
+                sum(1 for c in ctx.argument.claims.values() if ctx.argument.backed_by(c)),
+                max(1, len(ctx.argument.claims))),
         }
 
     def feedback(self, ctx: FeedbackContext) -> list[FeedbackItem]:

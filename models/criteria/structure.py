@@ -137,6 +137,11 @@ class Structure(Criterion):
             "balance": structure.balance,
             "coherence": structure.coherence,
             "dangling_share": share(len(structure.dangling), max(1, len(ctx.scored.paragraphs))),
+            # The argument's shape: a conclusion that restates the thesis, body paragraphs
+            # that each make a point.
+            "restated": float(bool(structure.restated)),
+            "claimed_paragraph_share": share(len(ctx.argument.claims),
+                                             max(1, len(ctx.scored.body_paragraphs))),
         }
 
     def feedback(self, ctx: FeedbackContext) -> list[FeedbackItem]:

@@ -87,7 +87,9 @@ class Thesis(Criterion):
                              ) -> Mapping[str, float]:
         return {"thesis_found": float(features.found),
                 "thesis_best": features.best.score if features.best else 0.0,
-                "thesis_late": float(features.late is not None)}
+                "thesis_late": float(features.late is not None),
+                # How surely a person would call it the thesis (0 when none was read).
+                "thesis_probability": features.probability or 0.0}
 
     def feedback(self, ctx: FeedbackContext) -> list[FeedbackItem]:
         t = ctx.thesis
