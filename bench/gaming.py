@@ -7,7 +7,7 @@ Run by hand (it is not a test; the data never enters the repository):
 Takes ``--essays`` real essays from ASAP sets 1 and 2 (half each) and applies five tricks:
 
 * pad: append copies of the essay's own sentences until it is twice as long;
-* stuff: insert the prompt's key terms ten times;
+* stuff: insert a list of the prompt's key terms between sentences ten times;
 * shuffle: shuffle the sentence order (paragraph sizes kept);
 * salad: word salad made from the essay's own words;
 * off-topic: swap in an essay written for the other prompt.
@@ -73,10 +73,20 @@ def pad(text: str, rng: random.Random) -> str:
 
 
 def stuff(text: str, terms: list[str], rng: random.Random) -> str:
-    parts = sentences(text)
-    for _ in range(10):
-        parts.insert(rng.randint(0, len(parts)), ", ".join(terms).capitalize() + ".")
-    return " ".join(parts)
+    """The essay with a bare list of the key terms put between its sentences ten times; the
+    student's own text, line breaks included, is left as it was, so only the trick differs."""
+    text = text.strip()
+    cuts = [0, *(m.end() for m in re.finditer(r"(?<=[.!?])\s+", text)), len(text)]
+    line = ", ".join(terms).capitalize() + "."
+    inserts = Counter(cuts[rng.randint(0, len(cuts) - 1)] for _ in range(10))
+    out, at = [], 0
+    for cut in sorted(inserts):
+        out.append(text[at:cut])
+        lines = " ".join([line] * inserts[cut])
+        out.append(f" {lines}" if cut == len(text) else f"{lines} ")
+        at = cut
+    out.append(text[at:])
+    return "".join(out)
 
 
 def shuffle(text: str, rng: random.Random) -> str:
