@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
 
 from models import ENGINE_VERSION
 from models.argument import Argument, ArgumentModel, find_argument
+from models.calibration.features import numeric_features
 from models.criteria import CriterionContext, registered
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
@@ -36,6 +37,7 @@ from models.features.topic import Topic, build_topic, own_words_topic, question_
 from models.feedback.compose import FeedbackContext, criterion_feedback
 from models.feedback.precision import TEACHERS, role_audience, with_audience
 from models.pipeline import load_pipeline, pipeline_version
+from models.prior.model import PRIOR_SHARE, QualityPrior, load_prior
 from models.question import Question
 from models.result import (
     CriterionResult,
@@ -49,12 +51,21 @@ from models.result import (
 from models.rubric import Rubric
 from models.scoring.caps import cap_reason
 from models.scoring.raw import RawScore
-from models.scoring.rubric_model import RubricModel
+from models.scoring.rubric_model import LevelScore, OverallScore, RubricModel
 from models.text import PreparedText, prepare_text
 
 DEFAULT_BATCH_SIZE = 8  # larger batches gain little speed and cost ~50 MB per 8 essays
 MISDATED_LISTED = 4  # years named in a date_out_of_period message; the sentences hold them all
+OVERALL = "overall"  # the prior's whole-essay judgement
 TOPICS_KEPT = 256  # questions whose topic an engine keeps (a worker sees a school's questions)
+
+
+def level_input(prior: float | None, raw: float) -> float:
+    """What places a criterion on the rubric's scale: its raw score (what the rubric's
+    descriptors ask for: an ordered argument, explained evidence, correct sentences) blended
+    with the quality prior (how raters of many prompts score such writing), where the prior
+    knows the criterion; the raw score alone where it does not."""
+    return raw if prior is None else PRIOR_SHARE * prior + (1 - PRIOR_SHARE) * raw
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,13 @@ class Analysis(BuiltinFeatures):
     misdated: tuple[DatedSentence, ...] = ()  # years far outside the question's period
     question_source: str = "given"  # "given" with the essay, or "rubric"
     argument: Argument = field(default_factory=Argument)  # thesis, claims, support, links
+    # The quality prior's prediction per criterion, a share of its scale (models/prior/).
+    prior: Mapping[str, float] = field(default_factory=dict)
+
+    def level_inputs(self) -> dict[str, float]:
+        """What places each criterion on the rubric's scale (``level_input``)."""
+        return {name: level_input(self.prior.get(name), raw.value)
+                for name, raw in self.raw.items()}
 
     @property
     def context(self) -> CriterionContext:
@@ -114,11 +132,14 @@ class Engine:
     """Grades essays against one rubric. Build it once per process; it is reused per essay."""
 
     def __init__(self, rubric: Rubric, nlp: Language | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, prior: QualityPrior | None = None
+                 ) -> None:
         self.rubric = rubric
         self.nlp = nlp if nlp is not None else load_pipeline()
         self.batch_size = batch_size
         self.pipeline = pipeline_version(self.nlp)
+        # The writing-quality prior (None: the shipped one); a benchmark may measure another.
+        self.prior = prior if prior is not None else load_prior()
         self._topics: OrderedDict[str, Topic] = OrderedDict()
         # The argument model (None: the shipped one); a benchmark may measure another.
         self.argument_model: ArgumentModel | None = None
@@ -130,7 +151,8 @@ class Engine:
             analyses.append(self.analyse(prepared, self.nlp(prepared.analysis_text),
                                          rubric.exemplar_question(exemplar)))
         self.model = RubricModel(rubric).fit(
-            [{k: v.value for k, v in a.raw.items()} for a in analyses])
+            [a.level_inputs() for a in analyses],
+            [a.prior[OVERALL] for a in analyses] if OVERALL in self.prior.criteria else None)
 
     def topic_for(self, question: Question | None) -> Topic:
         """The question as the engine reads it (key terms, words, period), built once."""
@@ -218,13 +240,31 @@ class Engine:
                for name, criterion in criteria.items()}
         if not scored.sentences:  # all repeats or stuffing: nothing of the student's to credit
             raw = {name: RawScore(0.0, score.components) for name, score in raw.items()}
-        return Analysis(essay, scored, integrity, features, raw, topic, misdated, source,
-                        argument)
+        analysis = Analysis(essay, scored, integrity, features, raw, topic, misdated, source,
+                            argument)
+        if not scored.sentences:
+            prior = dict.fromkeys(self.prior.criteria, 0.0)
+        else:
+            prior = self.prior.predict_one(numeric_features(analysis))
+        return replace(analysis, prior=prior)
+
+    def score_features(self, row: Mapping[str, Any]) -> tuple[dict[str, LevelScore],
+                                                              OverallScore]:
+        """The levels and overall of an essay known only by its features (a row of
+        ``essay_features``), as ``result`` would give them: for benchmarks that score cached
+        features with another prior."""
+        prior = self.prior.predict_one(row)
+        inputs = {c.id: level_input(prior.get(c.id), float(row[f"raw_{c.id}"]))
+                  for c in self.rubric.criteria}
+        flags = {name.removeprefix("flag_") for name, value in row.items()
+                 if name.startswith("flag_") and value}
+        levels = self.model.score(inputs, flags)
+        return levels, self.model.overall(levels, flags, prior.get(OVERALL))
 
     def result(self, source: str, a: Analysis) -> GradeResult:
         """Levels, feedback and flags for an analysed essay."""
         flags = {f.code for f in a.integrity.flags}
-        levels = self.model.score({k: v.value for k, v in a.raw.items()}, flags)
+        levels = self.model.score(a.level_inputs(), flags)
         context = FeedbackContext(a.scored, self.rubric, a.features, a.topic, frozenset(flags))
         criterion_ids = [c.id for c in self.rubric.criteria]
         criteria = []
@@ -239,10 +279,10 @@ class Engine:
                 components=a.raw[criterion.id].components, capped_by=score.capped_by,
                 feedback=tuple(with_audience(item) for item in
                                criterion_feedback(criterion.id, context, criterion_ids)),
-                uncapped_score=score.uncapped,
+                uncapped_score=score.uncapped, prior=_rounded(a.prior.get(criterion.id)),
                 cap_reason=cap_reason(score.capped_by, score.level, label)
                 if score.capped_by else None))
-        overall = self.model.overall(levels, flags)
+        overall = self.model.overall(levels, flags, a.prior.get(OVERALL))
         overall_label = self.rubric.levels[overall.level]
         return GradeResult(
             source=source,
@@ -266,12 +306,17 @@ class Engine:
             overall_cap_reason=cap_reason(overall.capped_by, overall.level, overall_label)
             if overall.capped_by else None,
             overall_uncapped_score=overall.uncapped,
+            prior_version=self.prior.version,
         )
 
     @staticmethod
     def _ref(essay: EssayDoc, index: int) -> SentenceRef:
         s = essay.sentence(index)
         return SentenceRef(s.index, s.start, s.end, s.text)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def _question_used(a: Analysis) -> QuestionUsed | None:

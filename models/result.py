@@ -50,6 +50,9 @@ class CriterionResult:
     feedback: tuple[FeedbackItem, ...]
     uncapped_score: float = 0.0  # the scale's score before any cap
     cap_reason: str | None = None  # in words, when capped
+    # The quality prior's share of the scale that placed the level (models/prior/); None when
+    # the level comes from ``raw`` (a criterion no corpus scores, such as the thesis).
+    prior: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class GradeResult:
     overall_capped_by: str | None = None
     overall_cap_reason: str | None = None
     overall_uncapped_score: float | None = None
+    prior_version: str | None = None  # the quality prior that placed the levels
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -151,7 +155,8 @@ class GradeResult:
             "sentences": [asdict(s) for s in self.sentences],
             "rubric": {"id": self.rubric_id, "version": self.rubric_version,
                        "digest": self.rubric_digest},
-            "engine": {"version": self.engine_version, "pipeline": self.pipeline},
+            "engine": {"version": self.engine_version, "pipeline": self.pipeline,
+                       "prior": self.prior_version},
         }
 
 

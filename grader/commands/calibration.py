@@ -2,6 +2,7 @@
 
     grader calibrate TRAIN.csv --text-column COL --score COL=CRITERION [--score ...]
                      [--rubric PATH] [--question TEXT | --question-file PATH] --out MODEL
+    grader calibrate --suggest N ESSAYS.csv --text-column COL [--out CHOSEN.csv]
     grader grade --model MODEL --csv IN.csv --text-column COL --out OUT.csv
 
 A model records the question its essays answered; ``grade --model`` reads essays against it
@@ -62,22 +63,31 @@ def _engine(rubric: Path | None):
 @click.command("calibrate")
 @click.argument("train", type=click.Path(path_type=Path))
 @click.option("--text-column", required=True, help="the column holding the essays")
-@click.option("--score", "scores", multiple=True, required=True, metavar="COL=CRITERION",
+@click.option("--score", "scores", multiple=True, metavar="COL=CRITERION",
               help="a scored column and what it scores: 'overall' or a rubric criterion id")
+@click.option("--suggest", type=click.IntRange(min=1), metavar="N",
+              help="instead of calibrating, choose the N essays to score first")
 @click.option("--rubric", type=click.Path(path_type=Path), envvar=RUBRIC_ENV,
               help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="model file to write")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="model file to write (with --suggest: a CSV of the chosen rows)")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @question_options()
 @exit_status
-def calibrate(train: Path, text_column: str, scores: tuple[str, ...], rubric: Path | None,
-              out: Path, folds: int, **question: object) -> int:
+def calibrate(train: Path, text_column: str, scores: tuple[str, ...], suggest: int | None,
+              rubric: Path | None, out: Path | None, folds: int, **question: object) -> int:
     """Fit the grader to teacher-scored essays; print cross-validated agreement. The essays
-    are read against --question (recorded with the model)."""
+    are read against --question (recorded with the model). With --suggest N, list the N
+    essays whose scores would teach calibration most, to score first."""
     from models.calibration.model import calibrate as fit
     from models.calibration.model import features_of
 
     asked = question_kwargs(question)
+    if suggest is not None:
+        return suggest_essays(train, text_column, suggest, rubric, out, asked)
+    if not scores or out is None:
+        raise click.UsageError("calibrating needs --score COL=CRITERION and --out MODEL "
+                               "(or --suggest N to choose essays to score first)")
     targets = {}
     for spec in scores:
         column, _, criterion = spec.partition("=")
@@ -107,6 +117,42 @@ def calibrate(train: Path, text_column: str, scores: tuple[str, ...], rubric: Pa
     click.echo(f"model written to {out} ({model.trained_on} essays, rubric "
                f"{model.rubric['id']} v{model.rubric['version']}; question: "
                f"{asked.text if asked else 'none'})")
+    return 0
+
+
+def suggest_essays(path: Path, text_column: str, count: int, rubric: Path | None,
+                   out: Path | None, asked: Question | None) -> int:
+    """Print (and with ``out`` write) the essays to score first, in order."""
+    from models.calibration.model import features_of, regression_features
+    from models.calibration.suggest import suggest
+
+    header, rows = read_table(path, text_column)
+    engine = _engine(rubric)
+    features, errors = features_of(engine, (row[text_column] for row in rows),
+                                   asked or engine.rubric.question)
+    for number, error in enumerate(errors, start=2):
+        if error:
+            print(f"grader: warning: {path} row {number}: left out ({error})", file=sys.stderr)
+    names = next((regression_features(f) for f in features if f is not None), None)
+    if names is None:
+        return fail(f"{path}: none of the essays could be analysed")
+    chosen = suggest(features, count, names)
+    click.echo(f"Score these {len(chosen)} essays first (spread over the grader's range and "
+               f"as unlike each other as the class allows):")
+    click.echo("| order | row | opening |")
+    click.echo("|---|---|---|")
+    for order, i in enumerate(chosen, start=1):
+        opening = " ".join(rows[i][text_column].split()[:12])
+        click.echo(f"| {order} | {i + 2} | {opening} … |")
+    if out is not None:
+        try:
+            with out.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=["suggested_order", "row", *header])
+                writer.writeheader()
+                writer.writerows({"suggested_order": order, "row": i + 2, **rows[i]}
+                                 for order, i in enumerate(chosen, start=1))
+        except OSError as exc:
+            return fail(f"{out}: cannot be written ({exc.strerror})")
     return 0
 
 

@@ -14,15 +14,21 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from models.calibration.versions import FEATURES_VERSION
 from models.criteria import registered
 from models.document import EssayDoc
-from models.engine import Analysis
+from models.features.topic import Topic
 
-__all__ = ["FEATURES_VERSION", "FLAG_CODES", "TERMS", "essay_features"]
+if TYPE_CHECKING:  # the engine reads these features for its prior
+    from models.engine import Analysis
+
+__all__ = ["FEATURES_VERSION", "FLAG_CODES", "PRIOR_PREFIX", "TERMS", "essay_features",
+           "numeric_features"]
 
 TERMS = "terms"  # the row's term counts: {term: count}
+PRIOR_PREFIX = "prior_"  # a row's quality prior for a criterion: prior_<criterion>
 FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_text",
               "keyword_stuffing")
 
@@ -44,15 +50,34 @@ def term_counts(essay: EssayDoc) -> dict[str, int]:
     return dict(counts)
 
 
+def plain_words(essay: EssayDoc, topic: Topic) -> list[str]:
+    """The essay's words (alphabetic tokens), lowercase, without the question's key terms."""
+    key_words = {w for term in topic.key_terms for form in term.word_forms for w in form}
+    return [t.lower for s in essay.sentences for t in s.tokens
+            if t.is_alpha and t.lower not in key_words and t.lemma not in topic.key_term_lemmas]
+
+
 def essay_features(a: Analysis) -> dict[str, float | dict[str, int]]:
     """Named features of one analysed essay (always the same names, in the same order), with
-    its term counts under ``TERMS``: the essay's own measures, each criterion's
-    (models/criteria/), the integrity checks', the raw scores and the flags."""
+    the quality prior's prediction per criterion (``prior_<criterion>``) and its term counts
+    under ``TERMS``: what calibration learns from."""
+    features: dict[str, float | dict[str, int]] = dict(numeric_features(a))
+    features.update({f"{PRIOR_PREFIX}{c}": value for c, value in a.prior.items()})
+    features[TERMS] = term_counts(a.scored)
+    return features
+
+
+def numeric_features(a: Analysis) -> dict[str, float]:
+    """The essay's own measures, each criterion's (models/criteria/), the integrity checks',
+    the raw scores and the flags: what the quality prior reads."""
     essay = a.scored
-    words = essay.scored_word_count
-    vocabulary = [w.lower() for s in essay.sentences for w in s.words if w.isalpha()]
+    # Length and vocabulary leave out the question's key terms: names sprinkled into an essay
+    # must not make it look longer or richer (the key terms count in the evidence instead).
+    vocabulary = plain_words(essay, a.topic)
+    key_words = sum(s.n_words for s in essay.sentences) - len(vocabulary)
+    words = max(0, essay.scored_word_count - key_words)
     commas = sum(1 for s in essay.sentences for t in s.tokens if t.text == ",")
-    features: dict[str, float | dict[str, int]] = {
+    features: dict[str, float] = {
         "words_log": math.log1p(words),
         # vocabulary: longer, rarer and more varied words
         "distinct_words_log": math.log1p(len(set(vocabulary))),
@@ -71,5 +96,4 @@ def essay_features(a: Analysis) -> dict[str, float | dict[str, int]]:
         features[f"raw_{criterion}"] = raw.value
     for code in FLAG_CODES:
         features[f"flag_{code}"] = float(a.integrity.has(code))
-    features[TERMS] = term_counts(essay)
     return features

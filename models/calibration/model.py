@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from models.calibration.agreement import Agreement, agreement
-from models.calibration.features import TERMS, essay_features
+from models.calibration.features import PRIOR_PREFIX, TERMS, essay_features
 from models.calibration.scale import ScoreScale
 from models.calibration.scorer import EssayScorer
 from models.calibration.topic import ClassTopic
@@ -202,6 +202,12 @@ def regression_features(row: Mapping[str, object]) -> list[str]:
             if not name.startswith("flag_") and isinstance(value, int | float)]
 
 
+def prior_feature(criterion: str) -> str:
+    """The row feature holding a criterion's quality prior (absent for a criterion the prior
+    does not know: its calibration then starts from nothing)."""
+    return f"{PRIOR_PREFIX}{criterion}"
+
+
 def features_of(engine: Engine, texts: Iterable[str],
                 questions: Question | Sequence[Question | None] | None = None
                 ) -> tuple[list[dict[str, object] | None], list[str | None]]:
@@ -251,9 +257,10 @@ def calibrate(engine: Engine, rows: Sequence[Mapping[str, object] | None],
         except ValueError as exc:
             raise CalibrationError(f"column '{column}': {exc}") from exc
         essay_flags = [bounds.flags(rows[i]) for i in keep]
+        prior = prior_feature(criterion)
         predicted = [capped_score(criterion, scale, p, f) for p, f in zip(
-            out_of_fold(kept, y, names, folds, seed), essay_flags, strict=True)]
-        estimator = EssayScorer(names, scale=scale).fit(kept, y)
+            out_of_fold(kept, y, names, folds, seed, prior), essay_flags, strict=True)]
+        estimator = EssayScorer(names, scale=scale, prior=prior).fit(kept, y)
         targets[criterion] = CalibratedTarget(criterion, column, estimator,
                                               agreement(y, predicted, scale))
     rubric = engine.rubric

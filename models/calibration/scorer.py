@@ -37,15 +37,18 @@ class EssayScorer(RegressorMixin, BaseEstimator):
     ``names``: the row's numeric features to use. ``scale``: the teacher's scale (inferred
     when None). ``content``: add the content features (needs the rows' term counts and at
     least ``MIN_CONTENT_ESSAYS`` essays). ``boost``: the trees' share of the prediction from
-    ``MIN_BOOST_ESSAYS`` essays (0: the ridge alone).
+    ``MIN_BOOST_ESSAYS`` essays (0: the ridge alone). ``prior``: the feature holding the
+    criterion's quality prior; the ridge then learns a correction to it (None, or a name not
+    among ``names``: a ridge from nothing).
     """
 
     def __init__(self, names: Sequence[str], scale: ScoreScale | None = None,
-                 content: bool = True, boost: float = 0.3) -> None:
+                 content: bool = True, boost: float = 0.3, prior: str | None = None) -> None:
         self.names = names
         self.scale = scale
         self.content = content
         self.boost = boost
+        self.prior = prior
 
     def _numeric(self, rows: Sequence[Row]) -> np.ndarray:
         return np.array([[float(row[n]) for n in self.names] for row in rows], dtype=float)
@@ -60,7 +63,8 @@ class EssayScorer(RegressorMixin, BaseEstimator):
             self.content_ = ContentModel()
             X = np.hstack([X, self.content_.fit_transform([row[TERMS] for row in rows], y)])
             self.feature_names_ += list(CONTENT_FEATURES)
-        self.criterion_ = CalibratedCriterion(scale=self.scale).fit(X, y)
+        centre = list(self.names).index(self.prior) if self.prior in self.names else None
+        self.criterion_ = CalibratedCriterion(scale=self.scale, centre=centre).fit(X, y)
         self.trees_ = None
         if self.boost > 0 and len(y) >= MIN_BOOST_ESSAYS:
             trees = HistGradientBoostingRegressor(max_iter=300, learning_rate=0.05,

@@ -23,13 +23,13 @@ def splits(y, folds: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarra
 
 
 def out_of_fold(rows: Sequence[Mapping[str, object]], y, names: Sequence[str], folds: int = 5,
-                seed: int = 0) -> np.ndarray:
+                seed: int = 0, prior: str | None = None) -> np.ndarray:
     """Each essay's score (on the teacher's scale) from a model fitted without it (k-fold);
     everything learnt from scores, content models included, is refitted per fold."""
     y = np.asarray(y, dtype=float)
     scale = ScoreScale.infer(y)
     predictions = np.empty(len(y))
     for train, test in splits(y, max(2, min(folds, len(y) // 2)), seed):
-        model = EssayScorer(names, scale=scale).fit([rows[i] for i in train], y[train])
+        model = EssayScorer(names, scale=scale, prior=prior).fit([rows[i] for i in train], y[train])
         predictions[test] = model.predict_scores([rows[i] for i in test])
     return predictions

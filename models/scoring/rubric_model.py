@@ -37,14 +37,21 @@ def round_half_up(value: float) -> int:
 
 
 class RubricModel:
-    """Holds one fitted ExemplarAnchoredScale per criterion of a rubric."""
+    """Holds one fitted ExemplarAnchoredScale per criterion of a rubric, and one for the
+    overall when the quality prior judges the whole essay."""
 
     def __init__(self, rubric: Rubric) -> None:
         self.rubric = rubric
         self.scales_: dict[str, ExemplarAnchoredScale] = {}
+        self.overall_scale_: ExemplarAnchoredScale | None = None
 
-    def fit(self, exemplar_raw: list[dict[str, float]]) -> RubricModel:
-        """``exemplar_raw[k][criterion]`` is exemplar k's raw score on that criterion."""
+    def fit(self, exemplar_raw: list[dict[str, float]],
+            exemplar_overall: list[float] | None = None) -> RubricModel:
+        """``exemplar_raw[k][criterion]`` is exemplar k's raw score on that criterion;
+        ``exemplar_overall[k]`` its whole-essay quality (the prior's holistic share), if any.
+
+        The overall scale is anchored where the rubric puts each exemplar overall: the
+        weighted mean of its stated levels."""
         if not exemplar_raw:
             raise ValueError(f"{self.rubric.source}: the rubric needs at least one exemplar to "
                              "anchor its scale")
@@ -53,6 +60,12 @@ class RubricModel:
             levels = np.array([e.levels[criterion.id] for e in self.rubric.exemplars])
             self.scales_[criterion.id] = ExemplarAnchoredScale(
                 self.rubric.min_level, self.rubric.max_level).fit(raw, levels)
+        if exemplar_overall is not None:
+            stated = np.array([sum(c.weight * e.levels[c.id] for c in self.rubric.criteria)
+                               for e in self.rubric.exemplars])
+            self.overall_scale_ = ExemplarAnchoredScale(
+                self.rubric.min_level, self.rubric.max_level).fit(
+                    np.array(exemplar_overall)[:, None], stated)
         return self
 
     def score(self, raw: dict[str, float], flags: set[str]) -> dict[str, LevelScore]:
@@ -81,11 +94,23 @@ class RubricModel:
                                            capped_by, round(uncapped, 3))
         return out
 
-    def overall(self, levels: dict[str, LevelScore], flags: set[str]) -> OverallScore:
-        """Weighted score, its level and a confidence, all on the rubric's scale."""
-        score = sum(c.weight * levels[c.id].level for c in self.rubric.criteria)
-        uncapped = sum(c.weight * round_half_up(levels[c.id].uncapped)
-                       for c in self.rubric.criteria)
+    def overall(self, levels: dict[str, LevelScore], flags: set[str],
+                quality: float | None = None) -> OverallScore:
+        """The overall score, its level and a confidence, all on the rubric's scale.
+
+        With the prior's holistic judgement (``quality``, a share of the scale) it is that
+        judgement on the rubric's scale: measured across prompts, it orders essays as raters do
+        better than any weighting of the criteria's levels (bench/cross_prompt.py). Without
+        it, the rubric's weighted mean of the levels.
+        """
+        if quality is not None and self.overall_scale_ is not None:
+            score = uncapped = self.overall_scale_.level_of(quality)
+            if SHORT_CAP in flags:  # as each criterion: at most one level above the lowest
+                score = min(score, self.rubric.min_level + 1)
+        else:
+            score = sum(c.weight * levels[c.id].level for c in self.rubric.criteria)
+            uncapped = sum(c.weight * round_half_up(levels[c.id].uncapped)
+                           for c in self.rubric.criteria)
         confidence = sum(c.weight * levels[c.id].confidence for c in self.rubric.criteria)
         capped_by = next((f for f in OVERALL_CAPPED_BY if f in flags), None)
         if capped_by is not None:
