@@ -135,7 +135,7 @@ def grade_rows(engine, corpus: str, rows: list[tuple[str, str]]) -> list[Graded]
 
 
 def asap_rows(path: Path, count: int, rng: random.Random) -> list[tuple[str, str]]:
-    from accuracy import read_asap
+    from models.prior.corpus import read_asap
 
     sets = read_asap(path, 0)
     per_set = max(1, count // len(sets))
@@ -471,9 +471,8 @@ def detector_cases(engine) -> list[tuple[str, int, int]]:
 def off_topic_precision(engine, path: Path, rng: random.Random, count: int) -> tuple[int, int]:
     """Off-topic comments on genuine essays and on essays swapped between ASAP's first two
     prompts, half and half: (right, comments)."""
-    from accuracy import read_asap
-
     from models.engine import EssayInput
+    from models.prior.corpus import read_asap
     from models.question import Question
 
     sets = read_asap(path, 0)

@@ -10,7 +10,8 @@ Takes ``--essays`` real essays from ASAP sets 1 and 2 (half each) and applies fi
 * stuff: insert a list of the prompt's key terms between sentences ten times;
 * shuffle: shuffle the sentence order (paragraph sizes kept);
 * salad: word salad made from the essay's own words;
-* off-topic: swap in an essay written for the other prompt.
+* off-topic: swap in an essay written for the other prompt;
+* append: add the paragraphs of an essay written for the other prompt after the essay's own.
 
 Essays are graded against their set's prompt as the question, with the prompt's most frequent
 content words as the teacher's key terms (the ones stuffing uses). For the default model (the
@@ -18,8 +19,10 @@ engine's levels) and for a model calibrated on the rest of the set's essays (hol
 prints how often each score went up (targets: 0% for pad and stuff),
 how often structure went down for shuffle (target >= 90%; the level, and the continuous
 structure score under it, since most one-block essays already sit at the lowest level), how
-often word salad got the lowest level (target 100%) and how often the trick raised a new flag
-for a teacher (off-topic target: >= 95%).
+often word salad got the lowest level (target 100%), how often the trick raised a new flag
+for a teacher (off-topic target: >= 95%), how often an essay on the other question scored above
+the genuine one it replaced (off-topic "overall up", target 0%), and how often appending
+another question's paragraphs raised the overall (target <= 5%).
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import bench_rubric, read_asap  # noqa: E402
+from models.prior.corpus import corpus_rubric, read_asap  # noqa: E402
 
-TRICKS = ("pad", "stuff", "shuffle", "salad", "off-topic")
+TRICKS = ("pad", "stuff", "shuffle", "salad", "off-topic", "append")
 CAPPING = {"word_salad", "gibberish", "off_topic"}  # the flags that cap a calibrated score
 STOP = set("""a an the and or but if of to in on for with at by from as is are was were be been
 being this that these those it its they them their you your we our i me my he she his her not no
@@ -133,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     rng = random.Random(args.seed)
     sets = read_asap(args.asap, 0)
-    engine = Engine(bench_rubric(), nlp=load_pipeline())
+    engine = Engine(corpus_rubric(), nlp=load_pipeline())
     criteria = [c.id for c in engine.rubric.criteria]
     counts: dict[tuple[str, str], Counter] = {}
     totals: Counter = Counter()
@@ -153,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "stuff": [stuff(e.text, terms, rng) for e in tested],
                     "shuffle": [shuffle(e.text, rng) for e in tested],
                     "salad": [salad(e.text, rng) for e in tested],
-                    "off-topic": [rng.choice(strangers) for _ in tested]}
+                    "off-topic": [rng.choice(strangers) for _ in tested],
+                    "append": [e.text.rstrip() + "\n\n" + rng.choice(strangers).strip()
+                               for e in tested]}
         graded = {name: analyse(engine, texts, question) for name, texts in variants.items()}
         calibrated = {name: model.predict([f for f, _, _ in rows]) ["overall"]
                       if all(f is not None for f, _, _ in rows) else None
@@ -207,8 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{pct('capped') if model_name == 'calibrated' else 'n/a'} |")
     print(f"\ngenuine essays the calibrated model flags as off topic: "
           f"{totals['genuine off-topic'] / max(1, totals['genuine']):.1%} (target <= 2%)")
-    print("\ntargets: pad and stuff never up (0%); shuffle structure down >= 90%; salad lowest "
-          "100%; off-topic flagged >= 95%")
+    print("\ntargets: pad and stuff never up (0%); shuffle structure down >= 90%, thesis never "
+          "up; salad lowest 100%; off-topic flagged >= 95%, never above the genuine essay "
+          "(overall up 0%); append overall up <= 5%")
     return 0
 
 

@@ -20,7 +20,8 @@ from spacy.language import Language
 
 from models import ENGINE_VERSION
 from models.argument import Argument, ArgumentModel, find_argument
-from models.calibration.features import numeric_features
+from models.calibration.applied import AppliedCalibration, calibrated
+from models.calibration.features import essay_features, numeric_features
 from models.criteria import CriterionContext, registered
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
@@ -173,21 +174,22 @@ class Engine:
         what the engine will look for before any essay is graded."""
         return [(t.term, source) for t, source in question_key_terms(question, self.nlp)]
 
-    def grade(self, text: str, source: str = "essay",
-              question: Question | None = None) -> GradeResult:
-        """Grade one essay against ``question`` (else the rubric's own, if any); raises
-        EssayInputError when the text cannot be graded."""
+    def grade(self, text: str, source: str = "essay", question: Question | None = None,
+              calibration: AppliedCalibration | None = None) -> GradeResult:
+        """Grade one essay against ``question`` (else the rubric's own, if any), scored by
+        ``calibration`` when given; raises EssayInputError when the text cannot be graded."""
         prepared = prepare_text(text, source, max_words=self.rubric.max_words)
         return self.result(source, self.analyse(prepared, self.nlp(prepared.analysis_text),
-                                                question))
+                                                question), calibration)
 
-    def grade_many(self, inputs: Iterable[EssayInput]) -> Iterator[GradeOutcome]:
+    def grade_many(self, inputs: Iterable[EssayInput],
+                   calibration: AppliedCalibration | None = None) -> Iterator[GradeOutcome]:
         """Grade essays in pipeline batches, yielding one outcome per input, in order."""
         for source, analysis, error in self.analyse_many(inputs):
             if analysis is None:
                 yield GradeOutcome(source, error=error)
             else:
-                yield GradeOutcome(source, self.result(source, analysis))
+                yield GradeOutcome(source, self.result(source, analysis, calibration))
 
     def analyse_many(self, inputs: Iterable[EssayInput]
                      ) -> Iterator[tuple[str, Analysis | None, str | None]]:
@@ -261,8 +263,16 @@ class Engine:
         levels = self.model.score(inputs, flags)
         return levels, self.model.overall(levels, flags, prior.get(OVERALL))
 
-    def result(self, source: str, a: Analysis) -> GradeResult:
-        """Levels, feedback and flags for an analysed essay."""
+    def result(self, source: str, a: Analysis,
+               calibration: AppliedCalibration | None = None) -> GradeResult:
+        """Levels, feedback and flags for an analysed essay, scored by ``calibration`` when
+        given (models/calibration/applied.py)."""
+        result = self._default_result(source, a)
+        if calibration is None:
+            return result
+        return calibrated(result, essay_features(a), calibration, self.rubric)
+
+    def _default_result(self, source: str, a: Analysis) -> GradeResult:
         flags = {f.code for f in a.integrity.flags}
         levels = self.model.score(a.level_inputs(), flags)
         context = FeedbackContext(a.scored, self.rubric, a.features, a.topic, frozenset(flags))

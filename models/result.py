@@ -102,6 +102,17 @@ class QuestionUsed:
 
 
 @dataclass(frozen=True)
+class CalibrationUsed:
+    """The calibration that scored an essay (models/calibration/applied.py)."""
+
+    id: int | str
+    scores: dict[str, float] | None  # on the teacher's scale; None: it could not be used
+    error: str | None
+    # The engine's own levels, where the calibrated ones replace them.
+    default_levels: dict[str, int]
+
+
+@dataclass(frozen=True)
 class GradeResult:
     source: str
     words: int
@@ -122,6 +133,7 @@ class GradeResult:
     overall_cap_reason: str | None = None
     overall_uncapped_score: float | None = None
     prior_version: str | None = None  # the quality prior that placed the levels
+    calibration: CalibrationUsed | None = None  # None: the default model alone
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -140,7 +152,7 @@ class GradeResult:
 
     def to_dict(self) -> dict:
         """The documented JSON document (schema_version 2); keys never change meaning."""
-        return {
+        document = {
             "schema_version": RESULT_SCHEMA_VERSION,
             "source": self.source,
             "words": self.words,
@@ -158,6 +170,9 @@ class GradeResult:
             "engine": {"version": self.engine_version, "pipeline": self.pipeline,
                        "prior": self.prior_version},
         }
+        if self.calibration is not None:
+            document["calibration"] = asdict(self.calibration)
+        return document
 
 
 def quote(text: str) -> str:

@@ -251,3 +251,43 @@ def test_an_essay_unlike_the_class_essays_is_off_topic_in_the_calibrated_model(
     assert predicted[1] == 1.0 < predicted[0]
     # No class essay is capped as off topic against the class it belongs to.
     assert not any("off_topic" in f for f in model.flags(scored_features))
+
+
+def test_a_calibrated_level_keeps_a_cap_it_keeps_and_drops_one_it_moved(grade, essays, rubric):
+    from models.calibration.applied import _replaced
+
+    result = grade(essays["off_topic"])
+    capped = next(c for c in result.criteria if c.capped_by == "off_topic")
+    kept = _replaced(capped, 1, rubric)  # the calibration capped it too: still capped, and why
+    assert kept.capped_by == "off_topic" and kept.cap_reason.startswith("Capped at")
+    moved = _replaced(capped, 3, rubric)  # the calibration did not hold the flag
+    assert moved.capped_by is None and moved.cap_reason is None
+    assert (moved.level, moved.label) == (3, rubric.levels[3])
+    assert moved.descriptor == next(c for c in rubric.criteria if c.id == capped.id
+                                    ).descriptors[3]
+    assert moved.uncapped_score == capped.uncapped_score
+
+
+def test_the_engine_applies_a_calibration_as_the_service_does(engine, scored_set,
+                                                              scored_features, rubric):
+    from models.calibration.applied import AppliedCalibration
+
+    texts, levels = scored_set
+    model = calibrate(engine, scored_features, {"overall": ("teacher", levels),
+                                                "evidence": ("teacher", levels)})
+    # Fitted on the rubric's own levels (teachers' overrides): its levels replace the engine's.
+    overrides = AppliedCalibration(7, model, source="overrides")
+    default = engine.grade(texts[0])
+    result = engine.grade(texts[0], calibration=overrides)
+    scores = result.calibration.scores
+    assert result.overall_level == round(scores["overall"])
+    assert result.criterion("evidence").level == round(scores["evidence"])
+    assert result.calibration.default_levels == {"overall": default.overall_level,
+                                                 "evidence": default.levels["evidence"]}
+    assert result.to_dict()["calibration"]["id"] == 7
+    # Fitted on a CSV: its scores stand beside the engine's levels.
+    beside = engine.grade(texts[0], calibration=AppliedCalibration(8, model))
+    assert beside.levels == default.levels and beside.calibration.scores == scores
+    unusable = engine.grade(texts[0], calibration=AppliedCalibration(9, None, "too old"))
+    assert unusable.levels == default.levels and unusable.calibration.scores is None
+    assert "calibration" not in default.to_dict()

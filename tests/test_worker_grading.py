@@ -211,21 +211,3 @@ def test_batches_are_spread_over_workers_and_large_ones_chunked_to_the_maximum()
     assert chunk_size_for(1000, 5) == 5
 
 
-def test_a_calibrated_level_keeps_a_cap_it_keeps_and_drops_one_it_moved():
-    from worker.grading import _uncap_if_moved
-
-    def capped() -> dict:
-        return {"id": "thesis", "level": 1, "capped_by": "off_topic", "uncapped_score": 3.4,
-                "cap_reason": "Capped at level 1 (Beginning): the essay seems to answer a "
-                              "different question from the one it was graded against."}
-
-    kept = capped()
-    _uncap_if_moved(kept, 1)  # the calibration capped it too: still capped, and why
-    assert kept["capped_by"] == "off_topic" and kept["cap_reason"].startswith("Capped at")
-    moved = capped()
-    _uncap_if_moved(moved, 3)  # the calibration did not hold the flag: no cap to explain
-    assert moved["capped_by"] is None and moved["cap_reason"] is None
-    assert moved["uncapped_score"] == 3.4
-    plain = {"id": "evidence", "level": 2, "capped_by": None}
-    _uncap_if_moved(plain, 3)
-    assert plain == {"id": "evidence", "level": 2, "capped_by": None}

@@ -4,7 +4,6 @@ calibration model active for each version, loaded once per process."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from grader.queries import active_activation
 from grader.services.rubrics import spec_of
 from grader.signing import verified
 from grader.tables import Calibration, RubricVersion
+from models.calibration.applied import AppliedCalibration
 from models.calibration.model import CalibrationModel
 from models.engine import Engine
 from models.errors import CalibrationError
@@ -27,15 +27,9 @@ _engines: dict[int, Engine] = {}
 _calibrations: dict[tuple[str, int], ActiveCalibration] = {}
 
 
-@dataclass(frozen=True)
-class ActiveCalibration:
-    """The calibration that scores a rubric version's essays; ``model`` is None (and ``error``
-    says why) when it cannot be used by this worker, e.g. after a library upgrade."""
-
-    id: int
-    model: CalibrationModel | None
-    error: str | None = None
-    source: str = "csv"  # "overrides": fitted on the rubric's own levels
+# The calibration that scores a rubric version's essays; its model is None (and its error
+# says why) when it cannot be used by this worker, e.g. after a library upgrade.
+ActiveCalibration = AppliedCalibration
 
 
 def warm_up(app: Flask) -> None:

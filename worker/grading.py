@@ -10,7 +10,7 @@ Three short transactions, with the engine's work outside any of them:
    once there are enough of them); an essay that breaks the engine is retried alone, so one
    bad essay never fails its neighbours. A chunk whose essays were tried before is split
    first, so an essay that kills its worker fails alone. Where an admin has activated a
-   calibration for the rubric version, it scores the essays too;
+   calibration for the rubric version, the engine scores the essays with it;
 3. write: one result per essay and rubric version (a unique key; an existing result is kept),
    with the essay's content words for its class's later essays, and the essay becomes done or
    failed with its reason, if this message still holds it.
@@ -30,21 +30,19 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grader.services.questions import spec_from_columns
-from grader.services.rubrics import spec_of
 from grader.tables import Essay, Question, Result, ResultCriterion, RubricVersion, utcnow
-from models.calibration.features import essay_features
-from models.engine import Analysis, Engine, EssayInput
+from models.calibration.applied import AppliedCalibration
+from models.engine import Engine, EssayInput
 from models.features.class_terms import class_key_terms, essay_terms
 from models.question import Question as QuestionSpec
 from models.result import GradeResult
-from worker.engines import ActiveCalibration
 
 log = logging.getLogger(__name__)
 
 EngineFor = Callable[[RubricVersion], Engine]
 
 
-CalibrationFor = Callable[[Session, RubricVersion], ActiveCalibration | None]
+CalibrationFor = Callable[[Session, RubricVersion], AppliedCalibration | None]
 
 
 @dataclass
@@ -68,28 +66,11 @@ class _Claimed:
 
 
 @dataclass(frozen=True)
-class _Calibrated:
-    """An essay's scores from the active calibration, on the teacher's scale."""
-
-    id: int
-    scores: dict[str, float] | None  # None: the model could not be used (``error``)
-    levels: dict[str, int]  # the scores that are levels of the rubric, which they replace
-    error: str | None = None
-    # criterion -> (label, descriptor) of the level a calibrated level replaces it with
-    wording: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-# What a reader of the result is told; the reason is in the worker's log.
-_UNUSABLE = "the active calibration could not be used; the default model scored this essay"
-
-
-@dataclass(frozen=True)
 class _Outcome:
     essay_id: int
     result: GradeResult | None
     error: str | None
     elapsed_ms: int
-    calibrated: _Calibrated | None = None
     terms: dict[str, int] | None = None  # its content words, for its class's later essays
 
 
@@ -200,85 +181,44 @@ def release(sessions: sessionmaker, essay_ids: Sequence[int], token: str) -> lis
 
 def grade(claimed: Sequence[_Claimed], versions: dict[int, RubricVersion],
           engine_for: EngineFor,
-          calibrations: dict[int, ActiveCalibration | None] | None = None) -> list[_Outcome]:
+          calibrations: dict[int, AppliedCalibration | None] | None = None) -> list[_Outcome]:
     outcomes: list[_Outcome] = []
     by_version: dict[int, list[_Claimed]] = {}
     for item in claimed:
         by_version.setdefault(item.rubric_version_id, []).append(item)
     for version_id, items in by_version.items():
         engine = engine_for(versions[version_id])
-        scorer = _CalibrationScorer((calibrations or {}).get(version_id), versions[version_id])
+        calibration = (calibrations or {}).get(version_id)
         try:
-            outcomes.extend(_grade_together(engine, items, scorer))
+            outcomes.extend(_grade_together(engine, items, calibration))
         except SoftTimeLimitExceeded:
             raise  # the task splits the chunk; this is not the engine's fault
         except Exception:
             log.exception("a chunk of %d essays broke the engine; grading them one by one",
                           len(items))
-            outcomes.extend(_grade_alone(engine, item, scorer) for item in items)
+            outcomes.extend(_grade_alone(engine, item, calibration) for item in items)
     return outcomes
 
 
-class _CalibrationScorer:
-    """Scores analysed essays with the version's active calibration, if there is one.
-
-    A calibration fitted on teachers' overrides predicts levels of this very rubric, so its
-    levels replace the engine's (with their labels and descriptors); one fitted on a CSV gives
-    scores on the teacher's own scale, which stand beside the engine's levels."""
-
-    def __init__(self, active: ActiveCalibration | None, version: RubricVersion) -> None:
-        self.active = active
-        self.spec = spec_of(version) if active is not None else None
-
-    def __call__(self, analyses: Sequence[Analysis]) -> list[_Calibrated | None]:
-        if self.active is None or not analyses:
-            return [None] * len(analyses)
-        if self.active.model is None:
-            return [_Calibrated(self.active.id, None, {}, _UNUSABLE)] * len(analyses)
-        model = self.active.model
-        try:
-            predicted = model.predict([essay_features(a) for a in analyses])
-        except Exception:  # the default model's result still stands
-            log.exception("calibration %s failed on a chunk", self.active.id)
-            return [_Calibrated(self.active.id, None, {}, _UNUSABLE)] * len(analyses)
-        levels = set(self.spec.levels)
-        on_levels = {criterion for criterion, scale in model.scales().items()
-                     if self.active.source == "overrides" and scale.step == 1
-                     and scale.minimum >= min(levels) and scale.maximum <= max(levels)}
-        criteria = {c.id: c for c in self.spec.criteria}
-        out: list[_Calibrated | None] = []
-        for i in range(len(analyses)):
-            scores = {criterion: float(values[i]) for criterion, values in predicted.items()}
-            replaced = {c: round(scores[c]) for c in on_levels}
-            wording = {c: (self.spec.levels[level],
-                           criteria[c].descriptors[level] if c in criteria else "")
-                       for c, level in replaced.items()}
-            out.append(_Calibrated(self.active.id, scores, replaced, wording=wording))
-        return out
-
-
 def _grade_together(engine: Engine, items: Sequence[_Claimed],
-                    scorer: _CalibrationScorer) -> list[_Outcome]:
-    graded: list[tuple[_Claimed, GradeResult | None, str | None, int, Analysis | None]] = []
+                    calibration: AppliedCalibration | None) -> list[_Outcome]:
+    outcomes = []
     started = time.perf_counter()
     inputs = (EssayInput(str(item.id), item.text, item.question) for item in items)
     for item, (source, analysis, error) in zip(items, engine.analyse_many(inputs), strict=True):
-        result = engine.result(source, analysis) if analysis is not None else None
+        result = engine.result(source, analysis, calibration) if analysis is not None else None
         now = time.perf_counter()
-        graded.append((item, result, error, round((now - started) * 1000), analysis))
+        outcomes.append(_Outcome(item.id, result, error, round((now - started) * 1000),
+                                 essay_terms(analysis.scored) if analysis is not None else None))
         started = now
-    analysed = [g for g in graded if g[4] is not None]
-    calibrated = dict(zip((g[0].id for g in analysed), scorer([g[4] for g in analysed]),
-                          strict=True))
-    return [_Outcome(item.id, result, error, elapsed, calibrated.get(item.id),
-                     essay_terms(analysis.scored) if analysis is not None else None)
-            for item, result, error, elapsed, analysis in graded]
+    return outcomes
 
 
-def _grade_alone(engine: Engine, item: _Claimed, scorer: _CalibrationScorer) -> _Outcome:
+def _grade_alone(engine: Engine, item: _Claimed,
+                 calibration: AppliedCalibration | None) -> _Outcome:
     started = time.perf_counter()
     try:
-        return _grade_together(engine, [item], scorer)[0]
+        return _grade_together(engine, [item], calibration)[0]
     except SoftTimeLimitExceeded:
         raise
     except Exception as exc:
@@ -317,47 +257,19 @@ def write(session: Session, outcomes: Sequence[_Outcome], claimed: Sequence[_Cla
 
 
 def _result_row(essay_id: int, version_id: int, outcome: _Outcome) -> Result:
+    """The stored row of a result, as the engine scored it (a calibration included)."""
     result = outcome.result
-    document = result.to_dict()
-    calibrated = outcome.calibrated
-    levels = {c.id: c.level for c in result.criteria}
-    levels["overall"] = result.overall_level
-    overall_score = result.overall_score
-    if calibrated is not None:
-        document["calibration"] = {
-            "id": calibrated.id, "scores": calibrated.scores, "error": calibrated.error,
-            # the engine's own levels, where the calibrated ones replace them
-            "default_levels": {c: levels[c] for c in calibrated.levels}}
-        levels.update(calibrated.levels)
-        if "overall" in calibrated.levels:
-            overall_score = calibrated.scores["overall"]
-            _uncap_if_moved(document["overall"], levels["overall"])
-            document["overall"].update(level=levels["overall"], score=overall_score,
-                                       label=calibrated.wording["overall"][0])
-        for entry in document["criteria"]:  # the document reads as the levels it reports
-            if entry["id"] in calibrated.wording:
-                _uncap_if_moved(entry, levels[entry["id"]])
-                entry["level"] = levels[entry["id"]]
-                entry["label"], entry["descriptor"] = calibrated.wording[entry["id"]]
+    used = result.calibration
     return Result(
-        essay_id=essay_id, rubric_version_id=version_id, overall_score=overall_score,
-        overall_level=levels["overall"], confidence=result.overall_confidence,
-        flags=list(result.flag_codes), document=document,
+        essay_id=essay_id, rubric_version_id=version_id, overall_score=result.overall_score,
+        overall_level=result.overall_level, confidence=result.overall_confidence,
+        flags=list(result.flag_codes), document=result.to_dict(),
         engine_version=result.engine_version, pipeline=result.pipeline,
         grading_ms=outcome.elapsed_ms,
-        calibration_id=calibrated.id if calibrated and calibrated.scores else None,
-        calibrated_scores=calibrated.scores if calibrated else None, terms=outcome.terms,
-        criteria=[ResultCriterion(criterion=c.id, level=levels[c.id], score=c.score,
+        calibration_id=used.id if used is not None and used.scores else None,
+        calibrated_scores=used.scores if used is not None else None, terms=outcome.terms,
+        criteria=[ResultCriterion(criterion=c.id, level=c.level, score=c.score,
                                   confidence=c.confidence) for c in result.criteria])
-
-
-def _uncap_if_moved(entry: dict, level: int) -> None:
-    """A calibrated level replacing a capped one: the calibration caps the same flags
-    (models/calibration/model.py, capped_score), so a capped level it keeps stays capped, with
-    its reason. One it moved was not capped: the calibration, which knows the teacher's own
-    essays, did not hold the flag against this essay, and the reason would be untrue."""
-    if entry.get("capped_by") and entry.get("level") != level:
-        entry["capped_by"] = entry["cap_reason"] = None
 
 
 def _insert_results(session: Session,

@@ -148,7 +148,10 @@ class EssayOut(EssaySummary):
                        "whose sentences carry offsets into text, flags, and the question it "
                        "was graded against as the grader read it (key terms with their "
                        "source: teacher, question or class); a capped level carries capped_by, "
-                       "cap_reason and uncapped_score"})
+                       "cap_reason and uncapped_score; each criterion's prior is the quality "
+                       "prior's share of its scale that placed the level (null: its raw score "
+                       "alone), and engine.prior names the prior; calibration (when one "
+                       "scored it) holds {id, scores, error, default_levels}"})
     overrides = fields.List(fields.Nested(OverrideOut))
 
 

@@ -175,19 +175,27 @@ def grade_csv(model_path: Path, csv_path: Path, text_column: str, out: Path,
               rubric: Path | None, question: Question | None = None) -> int:
     """Write IN's rows with one added column per calibrated criterion, on the teacher's scale.
     Essays are read against ``question``, else the one the model records."""
-    from models.calibration.model import CalibrationModel, features_of
+    from models.calibration.applied import AppliedCalibration
+    from models.calibration.model import CalibrationModel
+    from models.engine import EssayInput
 
     engine = _engine(rubric)
     model = CalibrationModel.load(model_path, engine)
     header, rows = read_table(csv_path, text_column)
     asked = question or model.question_spec or engine.rubric.question
-    features, errors = features_of(engine, (row[text_column] for row in rows), asked)
-    usable = [i for i, f in enumerate(features) if f is not None]
-    predicted = model.predict([features[i] for i in usable]) if usable else {}
+    # Scored as the service scores them: the engine applies the calibration.
+    calibration = AppliedCalibration(str(model_path), model)
+    outcomes = list(engine.grade_many(
+        (EssayInput(f"row {n}", row[text_column], asked) for n, row in enumerate(rows, 2)),
+        calibration))
+    errors = [o.error for o in outcomes]
     added = [c for c in model.targets if c not in header]
-    for criterion in added:
-        for position, i in enumerate(usable):
-            rows[i][criterion] = f"{predicted[criterion][position]:g}"
+    for row, outcome in zip(rows, outcomes, strict=True):
+        used = outcome.result.calibration if outcome.result is not None else None
+        if used is None or used.scores is None:
+            continue
+        for criterion in added:
+            row[criterion] = f"{used.scores[criterion]:g}"
     try:
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=header + added, restval="")

@@ -70,8 +70,9 @@ class IntegrityBounds:
         flags = {name.removeprefix("flag_") for name, value in row.items()
                  if name.startswith("flag_") and value}
         if self.topic is not None and TERMS in row:
+            prompt_says_off = "off_topic" in flags
             flags.discard("off_topic")
-            if self.topic.off_topic(row[TERMS]):
+            if self.topic.off_topic(row[TERMS], prompt_says_off):
                 flags.add("off_topic")
         elif "off_topic" in flags and row["topic_share"] >= self.topic_share_floor:
             flags.discard("off_topic")

@@ -29,6 +29,10 @@ def _unit_vector(counts: Mapping[str, int]) -> dict[str, float]:
     return {t: w / norm for t, w in weights.items()}
 
 
+# Under this percentile of the class essays' own similarity, an essay is unusual for the class.
+UNUSUAL_PERCENTILE = 5.0
+
+
 class ClassTopic(BaseEstimator):
     """``percentile``: the class essays' similarity taken as the edge of normal;
     ``margin``: an essay is off topic under ``margin`` times that similarity;
@@ -59,6 +63,7 @@ class ClassTopic(BaseEstimator):
         self.direction_ = weights / max(float(np.linalg.norm(weights)), 1e-12)
         self.similarities_ = np.percentile(similarity, [1, 5, 50])  # for reports
         self.floor_ = float(np.percentile(similarity, self.percentile)) * self.margin
+        self.unusual_ = float(np.percentile(similarity, UNUSUAL_PERCENTILE))
         return self
 
     def _matrix(self, vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
@@ -73,5 +78,12 @@ class ClassTopic(BaseEstimator):
         """How close each essay's content words are to the class's topic."""
         return self._matrix([_unit_vector(counts) for counts in X]) @ self.direction_
 
-    def off_topic(self, terms: Mapping[str, int]) -> bool:
-        return bool(self.similarity([terms])[0] < self.floor_)
+    def off_topic(self, terms: Mapping[str, int], prompt_says_off: bool = False) -> bool:
+        """Far below every class essay; or, when the prompt's own words also say the essay
+        answers another question (the default detector), merely less like the class than
+        almost all of its essays: two detectors that agree are wrong far less often than
+        either alone, and an essay written for another question must never outscore one
+        written for this."""
+        similarity = self.similarity([terms])[0]
+        return bool(similarity < self.floor_
+                    or (prompt_says_off and similarity < self.unusual_))
