@@ -362,6 +362,7 @@ def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
                 mark(i, role.role)
     for flag in a.flags:
         role = {"repeated_text": "not_scored", "keyword_stuffing": "not_scored",
+                "off_topic_part": "not_scored",
                 "date_out_of_period": "date_out_of_period"}.get(flag.code)
         for i in flag.sentences if role else ():
             roles[i].append(role)

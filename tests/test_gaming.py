@@ -192,3 +192,21 @@ def test_copies_of_a_stuffed_line_do_not_make_an_off_topic_essay_on_topic(grade,
     result = grade(stuffed)
     assert "off_topic" in result.flag_codes
     assert result.overall_level == 1
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_appending_an_essay_on_another_question_adds_nothing_and_is_flagged(grade, essays,
+                                                                            name):
+    before = grade(essays[name])
+    after = grade(essays[name].rstrip() + "\n\n" + essays["off_topic"].strip())
+    assert "off_topic_part" in after.flag_codes and "off_topic" not in after.flag_codes
+    assert_not_raised(before, after)
+    flag = next(f for f in after.flags if f.code == "off_topic_part")
+    assert flag.sentences and all(s.start >= len(essays[name].rstrip()) for s in flag.sentences)
+    marked = {s.index for s in after.sentences if "not_scored" in s.roles}
+    assert {s.index for s in flag.sentences} <= marked
+
+
+def test_an_essay_of_several_paragraphs_on_the_question_loses_none(grade, essays):
+    for name in ("strong", "exemplar", "narrative"):
+        assert "off_topic_part" not in grade(essays[name]).flag_codes

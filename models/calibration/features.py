@@ -30,7 +30,7 @@ __all__ = ["FEATURES_VERSION", "FLAG_CODES", "PRIOR_PREFIX", "TERMS", "essay_fea
 TERMS = "terms"  # the row's term counts: {term: count}
 PRIOR_PREFIX = "prior_"  # a row's quality prior for a criterion: prior_<criterion>
 FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_text",
-              "keyword_stuffing")
+              "keyword_stuffing", "off_topic_part")
 
 
 def _share(part: int, whole: int) -> float:

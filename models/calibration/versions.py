@@ -10,7 +10,7 @@ from models import ENGINE_VERSION
 
 # Changes whenever a feature is added, removed or computed differently (models and caches of
 # features from another version must not be mixed with these).
-FEATURES_VERSION = 7  # 7: length and vocabulary without the question's key terms
+FEATURES_VERSION = 8  # 8: paragraphs on another question are not scored (and flagged)
 # What must match for a model to be used: features and engine mean the same, and the fitted
 # estimators unpickle into the same library code.
 MUST_MATCH = ("engine", "features", "scikit-learn", "numpy")

@@ -53,6 +53,13 @@ STEM = 5  # letters of a word that make its family, for matching an essay's word
 # An essay covers its question when it uses half of the question's own words, each repeatedly.
 COVERED_USES = 2
 COVERED_SHARE = 0.5
+# A paragraph of this many words or more is judged on its own too: one about another question
+# in an essay on this one (another essay's paragraphs appended for length) is not scored.
+PART_MIN_WORDS = 40
+# ... when under this share of its word families are found in the essay's other paragraphs
+# (measured: a history essay's background paragraphs share 0.27-0.32, another prompt's essay
+# appended to an ASAP essay 0.01-0.16).
+PART_SHARED = 0.2
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
@@ -68,7 +75,7 @@ class Flag:
 @dataclass(frozen=True)
 class IntegrityReport:
     flags: tuple[Flag, ...]
-    drop: frozenset[int]  # sentences left out of scoring (repeats, stuffing)
+    drop: frozenset[int]  # sentences left out of scoring (repeats, stuffing, another question)
     word_salad_score: float
     topic_share: float
     question_share: float = 1.0  # rarity-weighted share of content on the question's words
@@ -190,16 +197,25 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
     topic_share = (other_hits + len(key_hits)) / max(len(content), 1)
     question_share, main_words = question_focus(content, topic.question_lemmas)
     own = [s for s in essay.sentences if s.index not in copied]
-    if (question_share < OFF_TOPIC_SHARE or (
-            main_words == 0 and question_share < OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD)) \
-            and not keeps_to_terms(own, topic) and not covers_question(content, topic):
+    elsewhere: list[int] = []
+    if _off_question(content, own, topic):
         flags.append(Flag(
             "off_topic",
             "Little of what the essay is about is what the question asks about (its main words "
             "are not the question's or its key terms'); it may answer a different question.",
             tuple(s.index for s in essay.sentences[:1]),
             {"topic_share": round(topic_share, 4), "question_share": round(question_share, 4)}))
-    drop = frozenset(repeats) | frozenset(stuffed) | frozenset(padding)
+    else:
+        elsewhere = _paragraphs_elsewhere(essay, topic, copied)
+    if elsewhere:
+        numbers = ", ".join(str(p + 1) for p in dict.fromkeys(
+            essay.sentence(i).paragraph for i in elsewhere))
+        flags.append(Flag(
+            "off_topic_part",
+            f"Paragraph {numbers} seems to be about something other than the question (its "
+            "main words are not the question's or its key terms'); it was not scored.",
+            tuple(elsewhere)))
+    drop = frozenset(repeats) | frozenset(stuffed) | frozenset(padding) | frozenset(elsewhere)
     # Length is judged without repeats, stuffing and padding: copies must not lift the cap.
     own_words = essay.word_count - sum(essay.sentence(i).written_words for i in drop)
     if own_words < min_words:
@@ -210,6 +226,53 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             tuple(s.index for s in essay.sentences[:1]), {"words": own_words}))
     return IntegrityReport(tuple(flags), drop, round(salad, 4), round(topic_share, 4),
                            round(question_share, 4), main_words)
+
+
+def _off_question(content: list[str], sentences: list[Sentence], topic: Topic) -> bool:
+    """Whether text with these content lemmas and sentences is about another question: little
+    of its weight on the question's words, and it neither keeps to the key terms nor covers
+    the question's words."""
+    question_share, main_words = question_focus(content, topic.question_lemmas)
+    return (question_share < OFF_TOPIC_SHARE or (
+        main_words == 0 and question_share < OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD)) \
+        and not keeps_to_terms(sentences, topic) and not covers_question(content, topic)
+
+
+def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> list[int]:
+    """Sentences of the paragraphs that are about another question, in an essay that as a
+    whole is on this one: a run of consecutive paragraphs (PART_MIN_WORDS or more) whose
+    words are not the question's (each judged as a whole essay is) and that shares little of
+    its vocabulary with the rest of the essay (background paragraphs share the essay's names;
+    another essay's paragraphs do not). None when that would leave no long paragraph (the
+    essay as a whole is then the question, not a part of it)."""
+    if not topic.question_lemmas or len(essay.paragraphs) < 2:
+        return []
+    own = {p.index: [s for s in essay.paragraph_sentences(p) if s.index not in copied]
+           for p in essay.paragraphs}
+    lemmas = {n: [lemma for s in sentences for lemma in _content_lemmas(s)]
+              for n, sentences in own.items()}
+    families = {n: {stem(lemma) for lemma in found} for n, found in lemmas.items()}
+    off = [bool(own[n]) and _off_question(lemmas[n], own[n], topic) for n in sorted(own)]
+    runs, run = [], []
+    for n, is_off in enumerate(off):
+        if is_off:
+            run.append(n)
+        elif run:
+            runs.append(run)
+            run = []
+    runs += [run] if run else []
+    found: set[int] = set()
+    for run in runs:
+        words = sum(s.n_words for n in run for s in own[n])
+        inside = set().union(*(families[n] for n in run))
+        outside = set().union(*(families[n] for n in own if n not in run))
+        if words >= PART_MIN_WORDS and len(inside & outside) < PART_SHARED * max(1, len(inside)):
+            found.update(run)
+    long = [n for n, sentences in own.items()
+            if sum(s.n_words for s in sentences) >= PART_MIN_WORDS]
+    if set(long) <= found:
+        return []
+    return sorted(s.index for n in found for s in own[n])
 
 
 def keeps_to_terms(sentences: list[Sentence], topic: Topic) -> bool:

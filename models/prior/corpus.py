@@ -2,8 +2,9 @@
 script and the benchmarks read them, and the engine's features for them, cached.
 
 The data stays outside the repository (``../shared/data``; see the README for origin and
-terms). Each essay is read against its own question: an ASAP set's prompt, an ELLIPSE essay's
-prompt title, as a teacher who gives no key terms would set it.
+terms). Each essay is read against its own question: an ASAP set's prompt (with the source
+text it asks about, for sets 3-6), an ELLIPSE essay's prompt title, as a teacher who gives no
+key terms would set it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Essay:
     scores: dict[str, float | None]
     ranges: dict[str, tuple[float, float]]  # each score column's (lowest, highest)
     raters: tuple[float, float] | None = None  # two human raters, where the data has them
+    sources: tuple[str, ...] = ()  # the texts students were given (ASAP 3-6 answer one)
 
 
 def _number(value: str | None) -> float | None:
@@ -63,10 +65,18 @@ def asap_prompt(prompts: Path, essay_set: int) -> str:
     return " ".join((match.group(1) if match else text[:1500]).split())
 
 
+def asap_source(prompts: Path, essay_set: int) -> tuple[str, ...]:
+    """The source text a set's students answered about (sets 3-6), as a teacher gives it."""
+    text = (prompts / f"set{essay_set}.txt").read_text(encoding="utf-8", errors="replace")
+    match = re.search(r"\nSource Essay\s*\n(.*?)\nPrompt\s*\n", text, re.S)
+    return (match.group(1).strip(),) if match else ()
+
+
 def read_asap(path: Path, limit: int = 0) -> dict[int, list[Essay]]:
     """ASAP essays by set (at most ``limit`` per set when given)."""
     csv.field_size_limit(10**8)
     prompts = {n: asap_prompt(path.parent / "prompts", n) for n in ASAP_HOLISTIC}
+    sources = {n: asap_source(path.parent / "prompts", n) for n in ASAP_HOLISTIC}
     sets: dict[int, list[Essay]] = {}
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
         for row in csv.DictReader(handle):
@@ -79,7 +89,7 @@ def read_asap(path: Path, limit: int = 0) -> dict[int, list[Essay]]:
             sets.setdefault(n, []).append(Essay(
                 row["essay"], prompts[n], f"asap {n}", "asap",
                 {c: _number(row.get(c)) for c in ASAP_COLUMNS}, ranges,
-                (r1, r2) if r1 is not None and r2 is not None else None))
+                (r1, r2) if r1 is not None and r2 is not None else None, sources[n]))
     return sets
 
 
@@ -118,14 +128,15 @@ def _engine():
     return _ENGINE[0]
 
 
-def _extract(job: tuple[str, list[str]]) -> list[tuple[dict | None, int | None]]:
-    """(features, word count) per text, all read against one question."""
+def _extract(job: tuple[str, tuple[str, ...], list[str]]
+             ) -> list[tuple[dict | None, int | None]]:
+    """(features, word count) per text, all read against one question (and its sources)."""
     from models.calibration.features import essay_features
     from models.engine import EssayInput
     from models.question import Question
 
-    prompt, texts = job
-    question = Question.build(prompt)
+    prompt, sources, texts = job
+    question = Question.build(prompt, sources=sources)
     return [(essay_features(a), a.essay.word_count) if a is not None else (None, None)
             for _source, a, _error in _engine().analyse_many(
                 EssayInput(str(i), t, question) for i, t in enumerate(texts))]
@@ -137,7 +148,7 @@ def cache_key(essays: list[Essay], label: str) -> str:
     from models.pipeline import model_name
 
     fingerprint = (f"{FEATURES_VERSION}/{model_name()}/{label}"
-                   + "".join(e.prompt + e.text[:200] for e in essays))
+                   + "".join(e.prompt + "".join(e.sources) + e.text[:200] for e in essays))
     return hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:16]
 
 
@@ -149,14 +160,14 @@ def extract(essays: list[Essay], cache: Path, label: str, processes: int = 2
     if path.exists():
         stored = np.load(path, allow_pickle=True)
         return list(stored["features"]), list(stored["words"])
-    by_prompt: dict[str, list[int]] = {}
+    by_prompt: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for i, essay in enumerate(essays):
-        by_prompt.setdefault(essay.prompt, []).append(i)
+        by_prompt.setdefault((essay.prompt, essay.sources), []).append(i)
     jobs, order = [], []
-    for prompt, indices in by_prompt.items():
+    for (prompt, sources), indices in by_prompt.items():
         for start in range(0, len(indices), CHUNK):
             chunk = indices[start:start + CHUNK]
-            jobs.append((prompt, [essays[i].text for i in chunk]))
+            jobs.append((prompt, sources, [essays[i].text for i in chunk]))
             order.append(chunk)
     features: list = [None] * len(essays)
     words: list = [None] * len(essays)
