@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy import select, update
 from grader.db import database
 from grader.services.sweeper import sweep
 from grader.signing import sign, verified
-from grader.tables import Calibration, Result, utcnow
+from grader.tables import Calibration, Essay, Result, utcnow
 from models.calibration.model import CalibrationModel
 from tests.planted import planted_set, scored_csv
 from worker.calibrating import run_calibration
@@ -356,3 +357,42 @@ def test_the_sweeper_resends_stranded_calibrations(client, accounts, service_app
         assert all(state[i].status == "queued" and state[i].enqueued_at for i in ids)
         assert (state[ids[1]].attempts, state[ids[1]].claim_token) == (1, None)
         assert sweep(session, service_app).calibrations == 0
+
+
+def test_the_calibration_page_lists_the_essays_to_review_first(client, accounts, service_app,
+                                                               grade_pending):
+    from tests.pages_support import make_school, sign_in
+
+    make_school(service_app)  # the same accounts, with passwords for the pages
+    teacher = accounts["teacher"]
+    texts, _ = planted_set(16, seed=3)
+    ids = [client.post("/api/v1/essays", json={"text": t}, headers=teacher)
+           .get_json()["essay"]["id"] for t in texts]
+    grade_pending(service_app)
+    reviewed = ids[:2]
+    for essay_id in reviewed:
+        assert client.post(f"/api/v1/essays/{essay_id}/overrides",
+                           json={"criterion": "evidence", "level": 2},
+                           headers=teacher).status_code == 201
+    sign_in(client, "teacher")
+    page = client.get("/admin/rubrics/history-argument/calibrations").get_data(as_text=True)
+    assert "Review these 14 first" in page  # fewer than 20 left: all of them, in an order
+    listed = [int(n) for n in re.findall(r'href="/essays/(\d+)"', page)]
+    assert sorted(listed) == sorted(ids[2:]) and not set(reviewed) & set(listed)
+    with database(service_app).session() as session:
+        from grader import queries
+        from grader.services.calibrations import essays_to_review_first
+        from grader.tables import User
+
+        version = queries.rubric_by_slug(session, "history-argument").active_version
+        me = session.scalar(select(User).where(User.email == "teacher@school.example"))
+        other = session.scalar(select(User).where(User.email == "teacher2@school.example"))
+        first = essays_to_review_first(session, me, version, 4)
+        assert len(first) == 4 and {e.id for e in first} <= set(ids[2:])
+        # Spread over the grader's range (one from each quarter of it), not four alike.
+        scores = {e.id: e.result.document["overall"]["uncapped_score"] for e in session.scalars(
+            select(Essay).where(Essay.id.in_(ids[2:])))}
+        chosen = [scores[e.id] for e in first]
+        spread = max(scores.values()) - min(scores.values())
+        assert max(chosen) - min(chosen) >= spread / 2
+        assert essays_to_review_first(session, other, version, 4) == []  # not theirs

@@ -9,6 +9,7 @@ version are scored by it; rolling back returns to the model active before it (or
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -252,3 +253,40 @@ def rollback(session: Session, user: User, version: RubricVersion) -> Calibratio
     session.commit()
     now_active = queries.active_activation(session, version.id)
     return now_active.calibration if now_active else None
+
+
+REVIEW_POOL = 2000  # the newest graded essays considered for "review these first"
+
+
+def essays_to_review_first(session: Session, user: User, version: RubricVersion,
+                           count: int = 20) -> list[Essay]:
+    """The caller's graded essays on this rubric version, not yet reviewed, whose review
+    (overriding or confirming their levels) would teach a calibration on overrides most:
+    spread over the grader's range and unlike each other (models/calibration/suggest.py),
+    read from their stored results."""
+    from models.calibration.suggest import suggest
+
+    reviewed = select(Override.essay_id).distinct()
+    essays = list(session.scalars(
+        queries.essays_of(user).where(Essay.rubric_version_id == version.id,
+                                      Essay.status == "done", Essay.id.not_in(reviewed))
+        .options(selectinload(Essay.result)).order_by(Essay.id.desc()).limit(REVIEW_POOL)))
+    rows = [_review_row(e.result.document) if e.result is not None else None for e in essays]
+    names = next((list(r) for r in rows if r is not None), None)
+    if names is None:
+        return []
+    usable = [r if r is not None and list(r) == names else None for r in rows]
+    return [essays[i] for i in suggest(usable, count, names)]
+
+
+def _review_row(document: Mapping) -> dict[str, float]:
+    """What a stored result says of an essay's quality, as numbers to spread a review over."""
+    from models.calibration.suggest import OVERALL_PRIOR
+
+    overall = document.get("overall", {})
+    row = {OVERALL_PRIOR: float(overall.get("uncapped_score") or overall.get("score") or 0.0),
+           "words_log": math.log1p(float(document.get("words") or 0))}
+    for criterion in document.get("criteria", []):
+        row[f"{criterion['id']}_score"] = float(criterion.get("uncapped_score") or 0.0)
+        row[f"{criterion['id']}_raw"] = float(criterion.get("raw") or 0.0)
+    return row

@@ -26,6 +26,7 @@ from grader.services.calibrations import (
     CalibrationRequestError,
     CalibrationStateError,
     activate,
+    essays_to_review_first,
     request_calibration,
     rollback,
     score_columns,
@@ -44,6 +45,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 # A new rubric starts as a copy of the default rubric (its criteria, levels, descriptors and
 # exemplars, which anchor the scale) under a new id: it saves and grades as it is. Only with
 # no default rubric stored does it start from this, which needs criteria and an exemplar.
+REVIEW_FIRST = 20  # essays the calibration page asks a teacher to review first
 NEW_RUBRIC_HEADER = """\
 # A new rubric, copied from "{title}": change the id and title, then the criteria,
 # levels, descriptors and weights. A rubric says how to judge, not what is asked: teachers set
@@ -195,7 +197,9 @@ def calibrations(slug: str):
         RubricVersion.rubric_id == rubric.id).order_by(Calibration.id.desc()).limit(100)))
     active = queries.active_activation(session, version.id)
     return render_template("admin/calibrations.html", rubric=rubric, rows=rows,
-                           active_id=active.calibration_id if active else None)
+                           active_id=active.calibration_id if active else None,
+                           review_first=essays_to_review_first(session, current_user, version,
+                                                               REVIEW_FIRST))
 
 
 def _csv_training(version: RubricVersion):
