@@ -210,3 +210,19 @@ def test_appending_an_essay_on_another_question_adds_nothing_and_is_flagged(grad
 def test_an_essay_of_several_paragraphs_on_the_question_loses_none(grade, essays):
     for name in ("strong", "exemplar", "narrative"):
         assert "off_topic_part" not in grade(essays[name]).flag_codes
+
+
+def test_middle_paragraphs_that_name_no_key_term_are_still_scored(engine):
+    """A Weimar essay whose paragraphs on Stresemann and the Crash name none of the teacher's
+    key terms: they are the essay's own argument, not another essay's (found in use)."""
+    from models.question import Question
+    from tests.conftest import QUESTIONS
+
+    text = (QUESTIONS / "weimar-strong.txt").read_text(encoding="utf-8")
+    question = Question.build(
+        "Why did the Weimar Republic collapse by 1933?", period="1919-1933",
+        key_terms=["Weimar Republic", "Depression", "Hitler", "Treaty of Versailles",
+                   "Article 48"])
+    result = engine.grade(text, question=question)
+    assert not {"off_topic_part", "off_topic", "too_short"} & set(result.flag_codes)
+    assert not any("not_scored" in s.roles for s in result.sentences)

@@ -240,10 +240,10 @@ def _off_question(content: list[str], sentences: list[Sentence], topic: Topic) -
 
 def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> list[int]:
     """Sentences of the paragraphs that are about another question, in an essay that as a
-    whole is on this one: a run of consecutive paragraphs (PART_MIN_WORDS or more) whose
-    words are not the question's (each judged as a whole essay is) and that shares little of
-    its vocabulary with the rest of the essay (background paragraphs share the essay's names;
-    another essay's paragraphs do not). None when that would leave no long paragraph (the
+    whole is on this one: a run of consecutive paragraphs (PART_MIN_WORDS or more) that opens
+    or closes the essay, whose words are not the question's (each judged as a whole essay is)
+    and that shares little of its vocabulary with the rest of the essay (background paragraphs
+    share the essay's names; another essay's paragraphs do not). None when that would leave no long paragraph (the
     essay as a whole is then the question, not a part of it)."""
     if not topic.question_lemmas or len(essay.paragraphs) < 2:
         return []
@@ -261,6 +261,11 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
             runs.append(run)
             run = []
     runs += [run] if run else []
+    # Only at the essay's start or end: text added to an essay goes before or after it, while
+    # a genuine essay's middle paragraphs may well name none of the question's words (a
+    # paragraph on Stresemann in an essay on why the Weimar Republic collapsed).
+    last = max(own)
+    runs = [run for run in runs if run[0] == 0 or run[-1] == last]
     found: set[int] = set()
     for run in runs:
         words = sum(s.n_words for n in run for s in own[n])
