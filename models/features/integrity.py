@@ -243,8 +243,8 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
     whole is on this one: a run of consecutive paragraphs (PART_MIN_WORDS or more) that opens
     or closes the essay, whose words are not the question's (each judged as a whole essay is)
     and that shares little of its vocabulary with the rest of the essay (background paragraphs
-    share the essay's names; another essay's paragraphs do not). None when that would leave no long paragraph (the
-    essay as a whole is then the question, not a part of it)."""
+    share the essay's names; another essay's paragraphs do not). None when that would leave no
+    long paragraph (the essay as a whole is then the question, not a part of it)."""
     if not topic.question_lemmas or len(essay.paragraphs) < 2:
         return []
     own = {p.index: [s for s in essay.paragraph_sentences(p) if s.index not in copied]
