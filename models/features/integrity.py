@@ -56,9 +56,9 @@ COVERED_SHARE = 0.5
 # A paragraph of this many words or more is judged on its own too: one about another question
 # in an essay on this one (another essay's paragraphs appended for length) is not scored.
 PART_MIN_WORDS = 40
-# ... when under this share of its word families are found in the essay's other paragraphs
-# (measured: a history essay's background paragraphs share 0.27-0.32, another prompt's essay
-# appended to an ASAP essay 0.01-0.16).
+# ... when the word families it shares with the rest of the essay are under this share of the
+# smaller side's (measured: a history essay's background paragraphs share 0.27-0.32 of theirs,
+# another prompt's essay appended to an ASAP essay 0.01-0.16).
 PART_SHARED = 0.2
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
@@ -271,7 +271,10 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
         words = sum(s.n_words for n in run for s in own[n])
         inside = set().union(*(families[n] for n in run))
         outside = set().union(*(families[n] for n in own if n not in run))
-        if words >= PART_MIN_WORDS and len(inside & outside) < PART_SHARED * max(1, len(inside)):
+        # Shared, as a share of the smaller side: a short conclusion that takes up the
+        # essay's words shares most of its own with the rest, however long the rest is.
+        smaller = max(1, min(len(inside), len(outside)))
+        if words >= PART_MIN_WORDS and len(inside & outside) < PART_SHARED * smaller:
             found.update(run)
     long = [n for n, sentences in own.items()
             if sum(s.n_words for s in sentences) >= PART_MIN_WORDS]
