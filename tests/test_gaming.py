@@ -226,3 +226,27 @@ def test_middle_paragraphs_that_name_no_key_term_are_still_scored(engine):
     result = engine.grade(text, question=question)
     assert not {"off_topic_part", "off_topic", "too_short"} & set(result.flag_codes)
     assert not any("not_scored" in s.roles for s in result.sentences)
+
+
+def test_a_thesis_is_credited_with_the_essays_best_claim_wherever_it_stands():
+    """Shuffling real essays raised the thesis for one in five: a weak sentence in the opening
+    counted in full, and the essay's clear claim elsewhere not at all, until a shuffle moved
+    the weak one out. Now moving sentences can raise the thesis only by bringing a clear claim
+    to the opening."""
+    from models.criteria.thesis import LATE_PLACEMENT, Thesis
+    from models.features.thesis import THESIS_THRESHOLD, ThesisCandidate, ThesisFeatures
+
+    def candidate(index: int, score: float) -> ThesisCandidate:
+        return ThesisCandidate(index, score, 0.5, 0.5, 0.5, 0.5, 1.0, False, False)
+
+    def raw(opening: float, elsewhere: float | None) -> float:
+        features = ThesisFeatures(0, True, candidate(0, opening), None, (0, 1),
+                                  elsewhere=candidate(5, elsewhere) if elsewhere else None)
+        return Thesis().raw(features, None).value
+
+    weak, clear = THESIS_THRESHOLD - 0.1, 0.85
+    assert raw(weak, clear) == pytest.approx(clear * LATE_PLACEMENT)  # its best claim counts
+    assert raw(weak, None) == pytest.approx(weak * LATE_PLACEMENT)  # a weak one is not "placed"
+    assert raw(clear, None) == pytest.approx(clear)  # a clear thesis where it belongs
+    late_thesis = ThesisFeatures(5, False, candidate(0, weak), candidate(5, clear), (0, 1))
+    assert raw(weak, clear) >= Thesis().raw(late_thesis, None).value  # shuffled, no higher

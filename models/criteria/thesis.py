@@ -10,7 +10,7 @@ from typing import ClassVar
 from models.criteria.base import Criterion, CriterionContext
 from models.criteria.registry import criterion
 from models.document import EssayDoc
-from models.features.thesis import ThesisFeatures, extract_thesis
+from models.features.thesis import THESIS_THRESHOLD, ThesisFeatures, extract_thesis
 from models.feedback.compose import FeedbackContext
 from models.feedback.wording import Wording
 from models.result import FeedbackItem
@@ -72,13 +72,21 @@ class Thesis(Criterion):
 
     def raw(self, features: ThesisFeatures, ctx: CriterionContext) -> RawScore:
         if features.found and features.in_introduction and features.best is not None:
-            claim, placement = features.best.score, 1.0
+            # Placed where a reader expects it, but credited as placed only when it is clear
+            # enough to be a thesis: else moving a weak sentence into the opening would pay.
+            claim = features.best.score
+            placement = 1.0 if claim >= THESIS_THRESHOLD else LATE_PLACEMENT
         elif features.late is not None:
             claim, placement = features.late.score, LATE_PLACEMENT
         else:
             claim, placement = (features.best.score if features.best else 0.0), LATE_PLACEMENT
-        return RawScore(round(claim * placement, 4),
-                        {"claim": round(claim, 4), "placement": placement})
+        value = claim * placement
+        components = {"claim": round(claim, 4), "placement": placement}
+        if features.found and features.elsewhere is not None:
+            # Its best claim wherever it stands: see ThesisFeatures.elsewhere.
+            components["claim_elsewhere"] = round(features.elsewhere.score, 4)
+            value = max(value, features.elsewhere.score * LATE_PLACEMENT)
+        return RawScore(round(value, 4), components)
 
     def roles(self, features: ThesisFeatures, ctx: CriterionContext) -> Mapping[int, list[str]]:
         return {features.thesis: ["thesis"]} if features.thesis is not None else {}

@@ -47,6 +47,10 @@ class ThesisFeatures:
     # How likely people would call it the thesis (the argument model's probability; None
     # without the model): comments about a thesis wait until this is high enough.
     probability: float | None = None
+    # The most thesis-like claim other than the thesis, when the thesis is weak: an essay is
+    # credited with its best claim wherever it stands (at the late rate), so moving sentences
+    # about can raise the thesis only by bringing a clear claim to the opening.
+    elsewhere: ThesisCandidate | None = None
 
     @property
     def found(self) -> bool:
@@ -112,6 +116,19 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
                            prompt_link, length_fit, announcement, question)
 
 
+def _best_elsewhere(essay: EssayDoc, topic: Topic, thesis: int,
+                    found: float) -> ThesisCandidate | None:
+    """The most thesis-like sentence other than the thesis, when it could outscore the thesis
+    at the late rate (read only then: it costs a pass over the essay)."""
+    from models.criteria.thesis import LATE_PLACEMENT
+
+    if found >= LATE_PLACEMENT:
+        return None
+    scored = [score_candidate(s, topic, 0.0) for s in essay.sentences if s.index != thesis]
+    top = max(scored, key=lambda c: (c.score, -c.sentence), default=None)
+    return top if top is not None and top.score >= THESIS_THRESHOLD + 0.1 else None
+
+
 def extract_thesis(essay: EssayDoc, topic: Topic,
                    argument: Argument | None = None) -> ThesisFeatures:
     """Which sentence is the thesis, and how good a claim it is.
@@ -132,9 +149,11 @@ def extract_thesis(essay: EssayDoc, topic: Topic,
     if argument is not None and argument.thesis in intro_ids:
         chosen = next(c for c in candidates if c.sentence == argument.thesis)
         return ThesisFeatures(chosen.sentence, True, chosen, None, intro_ids,
-                              argument.roles[argument.thesis].probability)
+                              argument.roles[argument.thesis].probability,
+                              _best_elsewhere(essay, topic, chosen.sentence, chosen.score))
     if argument is None and best is not None and best.score >= THESIS_THRESHOLD:
-        return ThesisFeatures(best.sentence, True, best, None, intro_ids)
+        return ThesisFeatures(best.sentence, True, best, None, intro_ids,
+                              elsewhere=_best_elsewhere(essay, topic, best.sentence, best.score))
     late = None
     rest = [s for s in essay.sentences if s.index not in intro_ids]
     if argument is not None and argument.restatement is not None:
