@@ -21,7 +21,7 @@ from spacy.language import Language
 from models import ENGINE_VERSION
 from models.argument import Argument, ArgumentModel, find_argument
 from models.calibration.applied import AppliedCalibration, calibrated
-from models.calibration.features import essay_features, numeric_features
+from models.calibration.features import essay_features, numeric_features, row_flags
 from models.criteria import CriterionContext, registered
 from models.document import EssayDoc, build_essay
 from models.errors import EssayInputError
@@ -84,6 +84,8 @@ class Analysis(BuiltinFeatures):
     argument: Argument = field(default_factory=Argument)  # thesis, claims, support, links
     # The quality prior's prediction per criterion, a share of its scale (models/prior/).
     prior: Mapping[str, float] = field(default_factory=dict)
+    # The named numbers the prior read (models/calibration/features.py), kept for calibration.
+    numeric: Mapping[str, float] = field(default_factory=dict)
 
     def level_inputs(self) -> dict[str, float]:
         """What places each criterion on the rubric's scale (``level_input``)."""
@@ -244,11 +246,10 @@ class Engine:
             raw = {name: RawScore(0.0, score.components) for name, score in raw.items()}
         analysis = Analysis(essay, scored, integrity, features, raw, topic, misdated, source,
                             argument)
-        if not scored.sentences:
-            prior = dict.fromkeys(self.prior.criteria, 0.0)
-        else:
-            prior = self.prior.predict_one(numeric_features(analysis))
-        return replace(analysis, prior=prior)
+        numeric = numeric_features(analysis)
+        prior = (self.prior.predict_one(numeric) if scored.sentences
+                 else dict.fromkeys(self.prior.criteria, 0.0))
+        return replace(analysis, prior=prior, numeric=numeric)
 
     def score_features(self, row: Mapping[str, Any]) -> tuple[dict[str, LevelScore],
                                                               OverallScore]:
@@ -258,8 +259,7 @@ class Engine:
         prior = self.prior.predict_one(row)
         inputs = {c.id: level_input(prior.get(c.id), float(row[f"raw_{c.id}"]))
                   for c in self.rubric.criteria}
-        flags = {name.removeprefix("flag_") for name, value in row.items()
-                 if name.startswith("flag_") and value}
+        flags = row_flags(row)
         levels = self.model.score(inputs, flags)
         return levels, self.model.overall(levels, flags, prior.get(OVERALL))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # the engine reads these features for its prior
     from models.engine import Analysis
 
 __all__ = ["FEATURES_VERSION", "FLAG_CODES", "PRIOR_PREFIX", "TERMS", "essay_features",
-           "numeric_features"]
+           "numeric_features", "row_flags"]
 
 TERMS = "terms"  # the row's term counts: {term: count}
 PRIOR_PREFIX = "prior_"  # a row's quality prior for a criterion: prior_<criterion>
@@ -57,11 +58,17 @@ def plain_words(essay: EssayDoc, topic: Topic) -> list[str]:
             if t.is_alpha and t.lower not in key_words and t.lemma not in topic.key_term_lemmas]
 
 
+def row_flags(row: Mapping[str, object]) -> set[str]:
+    """The integrity flags a feature row records (``flag_<code>`` set)."""
+    return {name.removeprefix("flag_") for name, value in row.items()
+            if name.startswith("flag_") and value}
+
+
 def essay_features(a: Analysis) -> dict[str, float | dict[str, int]]:
     """Named features of one analysed essay (always the same names, in the same order), with
     the quality prior's prediction per criterion (``prior_<criterion>``) and its term counts
     under ``TERMS``: what calibration learns from."""
-    features: dict[str, float | dict[str, int]] = dict(numeric_features(a))
+    features: dict[str, float | dict[str, int]] = dict(a.numeric or numeric_features(a))
     features.update({f"{PRIOR_PREFIX}{c}": value for c, value in a.prior.items()})
     features[TERMS] = term_counts(a.scored)
     return features

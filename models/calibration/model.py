@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from models.calibration.agreement import Agreement, agreement
-from models.calibration.features import PRIOR_PREFIX, TERMS, essay_features
+from models.calibration.features import PRIOR_PREFIX, TERMS, essay_features, row_flags
 from models.calibration.scale import ScoreScale
 from models.calibration.scorer import EssayScorer
 from models.calibration.topic import ClassTopic
@@ -67,8 +67,7 @@ class IntegrityBounds:
 
     def flags(self, row: Mapping[str, object]) -> set[str]:
         """The flags that still hold against this class's own essays."""
-        flags = {name.removeprefix("flag_") for name, value in row.items()
-                 if name.startswith("flag_") and value}
+        flags = row_flags(row)
         if self.topic is not None and TERMS in row:
             prompt_says_off = "off_topic" in flags
             flags.discard("off_topic")
