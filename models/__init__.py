@@ -3,4 +3,4 @@
 Pure Python on spaCy, scikit-learn and numpy; never imports Flask, Celery or SQLAlchemy.
 """
 
-ENGINE_VERSION = "0.5.0"
+ENGINE_VERSION = "0.5.1"

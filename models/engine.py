@@ -50,7 +50,7 @@ from models.result import (
     SentenceRoles,
 )
 from models.rubric import Rubric
-from models.scoring.caps import cap_reason
+from models.scoring.caps import cap_reason, ceilings
 from models.scoring.raw import RawScore
 from models.scoring.rubric_model import LevelScore, OverallScore, RubricModel
 from models.text import PreparedText, prepare_text
@@ -260,7 +260,7 @@ class Engine:
         inputs = {c.id: level_input(prior.get(c.id), float(row[f"raw_{c.id}"]))
                   for c in self.rubric.criteria}
         flags = row_flags(row)
-        levels = self.model.score(inputs, flags)
+        levels = self.model.score(inputs, flags, ceilings(row))
         return levels, self.model.overall(levels, flags, prior.get(OVERALL))
 
     def result(self, source: str, a: Analysis,
@@ -274,7 +274,7 @@ class Engine:
 
     def _default_result(self, source: str, a: Analysis) -> GradeResult:
         flags = {f.code for f in a.integrity.flags}
-        levels = self.model.score(a.level_inputs(), flags)
+        levels = self.model.score(a.level_inputs(), flags, ceilings(a.numeric))
         context = FeedbackContext(a.scored, self.rubric, a.features, a.topic, frozenset(flags))
         criterion_ids = [c.id for c in self.rubric.criteria]
         criteria = []

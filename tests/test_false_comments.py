@@ -380,3 +380,63 @@ def test_evidence_praise_names_a_source_only_where_one_is_named(grade):
 def test_the_word_count_is_a_plain_count_of_words_between_spaces():
     text = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
     assert prepare_text(text).word_count == len(text.split())
+
+
+# --- 14. read in the pages after issue 13: topic sentences and dating words -------------------
+
+COLD_WAR = Question.build("Why did the Cold War begin between 1945 and 1949?", period="1945-1949")
+WEIMAR = Question.build("Why did the Weimar Republic collapse between 1929 and 1933?",
+                        period="1929-1933")
+COLD_WAR_ESSAY = (
+    "After 1945 the wartime alliance between the USA and the USSR broke down. The Cold War "
+    "began mainly because each side feared the other's intentions in Europe.\n\n"
+    "The USA and the USSR did not trust each other. Stalin remembered that the West had "
+    "delayed the second front until 1944. Truman believed Stalin wanted to spread communism "
+    "across Europe. This mistrust meant every action was seen as a threat.\n\n"
+    "The Marshall Plan of 1947 made things worse. The USA offered 13 billion dollars to "
+    "rebuild Europe. Stalin saw it as dollar imperialism and forbade Eastern Europe to accept "
+    "it. This shows that economic aid divided Europe.\n\n"
+    "In conclusion, fear and mistrust caused the Cold War.")
+WEIMAR_ESSAY = (
+    "In the 1920s the Weimar Republic seemed to recover after the crisis of 1923. The Republic "
+    "collapsed mainly because the Depression destroyed faith in democracy and gave the Nazis "
+    "mass support.\n\n"
+    "The Wall Street Crash of 1929 changed this. American banks recalled their loans to "
+    "Germany. By 1932 six million Germans were unemployed. Desperate voters turned to "
+    "extremist parties that promised work and order.\n\n"
+    "Moreover, the constitution itself weakened the Republic. Article 48 let Hindenburg rule "
+    "by decree from 1930, so parliament was bypassed. This meant democracy was already hollow "
+    "before Hitler became chancellor.\n\n"
+    "In conclusion, the Depression was the main cause of the collapse.")
+
+
+@pytest.mark.parametrize(("text", "question"), [(COLD_WAR_ESSAY, COLD_WAR),
+                                                 (WEIMAR_ESSAY, WEIMAR)])
+def test_points_that_name_people_or_turn_what_came_before_are_topic_sentences(
+        grade, text, question):
+    """"The USA and the USSR did not trust each other." and "The Wall Street Crash of 1929
+    changed this." were each called "a detail of evidence"."""
+    assert quoted(grade(text, question=question), "structure.topic_sentence") == []
+
+
+def test_a_paragraph_opening_with_a_figure_is_still_a_detail_of_evidence(analyse):
+    detail = "In 1932 the Nazis won 37 per cent of the vote."
+    text = WEIMAR_ESSAY.replace("The Wall Street Crash of 1929 changed this.", detail)
+    a = analyse(text, WEIMAR)
+    opening = sentence_with(a, detail)
+    topic = next(t for t in a.structure.topic_sentences if t.sentence == opening.index)
+    assert topic.problem == "a detail of evidence"
+
+
+@pytest.mark.parametrize("opening", ["By 1932 six million Germans were unemployed.",
+                                     "After 1945 the wartime alliance broke down.",
+                                     "During the war the two powers were allies."])
+def test_a_date_at_the_start_of_a_sentence_is_not_a_transition(analyse, opening):
+    a = analyse("The Depression hit Germany hard. " + opening, WEIMAR)
+    assert transition_of(sentence_with(a, opening)) is None
+
+
+def test_dating_words_that_point_back_are_transitions(analyse):
+    linked = "After this, the Nazis became the largest party."
+    a = analyse("The Depression hit Germany hard. " + linked, WEIMAR)
+    assert transition_of(sentence_with(a, linked)).marker == "after this"

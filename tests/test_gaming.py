@@ -231,22 +231,59 @@ def test_middle_paragraphs_that_name_no_key_term_are_still_scored(engine):
 def test_a_thesis_is_credited_with_the_essays_best_claim_wherever_it_stands():
     """Shuffling real essays raised the thesis for one in five: a weak sentence in the opening
     counted in full, and the essay's clear claim elsewhere not at all, until a shuffle moved
-    the weak one out. Now moving sentences can raise the thesis only by bringing a clear claim
-    to the opening."""
+    the weak one out. Now an essay without a clear thesis in its introduction is credited with
+    its best claim wherever it stands, at the late rate, so moving sentences can raise the
+    thesis only by bringing a clear claim to the opening."""
     from models.criteria.thesis import LATE_PLACEMENT, Thesis
     from models.features.thesis import THESIS_THRESHOLD, ThesisCandidate, ThesisFeatures
 
     def candidate(index: int, score: float) -> ThesisCandidate:
         return ThesisCandidate(index, score, 0.5, 0.5, 0.5, 0.5, 1.0, False, False)
 
-    def raw(opening: float, elsewhere: float | None) -> float:
-        features = ThesisFeatures(0, True, candidate(0, opening), None, (0, 1),
-                                  elsewhere=candidate(5, elsewhere) if elsewhere else None)
+    def raw(opening: float, anywhere: float | None, found: bool = True) -> float:
+        features = ThesisFeatures(0 if found else None, found, candidate(0, opening), None,
+                                  (0, 1), anywhere=candidate(5, anywhere) if anywhere else None)
         return Thesis().raw(features, None).value
 
     weak, clear = THESIS_THRESHOLD - 0.1, 0.85
     assert raw(weak, clear) == pytest.approx(clear * LATE_PLACEMENT)  # its best claim counts
-    assert raw(weak, None) == pytest.approx(weak * LATE_PLACEMENT)  # a weak one is not "placed"
+    assert raw(weak, weak) == pytest.approx(weak * LATE_PLACEMENT)  # a weak one is not "placed"
     assert raw(clear, None) == pytest.approx(clear)  # a clear thesis where it belongs
-    late_thesis = ThesisFeatures(5, False, candidate(0, weak), candidate(5, clear), (0, 1))
-    assert raw(weak, clear) >= Thesis().raw(late_thesis, None).value  # shuffled, no higher
+    # Without a thesis found, the opening's best sentence is not what counts: the best anywhere.
+    assert raw(clear, weak, found=False) == pytest.approx(weak * LATE_PLACEMENT)
+    late_thesis = ThesisFeatures(5, False, candidate(0, weak), candidate(5, clear), (0, 1),
+                                 anywhere=candidate(5, clear))
+    assert raw(weak, clear) == Thesis().raw(late_thesis, None).value  # shuffled, the same
+
+
+def test_a_thesis_outside_the_introduction_stays_below_the_levels_that_place_it_there(
+        grade, rubric, essays):
+    """A weak Cold War essay whose claim came only later reached thesis level 3, "A clear,
+    arguable claim in the introduction": the upper descriptors put the claim there, so where
+    no sentence of the introduction is a clear claim, the level stops at the scale's middle,
+    and says why."""
+    from models.scoring.caps import THESIS_OUTSIDE_INTRODUCTION, ceiling_level
+
+    paragraphs = essays["strong"].split("\n\n")
+    thesis = "Although " + paragraphs[0].split(". Although ")[1]
+    placed = grade(essays["strong"])
+    assert placed.criterion("thesis").capped_by is None
+    assert placed.criterion("thesis").level > ceiling_level(rubric.min_level, rubric.max_level)
+
+    background = "Stalin became the leader of the Soviet Union after Lenin died in 1924."
+    moved = "\n\n".join([background, *paragraphs[1:-1], thesis + " " + paragraphs[-1]])
+    late = grade(moved).criterion("thesis")
+    assert late.level == ceiling_level(rubric.min_level, rubric.max_level) == 2
+    assert late.capped_by == THESIS_OUTSIDE_INTRODUCTION
+    assert "introduction does not state a clear claim" in late.cap_reason
+    assert late.uncapped_score > late.level  # the claim itself is still read as clear
+
+
+def test_an_essay_of_one_block_has_no_introduction_to_place_a_thesis_in(grade, rubric, essays):
+    from models.scoring.caps import NO_INTRODUCTION, ceiling_level
+
+    block = " ".join(p.strip() for p in essays["strong"].split("\n\n"))
+    thesis = grade(block).criterion("thesis")
+    assert thesis.level == ceiling_level(rubric.min_level, rubric.max_level)
+    assert thesis.capped_by == NO_INTRODUCTION
+    assert "one block of text" in thesis.cap_reason

@@ -72,3 +72,9 @@ class Criterion(ABC):
                              ) -> Mapping[str, float]:
         """Named numbers calibration may fit on (always the same names, in the same order)."""
         return {}
+
+    def ceiling(self, row: Mapping[str, float]) -> str | None:
+        """Why this essay's level may not pass the rubric's middle (models/scoring/caps.py),
+        read from its feature row: what the upper descriptors ask for is missing. None when
+        nothing holds it down."""
+        return None

@@ -10,10 +10,16 @@ from typing import ClassVar
 from models.criteria.base import Criterion, CriterionContext
 from models.criteria.registry import criterion
 from models.document import EssayDoc
-from models.features.thesis import THESIS_THRESHOLD, ThesisFeatures, extract_thesis
+from models.features.thesis import (
+    THESIS_THRESHOLD,
+    ThesisCandidate,
+    ThesisFeatures,
+    extract_thesis,
+)
 from models.feedback.compose import FeedbackContext
 from models.feedback.wording import Wording
 from models.result import FeedbackItem
+from models.scoring.caps import NO_INTRODUCTION, THESIS_OUTSIDE_INTRODUCTION
 from models.scoring.raw import RawScore
 
 # A thesis outside the introduction (or none) earns this share of its claim's quality.
@@ -71,22 +77,33 @@ class Thesis(Criterion):
         return extract_thesis(ctx.scored, ctx.topic, ctx.argument)
 
     def raw(self, features: ThesisFeatures, ctx: CriterionContext) -> RawScore:
-        if features.found and features.in_introduction and features.best is not None:
-            # Placed where a reader expects it, but credited as placed only when it is clear
-            # enough to be a thesis: else moving a weak sentence into the opening would pay.
-            claim = features.best.score
-            placement = 1.0 if claim >= THESIS_THRESHOLD else LATE_PLACEMENT
-        elif features.late is not None:
-            claim, placement = features.late.score, LATE_PLACEMENT
-        else:
-            claim, placement = (features.best.score if features.best else 0.0), LATE_PLACEMENT
-        value = claim * placement
+        # Placed where a reader expects it, but credited as placed only when it is clear enough
+        # to be a thesis: else moving a weak sentence into the opening would pay. Otherwise the
+        # essay's best claim wherever it stands counts at the late rate (ThesisFeatures.anywhere).
+        placed = placed_thesis(features)
+        claim = placed.score if placed is not None else 0.0
+        value, placement = claim, 1.0
+        anywhere = features.anywhere
+        if anywhere is not None and anywhere.score * LATE_PLACEMENT > value:
+            value = anywhere.score * LATE_PLACEMENT
+            if placed is None:
+                claim, placement = anywhere.score, LATE_PLACEMENT
         components = {"claim": round(claim, 4), "placement": placement}
-        if features.found and features.elsewhere is not None:
-            # Its best claim wherever it stands: see ThesisFeatures.elsewhere.
-            components["claim_elsewhere"] = round(features.elsewhere.score, 4)
-            value = max(value, features.elsewhere.score * LATE_PLACEMENT)
+        if placed is not None and anywhere is not None:
+            components["claim_elsewhere"] = round(anywhere.score, 4)
         return RawScore(round(value, 4), components)
+
+    def ceiling(self, row: Mapping[str, float]) -> str | None:
+        # The upper descriptors put a clear claim in the introduction: an essay of one block
+        # has none, and where no sentence of the introduction reads as a clear claim, the
+        # essay's claim, however clear, is "hard to find in the introduction" (it is still
+        # credited up to there, and its comment says to move it). ``thesis_best`` is the
+        # thesis the argument model found in the introduction or, when it found none there,
+        # the introduction's best sentence: an introduction whose claim the model misses (the
+        # rubric's own exemplar) is not held down for it.
+        if row["paragraphs"] < 2:
+            return NO_INTRODUCTION
+        return None if row["thesis_best"] >= THESIS_THRESHOLD else THESIS_OUTSIDE_INTRODUCTION
 
     def roles(self, features: ThesisFeatures, ctx: CriterionContext) -> Mapping[int, list[str]]:
         return {features.thesis: ["thesis"]} if features.thesis is not None else {}
@@ -126,6 +143,14 @@ class Thesis(Criterion):
         elif t.introduction:
             items.append(ctx.item("thesis.missing", "improvement", [t.introduction[-1]]))
         return items
+
+
+def placed_thesis(features: ThesisFeatures) -> ThesisCandidate | None:
+    """The thesis when it is where a reader expects it and clear enough to be one."""
+    if features.found and features.in_introduction and features.best is not None \
+            and features.best.score >= THESIS_THRESHOLD:
+        return features.best
+    return None
 
 
 def _where_late(essay: EssayDoc, index: int) -> str:

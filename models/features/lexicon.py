@@ -36,6 +36,16 @@ TRANSITIONS: dict[str, str] = {
     "in summary": "conclusion", "to sum up": "conclusion", "ultimately": "conclusion",
     "all in all": "conclusion", "in short": "conclusion",
 }
+# "After 1945…", "By 1932…", "During the war…" date a sentence rather than link it: in an
+# essay's transitions these words count only in phrases that point back. (The argument model,
+# trained on TRANSITIONS as they are, still reads them as sequence markers.)
+DATING_WORDS = frozenset({"after", "before", "by", "during"})
+POINTING_BACK_SEQUENCE: dict[str, str] = {
+    "after this": "sequence", "after that": "sequence", "before this": "sequence",
+    "before that": "sequence", "by then": "sequence", "by this time": "sequence",
+    "during this time": "sequence", "during this period": "sequence"}
+LINKING_TRANSITIONS: dict[str, str] = {
+    k: v for k, v in TRANSITIONS.items() if k not in DATING_WORDS} | POINTING_BACK_SEQUENCE
 CONCLUSION_MARKERS = frozenset(k for k, v in TRANSITIONS.items() if v == "conclusion")
 # Markers that only make sense after something: an essay cannot open with them.
 CONTINUATION_MARKERS = frozenset(

@@ -17,13 +17,18 @@ from models.features.evidence import (
     opens_with_reference,
     own_tokens,
 )
-from models.features.lexicon import CONCLUSION_MARKERS, CONTINUATION_MARKERS, MONTHS, TRANSITIONS
+from models.features.lexicon import (
+    CONCLUSION_MARKERS,
+    CONTINUATION_MARKERS,
+    LINKING_TRANSITIONS,
+    MONTHS,
+)
 from models.features.thesis import ThesisFeatures
 from models.result import quote
 
 # Markers grouped by their first word, longest first, so a sentence is checked in one lookup.
 _MARKERS_BY_FIRST_WORD: dict[str, list[str]] = {}
-for _marker in sorted(TRANSITIONS, key=lambda m: (-len(m), m)):
+for _marker in sorted(LINKING_TRANSITIONS, key=lambda m: (-len(m), m)):
     _MARKERS_BY_FIRST_WORD.setdefault(_marker.split()[0], []).append(_marker)
 _CONCLUSION_OVERLAP = 0.2
 # How much likelier the paragraph's point must be than its first sentence to call the first
@@ -40,7 +45,8 @@ _LINKING_ADVERBS = frozenset({
     "furthermore", "additionally", "also", "similarly", "likewise", "therefore", "thus",
     "consequently", "hence", "accordingly", "then", "afterwards", "subsequently", "meanwhile",
     "later", "eventually", "finally", "indeed", "ultimately"})
-_LINKING_PHRASES = tuple(m for m in TRANSITIONS if " " in m and TRANSITIONS[m] != "conclusion")
+_LINKING_PHRASES = tuple(m for m, kind in LINKING_TRANSITIONS.items()
+                         if " " in m and kind != "conclusion")
 # Words that point back at the sentence before: a demonstrative anywhere ("this terrible
 # slump"), or a third-person pronoun in the first clause ("his administration launched…").
 _DEMONSTRATIVES = frozenset({"this", "these", "those", "such"})
@@ -150,15 +156,15 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
     first = words[0] if words else ""
     for marker in _MARKERS_BY_FIRST_WORD.get(first, ()):
         if opening.startswith(f" {marker} "):
-            return TransitionUse(sentence.index, marker, TRANSITIONS[marker])
+            return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker])
     clause = first_clause(tokens)
     text = " " + " ".join(t.lower for t in clause if t.pos != "PUNCT") + " "
     for marker in _LINKING_PHRASES:
         if f" {marker} " in text:
-            return TransitionUse(sentence.index, marker, TRANSITIONS[marker], opening=False)
+            return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker], opening=False)
     for token in clause:
         if token.lower in _LINKING_ADVERBS and token.pos == "ADV":
-            return TransitionUse(sentence.index, token.lower, TRANSITIONS[token.lower],
+            return TransitionUse(sentence.index, token.lower, LINKING_TRANSITIONS[token.lower],
                                  opening=False)
     return None
 
@@ -173,6 +179,12 @@ def first_clause(tokens: list[Token]) -> list[Token]:
                 if tokens[k].text in {",", ";", ":", "—", "–"}
                 or tokens[k].pos in {"CCONJ", "SCONJ"}), len(tokens))
     return tokens[:end]
+
+
+# What makes an opening sentence a detail of evidence rather than a point: a figure, a
+# quotation or a source. History's points name people, places and dates too ("The Marshall
+# Plan of 1947 made things worse.").
+DETAIL_KINDS = frozenset({"figure", "quotation", "source"})
 
 
 def refers_back(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Quotation] = ()
@@ -455,7 +467,11 @@ def extract_structure(essay: EssayDoc, thesis: ThesisFeatures, evidence: Evidenc
         elif first.n_words < 6 and not first.has_main_verb:
             problem = "a short fragment"  # "Lenin died in 1924." is short, but a sentence
         elif mark.is_evidence and not mark.claim and not mark.analysis and \
+                DETAIL_KINDS & set(mark.kinds) and not refers_back(first, quotations) and \
                 not (first.stems & thesis_lemmas) and first.index not in opening_marker:
+            # Names alone do not make a detail ("The USA and the USSR did not trust each
+            # other." is a point about them), nor does a sentence that turns what came before
+            # ("The Wall Street Crash of 1929 changed this.").
             problem = "a detail of evidence"
         elif point is not None:
             # The argument places the paragraph's point: a first sentence that clearly is not

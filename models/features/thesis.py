@@ -47,10 +47,11 @@ class ThesisFeatures:
     # How likely people would call it the thesis (the argument model's probability; None
     # without the model): comments about a thesis wait until this is high enough.
     probability: float | None = None
-    # The most thesis-like claim other than the thesis, when the thesis is weak: an essay is
-    # credited with its best claim wherever it stands (at the late rate), so moving sentences
-    # about can raise the thesis only by bringing a clear claim to the opening.
-    elsewhere: ThesisCandidate | None = None
+    # The essay's most thesis-like sentence wherever it stands (no bonus for its place), read
+    # when no clear thesis is placed in the introduction: an essay is credited with its best
+    # claim at the late rate, whatever the order of its sentences, so moving sentences about
+    # can raise the thesis only by bringing a clear claim to the opening.
+    anywhere: ThesisCandidate | None = None
 
     @property
     def found(self) -> bool:
@@ -116,17 +117,17 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
                            prompt_link, length_fit, announcement, question)
 
 
-def _best_elsewhere(essay: EssayDoc, topic: Topic, thesis: int,
-                    found: float) -> ThesisCandidate | None:
-    """The most thesis-like sentence other than the thesis, when it could outscore the thesis
-    at the late rate (read only then: it costs a pass over the essay)."""
+def _best_anywhere(essay: EssayDoc, topic: Topic,
+                   placed: ThesisCandidate | None = None) -> ThesisCandidate | None:
+    """The most thesis-like sentence anywhere in the essay, scored without regard to its
+    place; None when a clear thesis is placed well enough that the late rate cannot beat it
+    (read only otherwise: it costs a pass over the essay)."""
     from models.criteria.thesis import LATE_PLACEMENT
 
-    if found >= LATE_PLACEMENT:
+    if placed is not None and placed.score >= max(THESIS_THRESHOLD, LATE_PLACEMENT):
         return None
-    scored = [score_candidate(s, topic, 0.0) for s in essay.sentences if s.index != thesis]
-    top = max(scored, key=lambda c: (c.score, -c.sentence), default=None)
-    return top if top is not None and top.score >= THESIS_THRESHOLD + 0.1 else None
+    scored = [score_candidate(s, topic, 0.0) for s in essay.sentences]
+    return max(scored, key=lambda c: (c.score, -c.sentence), default=None)
 
 
 def extract_thesis(essay: EssayDoc, topic: Topic,
@@ -150,17 +151,21 @@ def extract_thesis(essay: EssayDoc, topic: Topic,
         chosen = next(c for c in candidates if c.sentence == argument.thesis)
         return ThesisFeatures(chosen.sentence, True, chosen, None, intro_ids,
                               argument.roles[argument.thesis].probability,
-                              _best_elsewhere(essay, topic, chosen.sentence, chosen.score))
+                              _best_anywhere(essay, topic, chosen))
     if argument is None and best is not None and best.score >= THESIS_THRESHOLD:
         return ThesisFeatures(best.sentence, True, best, None, intro_ids,
-                              elsewhere=_best_elsewhere(essay, topic, best.sentence, best.score))
+                              anywhere=_best_anywhere(essay, topic, best))
     late = None
     rest = [s for s in essay.sentences if s.index not in intro_ids]
     if argument is not None and argument.restatement is not None:
         restated = score_candidate(essay.sentence(argument.restatement), topic, 0.0)
         late = restated if restated.score >= THESIS_THRESHOLD else None
-    elif rest:
+    if late is None and rest:
+        # A restatement too weak to count leaves the essay's clearest claim elsewhere as its
+        # late thesis: else a shuffle that
+        # brought a weak sentence to the opening would credit the clear one for the first time.
         scored = [score_candidate(s, topic, 0.0) for s in rest]
         top = max(scored, key=lambda c: (c.score, -c.sentence))
         late = top if top.score >= THESIS_THRESHOLD + 0.1 else None
-    return ThesisFeatures(late.sentence if late else None, False, best, late, intro_ids)
+    return ThesisFeatures(late.sentence if late else None, False, best, late, intro_ids,
+                          anywhere=_best_anywhere(essay, topic))

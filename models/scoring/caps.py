@@ -8,9 +8,15 @@ writing: results carry the flag that capped it (``capped_by``), the reason in wo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 OVERALL_CAPPED_BY = ("word_salad", "gibberish", "off_topic")
 # A too-short essay may reach one level above the lowest, no more.
 SHORT_CAP = "too_short"
+# Ceilings: what a criterion's upper descriptors ask for is missing, so its level may not pass
+# the rubric's middle (Criterion.ceiling says when).
+THESIS_OUTSIDE_INTRODUCTION = "thesis_outside_introduction"
+NO_INTRODUCTION = "no_introduction"
 
 _REASONS = {
     "word_salad": "much of the text is not grammatical English, so it cannot be assessed as "
@@ -20,6 +26,10 @@ _REASONS = {
     "off_topic": "the essay seems to answer a different question from the one it was graded "
                  "against",
     SHORT_CAP: "the essay is shorter than the rubric's minimum length",
+    THESIS_OUTSIDE_INTRODUCTION: "the introduction does not state a clear claim, which the "
+                                 "higher levels ask for",
+    NO_INTRODUCTION: "the essay is one block of text, without the introduction the higher "
+                     "levels ask the claim to be in",
 }
 
 
@@ -32,6 +42,23 @@ def caps() -> dict[str, tuple[str, ...]]:
         for flag in criterion.capped_by:
             out.setdefault(flag, []).append(name)
     return {flag: tuple(names) for flag, names in out.items()}
+
+
+def ceilings(row: Mapping[str, float]) -> dict[str, str]:
+    """Criterion -> why its level may not pass the rubric's middle, for an essay's features."""
+    from models.criteria import registered
+
+    out = {}
+    for name, criterion in registered().items():
+        reason = criterion.ceiling(row)
+        if reason is not None:
+            out[name] = reason
+    return out
+
+
+def ceiling_level(min_level: int, max_level: int) -> int:
+    """The highest level a ceiling allows: the top of the scale's lower half (2 of 1-4)."""
+    return min_level + (max_level - min_level) // 2
 
 
 def cap_reason(flag: str, level: int, label: str) -> str:

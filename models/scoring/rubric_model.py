@@ -9,7 +9,7 @@ import numpy as np
 
 from models.rubric import Rubric
 from models.scoring.anchor import ExemplarAnchoredScale
-from models.scoring.caps import OVERALL_CAPPED_BY, SHORT_CAP, caps
+from models.scoring.caps import OVERALL_CAPPED_BY, SHORT_CAP, caps, ceiling_level
 
 __all__ = ["OVERALL_CAPPED_BY", "LevelScore", "OverallScore", "RubricModel"]
 
@@ -68,9 +68,14 @@ class RubricModel:
                     np.array(exemplar_overall)[:, None], stated)
         return self
 
-    def score(self, raw: dict[str, float], flags: set[str]) -> dict[str, LevelScore]:
+    def score(self, raw: dict[str, float], flags: set[str],
+              ceilings: dict[str, str] | None = None) -> dict[str, LevelScore]:
+        """Each criterion's level: its scale's, then the flags' caps, then ``ceilings``
+        (criterion -> reason its level may not pass the middle; models/scoring/caps.py)."""
         out = {}
         capping = caps()
+        ceilings = ceilings or {}
+        middle = ceiling_level(self.rubric.min_level, self.rubric.max_level)
         for criterion in self.rubric.criteria:
             uncapped = self.scales_[criterion.id].level_of(raw[criterion.id])
             level = round_half_up(uncapped)
@@ -88,6 +93,8 @@ class RubricModel:
             if capped_by is None and SHORT_CAP in flags and level > self.rubric.min_level + 1:
                 capped_by, level = SHORT_CAP, self.rubric.min_level + 1
                 continuous = float(level)
+            if capped_by is None and criterion.id in ceilings and level > middle:
+                capped_by, level, continuous = ceilings[criterion.id], middle, float(middle)
             if flags & {"repeated_text", "keyword_stuffing"}:
                 confidence *= 0.8
             out[criterion.id] = LevelScore(level, round(continuous, 3), round(confidence, 3),
