@@ -440,3 +440,20 @@ def test_dating_words_that_point_back_are_transitions(analyse):
     linked = "After this, the Nazis became the largest party."
     a = analyse("The Depression hit Germany hard. " + linked, WEIMAR)
     assert transition_of(sentence_with(a, linked)).marker == "after this"
+
+
+def test_a_comment_held_back_from_students_reaches_teachers_only_whatever_its_measure(
+        grade, measured):
+    """structure.topic_sentence measures 0.82 on persuasive essays, but was wrong on three of
+    four history essays read in the pages: teachers alone see it until it is measured on
+    history essays."""
+    from models.feedback.precision import HELD_BACK, TEACHERS, measure_of
+
+    measured(trusted=["structure.topic_sentence"])
+    assert "structure.topic_sentence" in HELD_BACK
+    assert measure_of("structure.topic_sentence").audience == TEACHERS
+    detail = "In 1932 the Nazis won 37 per cent of the vote."
+    result = grade(WEIMAR_ESSAY.replace("The Wall Street Crash of 1929 changed this.", detail),
+                   question=WEIMAR)
+    held = items(result, "structure.topic_sentence")
+    assert held and all(item.audience == TEACHERS for item in held)

@@ -27,15 +27,23 @@ class Measured:
     precision: float | None  # None: not measurable yet
     cases: int  # comments judged
     how: str  # what it was measured against
+    held: str | None = None  # why teachers alone see it, whatever its measure (HELD_BACK)
 
     @property
     def audience(self) -> str:
         trusted = self.precision is not None and self.precision >= STUDENT_PRECISION \
-            and self.cases >= MIN_CASES
+            and self.cases >= MIN_CASES and self.held is None
         return EVERYONE if trusted else TEACHERS
 
 
 UNMEASURED = Measured(None, 0, "not measured")
+# Codes measured well on the annotated corpora but found wrong on history essays read as a
+# teacher would: teachers alone see them until they are measured on history essays.
+HELD_BACK = {
+    "structure.topic_sentence": "measured on persuasive essays (AAEC) at 0.82, but wrong on 3 "
+                                "of the 4 history essays read in the pages (points that name "
+                                "people and dates, a paragraph whose point is its opening)",
+}
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +75,8 @@ def measured() -> dict[str, Measured]:
 
 
 def measure_of(code: str) -> Measured:
-    return measured().get(code, UNMEASURED)
+    measure = measured().get(code, UNMEASURED)
+    return replace(measure, held=HELD_BACK[code]) if code in HELD_BACK else measure
 
 
 # Highlights that say the same as a comment are as reliable as the comment.
