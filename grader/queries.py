@@ -77,6 +77,13 @@ def drafts_for(user: User, assignment: Assignment) -> Select[tuple[Essay]]:
                                Essay.assignment_id == assignment.id).order_by(Essay.id)
 
 
+def latest_draft(session: Session, user: User, assignment: Assignment) -> Essay | None:
+    """A student's newest draft for an assignment."""
+    return session.scalar(select(Essay).where(
+        Essay.owner_id == user.id, Essay.assignment_id == assignment.id)
+        .order_by(Essay.id.desc()).limit(1))
+
+
 def latest_reading(session: Session, user: User, assignment: Assignment) -> dict | None:
     """The question block of the newest result graded against the assignment's current
     question (how the grader read it: the key terms it looked for, where each came from)."""
@@ -167,6 +174,14 @@ def all_rubrics(session: Session) -> list[Rubric]:
 def latest_version(session: Session, rubric: Rubric) -> RubricVersion | None:
     return session.scalar(select(RubricVersion).where(RubricVersion.rubric_id == rubric.id)
                           .order_by(RubricVersion.number.desc()).limit(1))
+
+
+def users(session: Session, role: str | None = None) -> list[User]:
+    """Every account (of ``role``), by email: for the command line, which an operator runs."""
+    query = select(User).order_by(User.email)
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(session.scalars(query))
 
 
 def user_by_email(session: Session, email: str) -> User | None:

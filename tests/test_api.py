@@ -282,6 +282,27 @@ def test_health_reports_database_broker_and_no_workers(client):
     assert health["status"] == "degraded"
 
 
+def test_cli_refuses_a_weak_password_without_creating_the_account_and_lists_accounts(
+        runner, service_app, monkeypatch):
+    """`grader user create … --password` with a password that failed validation still created
+    the account, with no password."""
+    monkeypatch.setenv("GRADER_NEW_PASSWORD", "short")
+    refused = runner.invoke(args=["user", "create", "weak@school.example", "--role", "teacher",
+                                  "--password"])
+    assert refused.exit_code == 2 and "at least 10 characters" in refused.output
+    listed = runner.invoke(args=["user", "list"])
+    assert listed.exit_code == 0 and "weak@school.example" not in listed.output
+
+    monkeypatch.setenv("GRADER_NEW_PASSWORD", "a long enough password")
+    created = runner.invoke(args=["user", "create", "weak@school.example", "--role", "teacher",
+                                  "--password"])
+    assert created.exit_code == 0 and "password set" in created.output
+    rows = [line.split("\t") for line in
+            runner.invoke(args=["user", "list", "--role", "teacher"]).output.splitlines()]
+    assert ["weak@school.example", "teacher", "weak", "password", "enabled"] in rows
+    assert all(row[1] == "teacher" for row in rows)
+
+
 def test_cli_creates_tokens_and_imports_rubrics(runner, service_app, tmp_path):
     created = runner.invoke(args=["token", "create", "new@school.example", "--role", "teacher"])
     assert created.exit_code == 0 and created.stdout.startswith("grd_")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import random
 import re
 
@@ -438,3 +439,40 @@ def test_a_form_sent_twice_makes_one_draft_and_one_upload(client, school, servic
     with database(service_app).session() as session:
         assert session.scalar(select(func.count()).select_from(Essay)) == 3
         assert session.scalar(select(func.count()).select_from(Batch)) == 1
+
+
+def test_revising_starts_from_the_last_draft_and_an_unchanged_one_is_not_graded_again(
+        client, school, service_app, grade_pending):
+    from sqlalchemy import func, select
+
+    from grader.tables import Essay
+
+    sign_in(client, "student")
+    url = f"/assignments/{school.assignment_id}"
+    assert ESSAY.split()[0] not in client.get(url).get_data(as_text=True).split("<textarea")[1]
+    first = submit_draft(client, school.assignment_id, ESSAY)
+    grade_pending(service_app)
+    box = client.get(url).get_data(as_text=True).split("<textarea")[1].split("</textarea>")[0]
+    assert " ".join(ESSAY.split()) in " ".join(html.unescape(box).split())  # the revise box
+
+    again = submit_draft(client, school.assignment_id, "  " + ESSAY.upper() + "\n")
+    assert again.headers["Location"] == first.headers["Location"]
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "the same as your last one, so it was not graded again" in page
+    revised = submit_draft(client, school.assignment_id, ESSAY + " One more sentence here.")
+    assert revised.headers["Location"] != first.headers["Location"]
+    with database(service_app).session() as session:
+        assert session.scalar(select(func.count()).select_from(Essay)) == 2
+
+
+def test_flags_are_for_the_teacher_not_the_student(client, school, service_app, grade_pending):
+    """Students saw "For your teacher's attention", the flags box meant for the teacher."""
+    sign_in(client, "student")
+    padded = ESSAY + "\n\n" + ESSAY  # the essay twice: flagged as repeated text
+    essay_url = submit_draft(client, school.assignment_id, padded).headers["Location"]
+    grade_pending(service_app)
+    assert "teacher’s attention" not in client.get(essay_url).get_data(as_text=True)
+    sign_out(client)
+    sign_in(client, "teacher")
+    teacher_page = client.get(essay_url).get_data(as_text=True)
+    assert "teacher’s attention" in teacher_page and "Repeated text" in teacher_page

@@ -26,17 +26,31 @@ def user() -> None:
 def create_user(email: str, role: str, name: str, ask_password: bool) -> int:
     """Create an account (or confirm it exists with this role); the first admin starts here."""
     from grader.db import get_session
-    from grader.services.accounts import AccountError, ensure_user, set_password
+    from grader.services.accounts import AccountError, ensure_user
 
-    session = get_session()
     try:
-        account = ensure_user(session, email, role, name)
-        if ask_password:
-            set_password(session, account, _new_password())
+        account = ensure_user(get_session(), email, role, name,
+                              _new_password() if ask_password else None)
     except AccountError as exc:
         return fail(str(exc))
     click.echo(f"{account.email}: {account.role} (id {account.id})"
                + (", password set" if ask_password else ""))
+    return 0
+
+
+@user.command("list")
+@click.option("--role", type=click.Choice(ROLES), default=None, help="only accounts of this role")
+@with_appcontext
+@exit_status
+def list_users(role: str | None) -> int:
+    """The accounts: email, role, name, whether it can sign in to the pages, enabled or not."""
+    from grader import queries
+    from grader.db import get_session
+
+    for account in queries.users(get_session(), role):
+        click.echo("\t".join([account.email, account.role, account.name,
+                              "password" if account.password_hash else "no password",
+                              "enabled" if account.active else "disabled"]))
     return 0
 
 

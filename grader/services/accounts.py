@@ -28,27 +28,38 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def ensure_user(session: Session, email: str, role: str, name: str = "") -> User:
-    """The user with this email, created with ``role`` if new; commits."""
+def ensure_user(session: Session, email: str, role: str, name: str = "",
+                password: str | None = None) -> User:
+    """The user with this email, created with ``role`` if new, with ``password`` set when
+    given; commits once. Everything is checked first: a password that fails creates nothing."""
     email = email.strip()
     if "@" not in email or len(email) > 254:
         raise AccountError(f"{email!r} is not an email address")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if password is not None:
+        check_password(password)
     user = queries.user_by_email(session, email)
     if user is None:
         user = User(email=email, role=role, name=name or email.split("@")[0])
         session.add(user)
-        session.commit()
     elif user.role != role:
         raise AccountError(f"{email} already exists as a {user.role}")
+    if password is not None:
+        user.password_hash = generate_password_hash(password)
+    session.commit()
     return user
+
+
+def check_password(password: str) -> None:
+    """Raise AccountError saying why ``password`` may not be used."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Store a salted hash (scrypt) of a new password; commits."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password)
     user.password_hash = generate_password_hash(password)
     session.commit()
 

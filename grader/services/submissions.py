@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from grader import queries
 from grader.errors import ApiError
 from grader.ingest import (
     ExtractedEssay,
@@ -28,7 +29,7 @@ from grader.ingest import (
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, send_grading
 from grader.services.questions import QuestionSpec, stored_question
 from grader.services.ratelimit import count_submission
-from grader.tables import Batch, Essay, Question, RubricVersion, User, utcnow
+from grader.tables import Assignment, Batch, Essay, Question, RubricVersion, User, utcnow
 
 # A submission's question: a stored row (an assignment's), one sent with it, or none.
 QuestionGiven = Question | QuestionSpec | None
@@ -47,6 +48,14 @@ class AlreadySubmitted(Exception):
 
     def __init__(self, earlier: Essay | Batch) -> None:
         super().__init__(f"already submitted as {type(earlier).__name__.lower()} {earlier.id}")
+        self.earlier = earlier
+
+
+class UnchangedDraft(Exception):
+    """A draft the same as the student's newest one for the assignment: ``earlier`` is it."""
+
+    def __init__(self, earlier: Essay) -> None:
+        super().__init__(f"the same as draft {earlier.id}")
         self.earlier = earlier
 
 
@@ -119,6 +128,21 @@ def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
                  assignment_id=assignment_id, label=item.label[:300],
                  source_name=item.name[:500], text=item.text, sha256=item.sha256,
                  status="queued", idempotency_key=idempotency_key, question=question)
+
+
+def unchanged_draft(session: Session, owner: User, assignment: Assignment,
+                    text: str) -> Essay | None:
+    """The student's newest draft for ``assignment`` when ``text`` is the same (whitespace and
+    case aside) and it was graded, or is being graded, against the assignment's current
+    question: sending it again would only grade the same essay twice. EssayInputError for
+    unusable text."""
+    latest = queries.latest_draft(session, owner, assignment)
+    if latest is None or latest.status == "failed":
+        return None
+    same_question = (latest.question.digest if latest.question else None) == \
+        (assignment.question.digest if assignment.question else None)
+    same_text = latest.sha256 == ingest_text(text, label="Draft").sha256
+    return latest if same_question and same_text else None
 
 
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from grader import queries
 from grader.api.common import ID
 from grader.db import get_session
-from grader.services.accounts import AccountError, ensure_user, set_password
+from grader.services.accounts import AccountError, ensure_user
 from grader.services.classes import create_assignment, create_class, enrol
 from grader.services.questions import (
     QuestionError,
@@ -96,13 +96,10 @@ def add_student(class_id: int):
     if not _looks_like_email(email) or (existing is not None and existing.role != "student"):
         flash(refused, "error")
         return redirect(url_for("class_pages.school_class", class_id=found.id))
-    password = None
+    password = None if existing is not None else secrets.token_urlsafe(9)
     try:
         student = existing or ensure_user(session, email, "student",
-                                          request.form.get("name", "").strip())
-        if existing is None:
-            password = secrets.token_urlsafe(9)
-            set_password(session, student, password)
+                                          request.form.get("name", "").strip(), password)
         enrol(session, found, student)
     except AccountError:
         flash(refused, "error")

@@ -18,7 +18,14 @@ from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.rubrics import spec_of
-from grader.services.submissions import AlreadySubmitted, KeyReused, dispatch, submit_text
+from grader.services.submissions import (
+    AlreadySubmitted,
+    KeyReused,
+    UnchangedDraft,
+    dispatch,
+    submit_text,
+    unchanged_draft,
+)
 from grader.tables import Batch
 from grader.web.drafts import compare_drafts
 from grader.web.teacher import class_overview, class_table, question_view
@@ -72,6 +79,9 @@ def assignment(assignment_id: int):
             label = f"Draft for {assignment.title}"[:300]
             key = submission_key(form.submission.data)
             try:
+                unchanged = unchanged_draft(session, current_user, assignment, text)
+                if unchanged is not None:
+                    raise UnchangedDraft(unchanged)
                 try:
                     essay = submit_text(session, current_user, version, text, label=label,
                                         assignment_id=assignment.id, idempotency_key=key,
@@ -84,6 +94,10 @@ def assignment(assignment_id: int):
                 flash(str(exc), "error")
             except AlreadySubmitted as done:
                 return redirect(url_for("essay_pages.essay", essay_id=done.earlier.id))
+            except UnchangedDraft as same:
+                flash("This draft is the same as your last one, so it was not graded again: "
+                      "its feedback is below. Revise it, then send it again.", "info")
+                return redirect(url_for("essay_pages.essay", essay_id=same.earlier.id))
             else:
                 dispatch(session, [essay.id], 1, queue=DRAFT_QUEUE, app=current_app)
                 return redirect(url_for("essay_pages.essay", essay_id=essay.id))
@@ -100,6 +114,8 @@ def assignment(assignment_id: int):
                                weakness_names=weakness_names(),
                                question=question_view(assignment))
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
+    if drafts and not form.is_submitted():
+        form.text.data = drafts[-1].text  # revising starts from the last draft
     return render_template("student/assignment.html", assignment=assignment, form=form,
                            comparison=compare_drafts(drafts),
                            show_levels=levels_visible_to_student(assignment))
