@@ -287,3 +287,31 @@ def test_an_essay_of_one_block_has_no_introduction_to_place_a_thesis_in(grade, r
     assert thesis.level == ceiling_level(rubric.min_level, rubric.max_level)
     assert thesis.capped_by == NO_INTRODUCTION
     assert "one block of text" in thesis.cap_reason
+
+
+FRENCH_ESSAY = (
+    "La Révolution française a commencé en 1789 parce que le roi Louis XVI ne pouvait plus "
+    "payer les dettes de l'État. Le peuple avait faim et le prix du pain était très élevé. "
+    "Les idées des philosophes comme Rousseau et Voltaire ont aussi encouragé les Français à "
+    "demander plus de liberté.\n\n"
+    "En juin 1789, le tiers état s'est déclaré Assemblée nationale. Le 14 juillet, la foule "
+    "parisienne a pris la Bastille. Ces événements montrent que le pouvoir du roi était déjà "
+    "très faible. Enfin, la fuite à Varennes en 1791 a détruit la confiance du peuple dans la "
+    "monarchie, qui a été abolie en septembre 1792.")
+
+
+def test_an_essay_in_french_is_named_as_french_not_as_gibberish(grade, rubric):
+    """A French essay was labelled "Gibberish: 58% … not English words"."""
+    result = grade(FRENCH_ESSAY)
+    flag = next(f for f in result.flags if f.code == "gibberish")
+    assert "written in French" in flag.message and "reads essays in English" in flag.message
+    assert set(result.levels.values()) == {rubric.min_level}
+
+
+def test_random_syllables_are_not_named_as_a_language(grade):
+    rng = random.Random(3)
+    words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou")
+                     for _ in range(rng.randint(2, 4))) for _ in range(200)]
+    text = ". ".join(" ".join(words[i:i + 10]).capitalize() for i in range(0, 200, 10)) + "."
+    flag = next(f for f in grade(text).flags if f.code == "gibberish")
+    assert "not English words" in flag.message and "written in" not in flag.message

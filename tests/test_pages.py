@@ -476,3 +476,15 @@ def test_flags_are_for_the_teacher_not_the_student(client, school, service_app, 
     sign_in(client, "teacher")
     teacher_page = client.get(essay_url).get_data(as_text=True)
     assert "teacher’s attention" in teacher_page and "Repeated text" in teacher_page
+
+
+def test_a_student_who_wrote_in_french_is_told_the_grader_reads_english(
+        client, school, service_app, grade_pending):
+    from tests.test_gaming import FRENCH_ESSAY
+
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, FRENCH_ESSAY).headers["Location"]
+    grade_pending(service_app)
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "Grader reads essays in English" in page and "written in French" in page
+    assert "Gibberish" not in page

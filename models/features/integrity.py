@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from models.document import EssayDoc, Sentence, Token
+from models.features.language_id import written_in
 from models.features.lexicon import GENERIC_LEMMAS
 from models.features.spelling import rarity
 from models.features.topic import Topic
@@ -181,10 +182,14 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
             "take); it cannot be assessed as an essay.",
             tuple(sorted(i for _, i in worst[-3:])), {"word_salad_score": round(salad, 4)}))
     if unknown_share >= GIBBERISH_SHARE:
+        language = written_in(essay)
         flags.append(Flag(
             "gibberish",
+            f"The essay seems to be written in {language}. Grader reads essays in English "
+            "only, so it could not be assessed." if language else
             f"{unknown_share:.0%} of the ordinary words are not English words.",
-            tuple(s.index for s in essay.sentences[:2]), {"unknown_share": unknown_share}))
+            tuple(s.index for s in essay.sentences[:2]),
+            {"unknown_share": unknown_share, "language": language}))
 
     # Judged on the student's own sentences: copies of a stuffed line must not make it on topic.
     copied = {*repeats, *stuffed, *padding}
