@@ -351,13 +351,15 @@ def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
             roles[index].append(role)
 
     context = a.context
-    criteria = registered()
+    # A text that cannot be read as English prose has no thesis, evidence or spelling to mark.
+    criteria = {} if a.integrity.has("gibberish") or a.integrity.has("word_salad") \
+        else registered()
     for name in ("thesis", *(n for n in criteria if n != "thesis")):  # the thesis leads
         if name in criteria:
             for i, marked in criteria[name].roles(a.features[name], context).items():
                 for role in marked:
                     mark(i, role)
-        if name == "thesis":
+        if name == "thesis" and criteria:
             for i, role in a.argument.roles.items():
                 mark(i, role.role)
     for flag in a.flags:

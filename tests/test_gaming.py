@@ -315,3 +315,9 @@ def test_random_syllables_are_not_named_as_a_language(grade):
     text = ". ".join(" ".join(words[i:i + 10]).capitalize() for i in range(0, 200, 10)) + "."
     flag = next(f for f in grade(text).flags if f.code == "gibberish")
     assert "not English words" in flag.message and "written in" not in flag.message
+
+
+def test_a_text_that_cannot_be_read_as_english_has_no_sentence_marked(grade):
+    """The French essay's sentences were marked Evidence, Topic sentence, Spelling, Support."""
+    result = grade(FRENCH_ESSAY)
+    assert result.sentences and not any(s.roles for s in result.sentences)
