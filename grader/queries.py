@@ -33,7 +33,7 @@ def essays_of(user: User) -> Select[tuple[Essay]]:
     if user.role == "teacher":
         taught = select(Assignment.id).join(SchoolClass).where(SchoolClass.teacher_id == user.id)
         return query.where((Essay.owner_id == user.id) | Essay.assignment_id.in_(taught))
-    return query.where(Essay.owner_id == user.id)
+    return query.where((Essay.owner_id == user.id) | (Essay.student_id == user.id))
 
 
 def classes_of(user: User) -> Select[tuple[SchoolClass]]:
@@ -65,23 +65,24 @@ def roster(session: Session, school_class: SchoolClass) -> list[User]:
 
 
 def latest_drafts(session: Session, assignment: Assignment) -> dict[int, Essay]:
-    """Each student's newest draft for an assignment, by student id."""
-    newest = (select(func.max(Essay.id)).where(Essay.assignment_id == assignment.id)
-              .group_by(Essay.owner_id))
-    return {e.owner_id: e for e in session.scalars(select(Essay).where(Essay.id.in_(newest)))}
+    """Each student's newest draft for an assignment (their own, or an upload matched to them),
+    by student id."""
+    newest = (select(func.max(Essay.id)).where(Essay.assignment_id == assignment.id,
+                                               Essay.student_id.is_not(None))
+              .group_by(Essay.student_id))
+    return {e.student_id: e for e in session.scalars(select(Essay).where(Essay.id.in_(newest)))}
 
 
 def drafts_for(user: User, assignment: Assignment) -> Select[tuple[Essay]]:
-    """A student's drafts for an assignment, oldest first."""
-    return select(Essay).where(Essay.owner_id == user.id,
+    """A student's drafts for an assignment (an upload matched to them too), oldest first."""
+    return select(Essay).where(Essay.student_id == user.id,
                                Essay.assignment_id == assignment.id).order_by(Essay.id)
 
 
 def latest_draft(session: Session, user: User, assignment: Assignment) -> Essay | None:
     """A student's newest draft for an assignment."""
-    return session.scalar(select(Essay).where(
-        Essay.owner_id == user.id, Essay.assignment_id == assignment.id)
-        .order_by(Essay.id.desc()).limit(1))
+    return session.scalar(drafts_for(user, assignment).order_by(None)
+                          .order_by(Essay.id.desc()).limit(1))
 
 
 def latest_reading(session: Session, user: User, assignment: Assignment) -> dict | None:

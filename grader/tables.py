@@ -215,6 +215,7 @@ class Batch(Base):
 
     rubric_version: Mapped[RubricVersion] = relationship()
     question: Mapped[Question | None] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
 
 
 class Essay(Base):
@@ -231,6 +232,10 @@ class Essay(Base):
     # A student's draft for an assignment (its class's teacher reads it), if it is one.
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
+    # The student it belongs to: the author of a draft, or the enrolled student a teacher's
+    # upload was matched to (None: not matched yet, or not a student's).
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # The question it is graded against: its assignment's when it was submitted, the one sent
     # with it, or its batch's (None: the rubric's own question, if any, else none).
     question_id: Mapped[int | None] = mapped_column(
@@ -257,6 +262,7 @@ class Essay(Base):
 
     batch: Mapped[Batch | None] = relationship()
     assignment: Mapped[Assignment | None] = relationship()
+    student: Mapped[User | None] = relationship(foreign_keys=[student_id])
     rubric_version: Mapped[RubricVersion] = relationship()
     question: Mapped[Question | None] = relationship()
     result: Mapped[Result | None] = relationship(

@@ -136,6 +136,7 @@ def page_cases(things: Things) -> list[Case]:
             Case("GET", f"/batches/{b[owner]}/status.json", mine, s[owner]),
             Case("GET", f"/batches/{b[owner]}/results.csv", mine, s[owner]),
             Case("POST", f"/batches/{b[owner]}/retry", mine, s[owner]),
+            Case("POST", f"/batches/{b[owner]}/students", mine, s[owner]),
             Case("GET", f"/classes/{k[owner]}", mine),
             Case("POST", f"/classes/{k[owner]}/students", mine),
             Case("POST", f"/classes/{k[owner]}/assignments", mine),

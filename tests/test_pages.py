@@ -488,3 +488,61 @@ def test_a_student_who_wrote_in_french_is_told_the_grader_reads_english(
     page = client.get(essay_url).get_data(as_text=True)
     assert "Grader reads essays in English" in page and "written in French" in page
     assert "Gibberish" not in page
+
+
+def test_an_upload_for_an_assignment_gives_each_essay_to_its_student(
+        client, school, service_app, grade_pending):
+    """After a bulk upload the class table said "no draft" for every student: uploaded essays
+    belonged to no one."""
+    import io
+
+    from sqlalchemy import select
+
+    from grader import queries
+    from grader.services.accounts import ensure_user
+    from grader.services.classes import enrol
+    from grader.tables import Essay, SchoolClass
+
+    with database(service_app).session() as session:
+        ben = ensure_user(session, "b.okafor@school.example", "student", name="Ben Okafor")
+        enrol(session, session.get(SchoolClass, school.class_id), ben)
+        student2 = queries.user_by_email(session, "student2@school.example")
+        student3 = queries.user_by_email(session, "student3@school.example")
+    sign_in(client, "teacher")
+    url = f"/assignments/{school.assignment_id}"
+    page = client.get(url).get_data(as_text=True)
+    sheet = 'student,essay\nSTUDENT@school.example,"{}"\n'.format(
+        planted_essay(3, random.Random(5)).replace('"', "'"))
+    files = [(io.BytesIO(sheet.encode()), "marks.csv"),
+             (io.BytesIO(planted_essay(2, random.Random(6)).encode()), "Okafor Ben - essay.txt"),
+             (io.BytesIO(planted_essay(1, random.Random(7)).encode()), "essay 3.txt")]
+    batch_url = client.post(f"{url}/batches", data={"files": files,
+                                                     "csrf_token": csrf_token(page)},
+                            content_type="multipart/form-data").headers["Location"]
+    grade_pending(service_app)
+    batch_page = client.get(batch_url).get_data(as_text=True)
+    assert "Essays to match to a student (1)" in batch_page and "essay 3" in batch_page
+
+    table = client.get(url).get_data(as_text=True).split("<tbody>")[-1]
+    rows = {re.search(r">([^<>]+)</(?:a|th)>", row).group(1): row
+            for row in table.split("<tr>")[1:]}
+    assert "no draft" not in rows["Student"] and "no draft" not in rows["Ben Okafor"]
+    assert "no draft" in rows["Student2"]
+
+    with database(service_app).session() as session:
+        unmatched = session.scalar(select(Essay).where(Essay.student_id.is_(None),
+                                                             Essay.assignment_id.is_not(None)))
+    token = csrf_token(batch_page)
+    refused = client.post(batch_url + "/students", follow_redirects=True,
+                          data={"csrf_token": token, f"essay-{unmatched.id}": str(student3.id)})
+    assert "not a student of this assignment" in refused.get_data(as_text=True)
+    matched = client.post(batch_url + "/students", follow_redirects=True,
+                          data={"csrf_token": token, f"essay-{unmatched.id}": str(student2.id)})
+    assert "1 essay(s) matched to students" in matched.get_data(as_text=True)
+    assert "Essays to match" not in matched.get_data(as_text=True)
+    sign_out(client)
+
+    sign_in(client, "student2")  # the essay is theirs now: listed, and readable
+    assert "Draft 1" in client.get(url).get_data(as_text=True)
+    assert client.get(f"/essays/{unmatched.id}").status_code == 200
+

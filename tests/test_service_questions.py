@@ -476,3 +476,31 @@ def test_the_new_rubric_starter_saves_as_it_is_and_grades(client, school, servic
     essay = graded(client, accounts["student"], response.get_json()["url"])
     assert essay["rubric"]["id"] == "my-rubric" and essay["result"]["overall"]["level"] >= 2
     assert essay["result"]["question"]["text"] == NEW_DEAL
+
+
+def test_an_api_upload_for_an_assignment_links_essays_to_students_by_the_student_column(
+        client, school, service_app, grade_pending):
+    from tests.service_support import token_for
+
+    teacher = token_for(service_app, "teacher@school.example", "teacher")
+    sheet = "pupil,essay\n{},\"{}\"\nsomeone@else.example,\"{}\"\n".format(
+        "student2@school.example", planted_essay(3, random.Random(11)),
+        planted_essay(2, random.Random(12)))
+
+    def upload(headers, **fields):
+        return client.post("/api/v1/batches", headers=headers, data={
+            "files": [(io.BytesIO(sheet.encode()), "marks.csv")], **fields},
+            content_type="multipart/form-data")
+
+    accepted = upload(teacher, assignment=str(school.assignment_id), student_column="pupil")
+    assert accepted.status_code == 202, accepted.get_json()
+    body = client.get(accepted.get_json()["url"], headers=teacher).get_json()
+    students = {e["label"]: e["student"] for e in body["essays"]}
+    assert students["student2@school.example"]["email"] == "student2@school.example"
+    assert students["someone@else.example"] is None  # not enrolled: left for the teacher
+    assert body["question"]["text"].startswith("How successful was Stalin's")
+
+    assert upload(teacher, assignment=str(school.other_assignment_id)).status_code == 404
+    both = upload(teacher, assignment=str(school.assignment_id), question="Why did Rome fall?")
+    assert both.status_code == 422 and "assignment's question" in both.get_json()["error"][
+        "message"]

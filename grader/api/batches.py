@@ -54,16 +54,27 @@ class Batches(MethodView):
         storages = request.files.getlist("files") or request.files.getlist("file")
         if not storages:
             raise ApiError(400, "attach the essays as multipart form field 'files'")
-        question = form_question()
         session = get_session()
-        version = rubric_version(session, request.form.get("rubric"))
+        assignment = _assignment(session)
+        if assignment is not None:  # its rubric and question, for its class's students
+            if request.form.get("question") or request.form.get("rubric"):
+                raise ApiError(422, "an upload for an assignment is graded against the "
+                                    "assignment's question and rubric: send neither")
+            if assignment.rubric.active_version is None:
+                raise ApiError(409, "the assignment's rubric has no active version yet")
+            question, version = assignment.question, assignment.rubric.active_version
+        else:
+            question = form_question()
+            version = rubric_version(session, request.form.get("rubric"))
         limits = upload_limits()
         files = (read_upload(s, limits) for s in storages)
         title = request.form.get("title") or f"Upload of {len(storages)} file(s)"
+        students = request.form.get("student_column") or request.form.get("label_column")
         try:
             batch = submit_upload(session, current_user(), version, files, title, limits,
                                   text_column=request.form.get("text_column") or None,
-                                  label_column=request.form.get("label_column") or None,
+                                  label_column=students or None,
+                                  assignment_id=assignment.id if assignment else None,
                                   idempotency_key=key, question=question)
         except AlreadySubmitted as done:
             return _accepted(session, done.earlier, {"Idempotent-Replayed": "true"})
@@ -82,6 +93,18 @@ class Batches(MethodView):
                                   .order_by(BatchRow.id.desc())
                                   .limit(args["limit"]).offset(args["offset"]))
         return [batch_detail(session, b, with_essays=False) for b in batches]
+
+
+def _assignment(session: Session):
+    """The assignment named by the form's 'assignment' field (one of the caller's), or None."""
+    given = (request.form.get("assignment") or "").strip()
+    if not given:
+        return None
+    found = queries.assignment_for(session, current_user(), int(given)) \
+        if given.isdigit() and len(given) < 12 else None
+    if found is None:
+        raise ApiError(404, f"there is no assignment {given} among yours")
+    return found
 
 
 def _accepted(session: Session, batch: BatchRow, headers: dict[str, str] | None = None,

@@ -38,6 +38,8 @@ def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any
         "overall_level": levels["overall"] if levels else None,
         "levels": levels,
         "flags": list(result.flags) if result else [],
+        "student": ({"id": essay.student.id, "email": essay.student.email,
+                     "name": essay.student.name} if essay.student else None),
         "question": question_summary(essay.question),
         "calibration": ({"id": result.calibration_id, "scores": result.calibrated_scores}
                         if result and result.calibration_id else None),

@@ -74,6 +74,16 @@ class BatchIn(FormIn):
     text_column = fields.String(metadata={"description": "CSV column with the essays "
                                                          "(default: guessed from the header)"})
     label_column = fields.String(metadata={"description": "CSV column with student names"})
+    assignment = fields.Integer(metadata={"description": "an assignment of yours: its question "
+                                                         "and rubric grade the upload (send no "
+                                                         "question or rubric), and each essay "
+                                                         "is linked to the enrolled student its "
+                                                         "CSV student column or file name names "
+                                                         "(email or name; see the essays' "
+                                                         "'student')"})
+    student_column = fields.String(metadata={"description": "CSV column with each essay's "
+                                                            "student (email or name); "
+                                                            "label_column's alias"})
     question = fields.String(metadata={"description": "the question every essay of the upload "
                                                       "answers (see the essays' 'question')"})
     key_terms = fields.List(fields.String(), metadata={
@@ -114,6 +124,12 @@ class QuestionOut(Schema):
     period = fields.String(allow_none=True)
 
 
+class StudentRef(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+
+
 class EssaySummary(Schema):
     id = fields.Integer()
     url = fields.String()
@@ -127,6 +143,9 @@ class EssaySummary(Schema):
                          metadata={"description": "final level per criterion (overrides "
                                                   "applied)"})
     flags = fields.List(fields.String())
+    student = fields.Nested(StudentRef, allow_none=True, metadata={
+        "description": "the student it belongs to: a draft's author, or the enrolled student "
+                       "an upload for an assignment was matched to (null: none)"})
     question = fields.Nested(QuestionOut, allow_none=True, metadata={
         "description": "the question it is graded against, as given (null: none was)"})
     calibration = fields.Dict(allow_none=True, metadata={

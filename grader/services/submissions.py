@@ -27,6 +27,7 @@ from grader.ingest import (
     ingest_upload,
 )
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, send_grading
+from grader.services.matching import evidence_of, match_student
 from grader.services.questions import QuestionSpec, stored_question
 from grader.services.ratelimit import count_submission
 from grader.tables import Assignment, Batch, Essay, Question, RubricVersion, User, utcnow
@@ -123,11 +124,17 @@ def _stored_once(session: Session, kind: type[Essay] | type[Batch], owner: User,
 
 def _essay(owner: User, version: RubricVersion, item: ExtractedEssay,
            batch: Batch | None = None, assignment_id: int | None = None,
-           idempotency_key: str | None = None, question: Question | None = None) -> Essay:
+           idempotency_key: str | None = None, question: Question | None = None,
+           student: User | None = None) -> Essay:
+    """A new essay row: a student's own submission is theirs; an upload's, the student it was
+    matched to (``student``), if any."""
+    if student is None and owner.role == "student":
+        student = owner
     return Essay(owner_id=owner.id, batch=batch, rubric_version_id=version.id,
                  assignment_id=assignment_id, label=item.label[:300],
                  source_name=item.name[:500], text=item.text, sha256=item.sha256,
-                 status="queued", idempotency_key=idempotency_key, question=question)
+                 status="queued", idempotency_key=idempotency_key, question=question,
+                 student_id=student.id if student is not None else None)
 
 
 def unchanged_draft(session: Session, owner: User, assignment: Assignment,
@@ -170,7 +177,9 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
                   idempotency_key: str | None = None,
                   question: QuestionGiven = None) -> Batch:
     """Store a bulk upload as a batch of essays plus its report, all to be graded against
-    ``question``; commits.
+    ``question``; commits. For an assignment, each essay is linked to the enrolled student its
+    CSV label or file name names (grader/services/matching.py); the others wait for the
+    teacher (``assign_students``).
 
     Every file ends as an essay row or a named problem in ``batch.report``. AlreadySubmitted
     if ``idempotency_key`` was used before (KeyReused if with another question).
@@ -179,6 +188,8 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
     count_submission(session, owner)
     report = ingest_upload(files, limits=limits, text_column=text_column,
                            label_column=label_column)
+    assignment = session.get(Assignment, assignment_id) if assignment_id is not None else None
+    roster = queries.roster(session, assignment.school_class) if assignment else []
     essays_by_name: dict[str, Essay] = {}
     with _stored_once(session, Batch, owner, idempotency_key):
         row = _question_row(session, owner, question)
@@ -187,7 +198,10 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
                       idempotency_key=idempotency_key, question=row)
         session.add(batch)
         for item in report.essays:
-            essay = _essay(owner, version, item, batch, assignment_id, question=row)
+            student = match_student(roster, evidence_of(item.label, item.name)) \
+                if roster else None
+            essay = _essay(owner, version, item, batch, assignment_id, question=row,
+                           student=student)
             session.add(essay)
             essays_by_name[item.name] = essay
         session.flush()
@@ -195,6 +209,32 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
             if item.duplicate_of and item.duplicate_of in essays_by_name:
                 essays_by_name[item.name].duplicate_of_id = essays_by_name[item.duplicate_of].id
     return batch
+
+
+class NotInClass(ApiError):
+    """A student chosen for an uploaded essay who is not in the assignment's class."""
+
+    def __init__(self, student_id: int) -> None:
+        super().__init__(422, f"user {student_id} is not a student of this assignment's class")
+
+
+def assign_students(session: Session, batch: Batch, choices: dict[int, int | None]) -> int:
+    """Link a batch's essays (by id) to students of its assignment's class (None: to no one);
+    commits. Returns how many essays changed. NotInClass for a student not enrolled; essays
+    not of the batch are ignored."""
+    if batch.assignment is None:
+        raise ApiError(422, "only an upload made for an assignment has students to match")
+    enrolled = {s.id for s in queries.roster(session, batch.assignment.school_class)}
+    for student_id in choices.values():
+        if student_id is not None and student_id not in enrolled:
+            raise NotInClass(student_id)
+    changed = 0
+    for essay in session.scalars(queries.batch_essays_query(batch)):
+        if essay.id in choices and essay.student_id != choices[essay.id]:
+            essay.student_id = choices[essay.id]
+            changed += 1
+    session.commit()
+    return changed
 
 
 def _summary(report: IngestReport) -> dict:

@@ -20,12 +20,14 @@ from werkzeug.wrappers import Response
 from grader import queries
 from grader.api.common import ID, read_upload, submission_key, upload_limits
 from grader.db import get_session
+from grader.errors import ApiError
 from grader.export import batch_results_response
 from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
 from grader.services.submissions import (
     AlreadySubmitted,
     KeyReused,
+    assign_students,
     dispatch,
     retry_batch,
     submit_upload,
@@ -84,9 +86,33 @@ def batch(batch_id: int):
     rows = [(e, final_levels(e.result, overrides.get(e.id, {}))) for e in essays]
     counts = queries.status_counts(session, batch)
     criteria = [(c.id, c.name) for c in spec_of(batch.rubric_version).criteria]
+    roster = queries.roster(session, batch.assignment.school_class) if batch.assignment else []
     return render_template("teacher/batch.html", batch=batch, rows=rows, counts=counts,
-                           total=sum(counts.values()), criteria=criteria,
+                           total=sum(counts.values()), criteria=criteria, roster=roster,
+                           unmatched=[e for e in essays if e.student_id is None] if roster
+                           else [],
                            problems=(batch.report or {}).get("problems", []))
+
+
+@bp.route(f"/batches/<{ID}:batch_id>/students", methods=["POST"])
+@login_required
+def students(batch_id: int) -> Response:
+    """The teacher's choice of student for the essays the upload could not match."""
+    batch = _visible_batch(batch_id)
+    if current_user.role == "student":
+        abort(404)
+    choices = {}
+    for field, value in request.form.items():
+        if field.startswith("essay-") and field[6:].isdigit():
+            choices[int(field[6:])] = int(value) if value.isdigit() else None
+    try:
+        changed = assign_students(get_session(), batch, choices)
+    except ApiError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{changed} essay(s) matched to students." if changed
+              else "No essay changed student.", "info")
+    return redirect(url_for("batch_pages.batch", batch_id=batch.id))
 
 
 @bp.route(f"/batches/<{ID}:batch_id>/status.json")
