@@ -1,4 +1,5 @@
-"""Batch results as CSV for a gradebook: one row per essay, one column per criterion.
+"""Results as CSV for a gradebook: a batch's (one row per essay) and an assignment's (one row
+per enrolled student), one column per criterion.
 
 Cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
 are prefixed with an apostrophe: a student's label must never execute in a teacher's Excel.
@@ -9,15 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Response
 from sqlalchemy.orm import Session
 
 from grader import queries
+from grader.services.gradebook import GradebookRow, gradebook
 from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
-from grader.tables import Batch, Essay, Override
+from grader.tables import Assignment, Batch, Essay, Override
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,3 +73,35 @@ def batch_results_response(session: Session, batch: Batch) -> Response:
     return Response(results_csv(essays, criteria, overrides), mimetype="text/csv",
                     headers={"Content-Disposition":
                              f'attachment; filename="{filename}-{batch.id}.csv"'})
+
+
+def gradebook_csv(rows: Iterable[GradebookRow], criteria: list[str],
+                  essay_url: Callable[[int], str]) -> str:
+    """One row per student: name, email, their newest draft's final levels (a teacher's where
+    overridden, listed in ``overridden``), overall, flags and the essay's link."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["student", "email", "essay_id", "status", *criteria, "overall",
+                     "overridden", "flags", "essay_url"])
+    for row in rows:
+        essay, levels = row.essay, row.levels or {}
+        result = essay.result if essay else None
+        writer.writerow([neutralise(cell) for cell in [
+            row.student.name, row.student.email, essay.id if essay else "",
+            essay.status if essay else "no draft", *(levels.get(c, "") for c in criteria),
+            levels.get("overall", ""), ";".join(sorted(row.overridden)),
+            ";".join(result.flags) if result else "", essay_url(essay.id) if essay else ""]])
+    return buffer.getvalue()
+
+
+def gradebook_response(session: Session, assignment: Assignment,
+                       essay_url: Callable[[int], str]) -> Response:
+    """An assignment's gradebook as a CSV download (for the API and the pages alike)."""
+    version = assignment.rubric.active_version
+    criteria = [c.id for c in spec_of(version).criteria] if version else []
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", assignment.title).strip("-")[:80] or \
+        "assignment"
+    return Response(gradebook_csv(gradebook(session, assignment), criteria, essay_url),
+                    mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}-'
+                                                    f'{assignment.id}-gradebook.csv"'})

@@ -143,6 +143,7 @@ def page_cases(things: Things) -> list[Case]:
             Case("POST", f"/assignments/{a[owner]}/batches", mine),
             Case("POST", f"/assignments/{a[owner]}/release", mine),
             Case("POST", f"/assignments/{a[owner]}/question", mine),
+            Case("GET", f"/assignments/{a[owner]}/gradebook.csv", mine),
         ]
     classes = {"teacher": ("student", "student2"), "teacher2": ("student3",)}
     for teacher, students in classes.items():
@@ -162,13 +163,14 @@ def page_cases(things: Things) -> list[Case]:
 
 
 def api_cases(things: Things) -> list[Case]:
-    e, b, c = things.essay, things.batch, things.calibration
+    e, b, c, a = things.essay, things.batch, things.calibration, things.assignment
     s = things.secret
     v1 = "/api/v1"
     cases = [
         Case("GET", f"{v1}/healthz", PUBLIC), Case("GET", f"{v1}/openapi.json", PUBLIC),
         Case("GET", f"{v1}/essays", SIGNED_IN), Case("POST", f"{v1}/essays", SIGNED_IN),
         Case("GET", f"{v1}/batches", SIGNED_IN), Case("POST", f"{v1}/batches", STAFF),
+        Case("GET", f"{v1}/assignments", SIGNED_IN),
         Case("GET", f"{v1}/rubrics", SIGNED_IN),
         Case("GET", f"{v1}/rubrics/{SLUG}/calibrations", STAFF),
         Case("POST", f"{v1}/rubrics/{SLUG}/calibrations", STAFF),
@@ -180,9 +182,14 @@ def api_cases(things: Things) -> list[Case]:
             Case("GET", f"{v1}/batches/{b[owner]}", mine, s[owner]),
             Case("GET", f"{v1}/batches/{b[owner]}/results.csv", mine, s[owner]),
             Case("POST", f"{v1}/batches/{b[owner]}/retry", mine, s[owner]),
+            Case("GET", f"{v1}/assignments/{a[owner]}/gradebook.csv", mine),
             Case("GET", f"{v1}/calibrations/{c[owner]}", mine),
             Case("POST", f"{v1}/calibrations/{c[owner]}/activate", ADMIN),
         ]
+    classes = {"teacher": ("student", "student2"), "teacher2": ("student3",)}
+    for teacher, students in classes.items():
+        cases.append(Case("GET", f"{v1}/assignments/{a[teacher]}",
+                          frozenset({teacher, "admin", *students})))
     for student, teacher in (("student", "teacher"), ("student3", "teacher2")):
         readers = frozenset({student, teacher, "admin"})
         cases += [
@@ -302,8 +309,9 @@ def test_revoked_expired_and_disabled_credentials_are_refused_everywhere(tmp_pat
     things_free = [case for case in api_cases(Things({"student": 1, "student3": 2},
                                                      {"teacher": 1, "teacher2": 2},
                                                      {"teacher": 1, "teacher2": 2},
-                                                     {}, {}, {"student": "", "student3": "",
-                                                              "teacher": "", "teacher2": ""}))
+                                                     {}, {"teacher": 1, "teacher2": 2},
+                                                     {"student": "", "student3": "",
+                                                      "teacher": "", "teacher2": ""}))
                    if case.allowed != PUBLIC]
     with database(app).session() as session:
         users = {u.email.split("@")[0]: u for u in session.scalars(select(User))}

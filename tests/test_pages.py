@@ -546,3 +546,55 @@ def test_an_upload_for_an_assignment_gives_each_essay_to_its_student(
     assert "Draft 1" in client.get(url).get_data(as_text=True)
     assert client.get(f"/essays/{unmatched.id}").status_code == 200
 
+
+
+def test_one_gradebook_per_assignment_in_the_pages_and_the_api(
+        client, school, service_app, grade_pending, accounts):
+    """The gradebook CSV existed only per upload and had no student column."""
+    import csv
+    import io
+
+    from grader import queries
+
+    with database(service_app).session() as session:  # a name a spreadsheet would run
+        queries.user_by_email(session, "student2@school.example").name = "=HYPERLINK(1)"
+        session.commit()
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+    essay_id = int(essay_url.rsplit("/", 1)[1])
+    grade_pending(service_app)
+    sign_out(client)
+    sign_in(client, "teacher")
+    page = client.get(essay_url).get_data(as_text=True)
+    client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "evidence", "level": "1", "csrf_token": csrf_token(page)})
+    url = f"/assignments/{school.assignment_id}/gradebook.csv"
+    assert url in client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    download = client.get(url)
+    assert download.mimetype == "text/csv" and "gradebook" in download.headers[
+        "Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    by_row = {r["email"]: r for r in rows}  # one row per student of the class, by name
+    assert [r["email"] for r in rows] == ["student2@school.example", "student@school.example"]
+    mine, none = by_row["student@school.example"], by_row["student2@school.example"]
+    assert mine["essay_id"] == str(essay_id) and mine["evidence"] == "1"
+    assert mine["overridden"] == "evidence" and mine["essay_url"].endswith(f"/essays/{essay_id}")
+    assert mine["thesis"].isdigit() and mine["overall"].isdigit()
+    assert none["status"] == "no draft" and none["student"] == "'=HYPERLINK(1)"
+
+    teacher = accounts["teacher"]  # the API's gradebook is the same table
+    api_rows = list(csv.DictReader(io.StringIO(client.get(
+        f"/api/v1{url}", headers=teacher).get_data(as_text=True))))
+    strip = [{k: v for k, v in r.items() if k != "essay_url"} for r in api_rows]
+    assert strip == [{k: v for k, v in r.items() if k != "essay_url"} for r in rows]
+    listed = client.get("/api/v1/assignments", headers=teacher).get_json()
+    detail = next(a for a in listed if a["id"] == school.assignment_id)
+    assert detail["question"]["text"].startswith("How successful")
+    by_email = {r["student"]["email"]: r for r in detail["students"]}
+    assert by_email["student@school.example"]["levels"]["evidence"] == 1
+    assert by_email["student@school.example"]["overridden"] == ["evidence"]
+    assert by_email["student2@school.example"]["essay"] is None
+    own = client.get(f"/api/v1/assignments/{school.assignment_id}",
+                     headers=accounts["student"]).get_json()
+    assert [d["id"] for d in own["drafts"]] == [essay_id]
+    assert "students" not in own and "gradebook_csv" not in own

@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
     api.init_app(app)
-    from grader.api import batches, calibrations, essays, health, rubrics
+    from grader.api import assignments, batches, calibrations, essays, health, rubrics
 
-    for module in (essays, batches, rubrics, calibrations, health):
+    for module in (essays, batches, assignments, rubrics, calibrations, health):
         api.register_blueprint(module.blp)

@@ -9,9 +9,10 @@ from flask import url_for
 from sqlalchemy.orm import Session
 
 from grader import queries
+from grader.services.gradebook import gradebook
 from grader.services.overrides import final_levels
 from grader.services.questions import question_summary
-from grader.tables import Batch, Essay, Override, RubricVersion, as_utc
+from grader.tables import Assignment, Batch, Essay, Override, RubricVersion, User, as_utc
 from models.feedback.precision import students_view
 
 
@@ -97,4 +98,41 @@ def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> di
             queries.batch_essays_query(batch))))
         overrides = queries.latest_overrides(session, [e.id for e in essays])
         body["essays"] = [essay_summary(e, overrides.get(e.id, {})) for e in essays]
+    return body
+
+
+def _essay_ref(essay: Essay) -> dict[str, Any]:
+    return {"id": essay.id, "url": url_for("essays.Essay", essay_id=essay.id, _external=True),
+            "status": essay.status, "created_at": iso(essay.created_at)}
+
+
+def assignment_detail(session: Session, assignment: Assignment, user: User) -> dict[str, Any]:
+    """An assignment as the API shows it: to its teacher (and admins) every student's newest
+    draft with its final levels, and the gradebook's URL; to a student, their own drafts
+    (their levels are read on each essay)."""
+    version = assignment.rubric.active_version
+    body: dict[str, Any] = {
+        "id": assignment.id,
+        "url": url_for("assignments.AssignmentView", assignment_id=assignment.id,
+                       _external=True),
+        "title": assignment.title,
+        "class": {"id": assignment.school_class.id, "name": assignment.school_class.name},
+        "instructions": assignment.instructions,
+        "question": question_summary(assignment.question),
+        "rubric": rubric_ref(version) if version else None,
+        "show_levels": assignment.show_levels,
+        "released_at": iso(assignment.released_at) if assignment.released_at else None,
+        "created_at": iso(assignment.created_at),
+    }
+    if user.role == "student":
+        body["drafts"] = [_essay_ref(e) for e in session.scalars(
+            queries.drafts_for(user, assignment))]
+        return body
+    body["gradebook_csv"] = url_for("assignments.gradebook_csv", assignment_id=assignment.id,
+                                    _external=True)
+    body["students"] = [
+        {"student": {"id": row.student.id, "email": row.student.email, "name": row.student.name},
+         "essay": _essay_ref(row.essay) if row.essay else None,
+         "levels": row.levels, "overridden": sorted(row.overridden)}
+        for row in gradebook(session, assignment)]
     return body

@@ -312,3 +312,48 @@ class Health(Schema):
     broker = fields.Dict()
     workers = fields.Dict()
     queue = fields.Dict()
+
+
+class EssayRef(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    created_at = fields.String()
+
+
+class GradebookRowOut(Schema):
+    student = fields.Nested(StudentRef)
+    essay = fields.Nested(EssayRef, allow_none=True, metadata={
+        "description": "the student's newest draft (their own, or an upload matched to them); "
+                       "null: none yet"})
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True,
+                         metadata={"description": "final level per criterion and overall (the "
+                                                  "teacher's where overridden); null until "
+                                                  "graded"})
+    overridden = fields.List(fields.String(), metadata={
+        "description": "the criteria (and 'overall') whose level a teacher set"})
+
+
+class ClassRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class AssignmentOut(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    title = fields.String()
+    class_ = fields.Nested(ClassRef, data_key="class")
+    instructions = fields.String()
+    question = fields.Nested(QuestionOut, allow_none=True)
+    rubric = fields.Nested(RubricRef, allow_none=True)
+    show_levels = fields.Boolean(metadata={"description": "students see levels while drafting"})
+    released_at = fields.String(allow_none=True, metadata={
+        "description": "when the teacher released the levels (null: not yet)"})
+    created_at = fields.String()
+    gradebook_csv = fields.String(metadata={"description": "teachers and admins: the "
+                                                           "gradebook's URL"})
+    students = fields.List(fields.Nested(GradebookRowOut), metadata={
+        "description": "teachers and admins: each enrolled student's newest draft"})
+    drafts = fields.List(fields.Nested(EssayRef), metadata={
+        "description": "students: their own drafts, oldest first"})

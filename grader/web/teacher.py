@@ -14,10 +14,12 @@ from wtforms.validators import DataRequired, Length
 from grader import queries
 from grader.api.common import ID
 from grader.db import get_session
+from grader.export import gradebook_response
 from grader.services.classes import release, set_question
+from grader.services.gradebook import GradebookRow, gradebook
 from grader.services.overrides import OverrideError, add_override, final_levels
 from grader.services.questions import QuestionError, spec_of_question, term_label
-from grader.tables import Assignment, Essay, User
+from grader.tables import Assignment, Essay
 from grader.web.classes import question_from_form
 
 bp = Blueprint("teacher", __name__)
@@ -29,26 +31,9 @@ class OverrideForm(FlaskForm):
     comment = TextAreaField("Comment for the student", validators=[Length(max=5000)])
 
 
-@dataclass(frozen=True)
-class ClassRow:
-    student: User
-    essay: Essay | None
-    levels: dict[str, int] | None
-    overridden: set[str]
-
-
-def class_table(assignment: Assignment) -> list[ClassRow]:
+def class_table(assignment: Assignment) -> list[GradebookRow]:
     """Every student of the class with their newest draft's final levels (overrides applied)."""
-    session = get_session()
-    drafts = queries.latest_drafts(session, assignment)
-    overrides = queries.latest_overrides(session, [e.id for e in drafts.values()])
-    rows = []
-    for student in queries.roster(session, assignment.school_class):
-        essay = drafts.get(student.id)
-        mine = overrides.get(essay.id, {}) if essay else {}
-        levels = final_levels(essay.result, mine) if essay else None
-        rows.append(ClassRow(student, essay, levels, set(mine)))
-    return rows
+    return gradebook(get_session(), assignment)
 
 
 @dataclass
@@ -129,6 +114,14 @@ def _teaching(assignment_id: int) -> Assignment:
     if assignment is None or current_user.role == "student":
         abort(404)
     return assignment
+
+
+@bp.route(f"/assignments/<{ID}:assignment_id>/gradebook.csv")
+@login_required
+def gradebook_csv(assignment_id: int):
+    """The assignment's gradebook: a row per enrolled student, the teacher's levels applied."""
+    return gradebook_response(get_session(), _teaching(assignment_id), lambda essay_id: url_for(
+        "essay_pages.essay", essay_id=essay_id, _external=True))
 
 
 @bp.route(f"/assignments/<{ID}:assignment_id>/release", methods=["POST"])
