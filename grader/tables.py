@@ -301,6 +301,7 @@ class Result(Base):
 
     criteria: Mapped[list[ResultCriterion]] = relationship(
         order_by="ResultCriterion.id", cascade="all, delete-orphan")
+    rubric_version: Mapped[RubricVersion] = relationship()
 
 
 class ResultCriterion(Base):

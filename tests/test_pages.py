@@ -598,3 +598,66 @@ def test_one_gradebook_per_assignment_in_the_pages_and_the_api(
                      headers=accounts["student"]).get_json()
     assert [d["id"] for d in own["drafts"]] == [essay_id]
     assert "students" not in own and "gradebook_csv" not in own
+
+
+def test_a_teachers_level_is_the_level_everywhere_and_moves_the_overall(
+        client, school, service_app, grade_pending, runner):
+    """After an override the big badge still showed the grader's level and descriptor, the
+    drafts table the grader's level, and the overall did not move."""
+    import math
+
+    from grader import queries
+    from grader.services.overrides import final_levels
+    from grader.tables import Essay
+
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
+    essay_id = int(essay_url.rsplit("/", 1)[1])
+    grade_pending(service_app)
+    runner.invoke(args=["assignment", "release", str(school.assignment_id)])
+    with database(service_app).session() as session:
+        result = session.get(Essay, essay_id).result
+        grader_evidence = next(c.level for c in result.criteria if c.criterion == "evidence")
+        grader_score = result.overall_score
+    teacher_evidence = 4 if grader_evidence <= 2 else 1  # two levels or more away
+    sign_out(client)
+
+    sign_in(client, "teacher")
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "Student:</strong> Student" in page and "Assignment:</strong>" in page
+    assert page.index("Override a level") < page.index('id="c-thesis"')  # at the top
+    client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "evidence", "level": str(teacher_evidence), "comment": "",
+        "csrf_token": csrf_token(page)})
+    with database(service_app).session() as session:
+        essay = session.get(Essay, essay_id)
+        final = final_levels(essay.result, queries.latest_overrides(session, [essay_id])[
+            essay_id])
+    assert final["evidence"] == teacher_evidence
+    # The overall moves by evidence's weight in the rubric (0.30) times the change.
+    expected = math.floor(grader_score + 0.3 * (teacher_evidence - grader_evidence) + 0.5)
+    assert final["overall"] == min(max(expected, 1), 4)
+    sign_out(client)
+
+    sign_in(client, "student")
+    page = client.get(essay_url).get_data(as_text=True)
+    evidence = page.split('id="c-evidence"')[1].split("</article>")[0]
+    assert f"Level {teacher_evidence} ·" in evidence and "(your teacher)" in evidence
+    assert f"grader said level {grader_evidence}" in evidence
+    descriptor = {1: "Little or no specific historical evidence",
+                  4: "Precise, well-chosen and attributed evidence"}[teacher_evidence]
+    assert descriptor in evidence
+    assert f"Overall: <strong>Level {final['overall']}</strong>" in page
+    drafts = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    assert "your teacher</span>" in drafts and f"Level {teacher_evidence}" in drafts
+    sign_out(client)
+
+    sign_in(client, "teacher")  # an overall of her own stands, and is marked
+    page = client.get(essay_url).get_data(as_text=True)
+    client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "overall", "level": "2", "comment": "", "csrf_token": csrf_token(page)})
+    page = client.get(essay_url).get_data(as_text=True)
+    assert "Overall: <strong>Level 2</strong>" in page and "set by your teacher" in page
+    table = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
+    row = table.split(f'href="/essays/{essay_id}"')[1].split("</tr>")[0]
+    assert row.count("overridden") == 2  # evidence and the overall

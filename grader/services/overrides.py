@@ -6,16 +6,28 @@ from sqlalchemy.orm import Session
 
 from grader.services.rubrics import spec_of
 from grader.tables import Essay, Override, Result, User
+from models.scoring.rubric_model import round_half_up
 
 
 def final_levels(result: Result | None,
                  overrides: dict[str, Override]) -> dict[str, int] | None:
-    """Engine levels with the teacher's overrides applied ("overall" included)."""
+    """Engine levels with the teacher's overrides applied ("overall" included).
+
+    A teacher's level for a criterion moves the overall by that criterion's rubric weight
+    times the change (from the engine's overall score, so an essay the teacher agrees with
+    keeps the grader's overall); a teacher's overall stands as given."""
     if result is None:
         return None
-    levels = {c.criterion: c.level for c in result.criteria}
-    levels["overall"] = result.overall_level
+    engine = {c.criterion: c.level for c in result.criteria}
+    levels = {**engine, "overall": result.overall_level}
     levels.update({criterion: o.level for criterion, o in overrides.items()})
+    moved = [c for c in overrides if c in engine and levels[c] != engine[c]]
+    if moved and "overall" not in overrides:
+        spec = spec_of(result.rubric_version)
+        weights = {c.id: c.weight for c in spec.criteria}
+        score = result.overall_score + sum(weights.get(c, 0.0) * (levels[c] - engine[c])
+                                           for c in moved)
+        levels["overall"] = min(max(round_half_up(score), spec.min_level), spec.max_level)
     return levels
 
 

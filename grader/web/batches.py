@@ -83,7 +83,8 @@ def batch(batch_id: int):
     session = get_session()
     essays = list(session.scalars(queries.batch_essays_query(batch)))
     overrides = queries.latest_overrides(session, [e.id for e in essays])
-    rows = [(e, final_levels(e.result, overrides.get(e.id, {}))) for e in essays]
+    rows = [(e, final_levels(e.result, overrides.get(e.id, {})), set(overrides.get(e.id, {})))
+            for e in essays]
     counts = queries.status_counts(session, batch)
     criteria = [(c.id, c.name) for c in spec_of(batch.rubric_version).criteria]
     roster = queries.roster(session, batch.assignment.school_class) if batch.assignment else []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.tables import Essay
+from grader.services.overrides import final_levels
+from grader.tables import Essay, Override
 
 
 @dataclass(frozen=True)
@@ -19,19 +20,20 @@ class DraftColumn:
     # teacher keeps levels hidden.
     to_improve: dict[str, int] = field(default_factory=dict)
     to_improve_change: dict[str, int] = field(default_factory=dict)
+    overridden: set[str] = field(default_factory=set)  # levels a teacher set
 
 
-def compare_drafts(drafts: list[Essay]) -> list[DraftColumn]:
-    """Drafts oldest first, each with its levels and its changes from the draft before."""
+def compare_drafts(drafts: list[Essay],
+                   overrides: dict[int, dict[str, Override]] | None = None) -> list[DraftColumn]:
+    """Drafts oldest first, each with its final levels (a teacher's where one set them) and
+    its changes from the draft before."""
     columns: list[DraftColumn] = []
     previous: DraftColumn | None = None
     for number, essay in enumerate(drafts, start=1):
         result = essay.result
-        levels = None
         words = len(essay.text.split())
-        if result is not None:
-            levels = {c.criterion: c.level for c in result.criteria}
-            levels["overall"] = result.overall_level
+        mine = (overrides or {}).get(essay.id, {})
+        levels = final_levels(result, mine)
         changes = {}
         if levels and previous is not None and previous.levels:
             changes = {k: v - previous.levels[k] for k, v in levels.items()
@@ -45,7 +47,7 @@ def compare_drafts(drafts: list[Essay]) -> list[DraftColumn]:
                               if k in previous.to_improve and v != previous.to_improve[k]}
         column = DraftColumn(number, essay, words, levels, changes,
                              words - previous.words if previous else 0, to_improve,
-                             improve_change)
+                             improve_change, set(mine))
         columns.append(column)
         previous = column
     return columns

@@ -24,6 +24,7 @@ from grader import queries
 from grader.api.common import ID
 from grader.db import get_session
 from grader.services.classes import levels_visible_to_student
+from grader.services.overrides import final_levels
 from grader.services.rubrics import spec_of
 from grader.services.submissions import retry_failed
 from grader.tables import Essay
@@ -129,10 +130,14 @@ def essay(essay_id: int):
     show_levels = current_user.role != "student" or levels_visible_to_student(essay.assignment)
     highlighted = highlight(essay.text, document["sentences"]) if document else None
     overrides = queries.latest_overrides(get_session(), [essay.id]).get(essay.id, {})
-    levels = spec_of(essay.rubric_version).levels
+    spec = spec_of(essay.result.rubric_version if essay.result else essay.rubric_version)
+    levels = spec.levels
     return render_template("essays/essay.html", essay=essay, document=document,
                            highlighted=highlighted, role_labels=ROLE_LABELS,
                            show_levels=show_levels, overrides=overrides, levels=levels,
+                           final=final_levels(essay.result, overrides) or {},
+                           author=essay.student,
+                           descriptors={c.id: c.descriptors for c in spec.criteria},
                            caps=caps(document, levels) if document else {},
                            question=graded_against(essay, document))
 

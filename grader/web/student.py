@@ -116,8 +116,9 @@ def assignment(assignment_id: int):
     drafts = list(session.scalars(queries.drafts_for(current_user, assignment)))
     if drafts and not form.is_submitted():
         form.text.data = drafts[-1].text  # revising starts from the last draft
+    overrides = queries.latest_overrides(session, [d.id for d in drafts])
     return render_template("student/assignment.html", assignment=assignment, form=form,
-                           comparison=compare_drafts(drafts),
+                           comparison=compare_drafts(drafts, overrides),
                            show_levels=levels_visible_to_student(assignment))
 
 
