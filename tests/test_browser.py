@@ -254,3 +254,102 @@ def test_a_teacher_sets_a_question_of_their_own_and_a_students_essay_is_graded_a
     expect(teacher.locator(".graded-against")).to_contain_text(NEW_DEAL)
     shot(teacher, "21-teacher-reads-the-essay-with-its-question")
     teacher.context.close()
+
+
+WW1 = "How far was the alliance system responsible for the outbreak of the First World War in 1914?"
+
+
+def test_a_teachers_week_uploads_belong_to_students_overrides_apply_everywhere_one_gradebook(
+        site, browser):
+    """Issue 15: uploads for an assignment belong to students, the teacher's level is the level
+    everywhere, one gradebook per assignment, the student's page holds only what is theirs."""
+    import csv
+    import io
+    import zipfile
+
+    from tests.test_gaming import FRENCH_ESSAY
+
+    base, _school, _worker = site
+    essays = ROOT / "tests" / "essays" / "questions"
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, base, "teacher")
+    page.get_by_role("link", name="History 9A").click()
+    page.get_by_label("Title").fill("Causes of the First World War")
+    page.get_by_label("Question", exact=True).fill(WW1)
+    page.get_by_label("Students see their levels while drafting").check()
+    page.get_by_role("button", name="Set assignment").click()
+    expect(page.locator(".question-text")).to_have_text(WW1)
+
+    sheet = io.StringIO()
+    csv.writer(sheet).writerows([["student", "essay"], [
+        "student@school.example",
+        (essays / "first-world-war-strong.txt").read_text(encoding="utf-8")]])
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("9A/student2@school.example.txt", planted_essay(2, random.Random(21)))
+        zipped.writestr("9A/mystery.txt", planted_essay(3, random.Random(22)))
+    page.locator("#batch-files").set_input_files([
+        {"name": "marks.csv", "mimeType": "text/csv", "buffer": sheet.getvalue().encode()},
+        {"name": "class.zip", "mimeType": "application/zip", "buffer": archive.getvalue()}])
+    page.get_by_role("button", name="Upload and grade").click()
+    expect(page.get_by_text("3 of 3 essays graded.")).to_be_visible(timeout=180_000)
+    page.reload()
+    expect(page.get_by_role("heading", name="Essays to match to a student (1)")).to_be_visible()
+    shot(page, "22-teacher-upload-to-match")
+    page.get_by_label("mystery").select_option(label="Student2 (student2@school.example)")
+    page.get_by_role("button", name="Save the matches").click()
+    expect(page.get_by_text("1 essay(s) matched to students.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Essays to match to a student")).to_have_count(0)
+
+    page.get_by_role("link", name="Back to the assignment").click()
+    table = page.locator("#class-table")
+    expect(table.get_by_text("no draft")).to_have_count(0)  # every student has their essay
+    table.get_by_role("link", name="Student", exact=True).click()
+    expect(page.locator(".essay-owner")).to_contain_text("student@school.example")
+    expect(page.locator(".essay-owner")).to_contain_text("Causes of the First World War")
+    page.get_by_label("Criterion", exact=True).select_option("evidence")
+    page.get_by_label("Level", exact=True).select_option("1")
+    page.get_by_role("button", name="Save level").click()
+    page.get_by_label("Criterion", exact=True).select_option("overall")
+    page.get_by_label("Level", exact=True).select_option("2")
+    page.get_by_role("button", name="Save level").click()
+    expect(page.locator("p.overall")).to_contain_text("Level 2")
+    expect(page.locator("#c-evidence")).to_contain_text("Level 1 · Beginning")
+    shot(page, "23-teacher-levels-at-the-top")
+    essay_url = page.url
+
+    page.get_by_role("link", name="Causes of the First World War").first.click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download the gradebook")).click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    by_email = {r["email"]: r for r in rows}
+    assert set(by_email) == {"student@school.example", "student2@school.example"}
+    mine = by_email["student@school.example"]
+    assert (mine["evidence"], mine["overall"], mine["overridden"]) == ("1", "2",
+                                                                       "evidence;overall")
+    assert mine["essay_url"] == essay_url and mine["status"] == "done"
+    theirs = by_email["student2@school.example"]
+    assert theirs["status"] == "done" and theirs["overridden"] == "" and theirs["overall"]
+    page.context.close()
+
+    student = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(student, base, "student")
+    student.get_by_role("link", name="Causes of the First World War").click()
+    expect(student.get_by_text("your teacher").first).to_be_visible()  # the drafts table
+    box = student.get_by_label("Paste your essay")
+    assert box.input_value().startswith("On 28 June 1914 the heir")  # revising starts from it
+    shot(student, "24-student-drafts-with-teachers-levels")
+    student.goto(essay_url)
+    expect(student.locator("#c-evidence")).to_contain_text("(your teacher)")
+    expect(student.locator("p.overall")).to_contain_text("Level 2")
+    expect(student.get_by_text("For your teacher")).to_have_count(0)
+    shot(student, "25-student-sees-the-teachers-levels")
+
+    student.get_by_role("link", name="Causes of the First World War").first.click()
+    student.get_by_label("Paste your essay").fill(FRENCH_ESSAY)
+    student.get_by_role("button", name="Get feedback").click()
+    expect(student.get_by_role("heading", name="Grader reads essays in English")).to_be_visible(
+        timeout=120_000)
+    expect(student.get_by_text("Gibberish")).to_have_count(0)
+    shot(student, "26-student-essay-in-french")
+    student.context.close()

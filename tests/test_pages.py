@@ -657,7 +657,7 @@ def test_a_teachers_level_is_the_level_everywhere_and_moves_the_overall(
     client.post(f"/essays/{essay_id}/override", data={
         "criterion": "overall", "level": "2", "comment": "", "csrf_token": csrf_token(page)})
     page = client.get(essay_url).get_data(as_text=True)
-    assert "Overall: <strong>Level 2</strong>" in page and "set by your teacher" in page
+    assert "Overall: <strong>Level 2</strong>" in page and "set by a teacher" in page
     table = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
     row = table.split(f'href="/essays/{essay_id}"')[1].split("</tr>")[0]
     assert row.count("overridden") == 2  # evidence and the overall
