@@ -98,6 +98,10 @@ class Rubric(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
+    # The teacher who wrote it and may edit it (administrators edit every rubric); None: the
+    # school's (imported from a file, or written by an administrator).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
     active_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("rubric_versions.id", use_alter=True, ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -120,7 +120,7 @@ def page_cases(things: Things) -> list[Case]:
         Case("POST", "/account/password", SIGNED_IN),
         Case("GET", "/admin/rubrics", STAFF),
         Case("GET", f"/admin/rubrics/{SLUG}", ADMIN), Case("POST", f"/admin/rubrics/{SLUG}", ADMIN),
-        Case("GET", "/admin/rubrics/new", ADMIN), Case("POST", "/admin/rubrics/new", ADMIN),
+        Case("GET", "/admin/rubrics/new", STAFF), Case("POST", "/admin/rubrics/new", STAFF),
         Case("GET", f"/admin/rubrics/{SLUG}/calibrations", STAFF),
         Case("POST", f"/admin/rubrics/{SLUG}/calibrations", STAFF),
         Case("POST", f"/admin/rubrics/{SLUG}/calibrations/rollback", ADMIN),

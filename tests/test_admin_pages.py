@@ -110,3 +110,59 @@ def test_a_bad_calibration_request_is_explained_on_the_page(client, school):
         content_type="multipart/form-data")
     assert response.status_code == 200
     assert "1 scored essays; calibration needs at least 10" in response.get_data(as_text=True)
+
+
+def test_a_rubric_is_edited_as_a_form_and_a_teacher_writes_and_edits_their_own(
+        client, school, service_app):
+    """Rubrics were YAML only, and administrators only."""
+    import yaml
+
+    from grader.services.rubrics import spec_of
+
+    sign_in(client, "admin")
+    page = client.get("/admin/rubrics/history-argument").get_data(as_text=True)
+    assert 'name="criterion-evidence-weight"' in page and "Advanced: edit the rubric as YAML" \
+        in page
+    form = {"csrf_token": csrf_token(page), "editor": "form", "title": "History argument",
+            "level-4": "Excellent", "criterion-evidence-weight": "0.4",
+            "criterion-thesis-weight": "0.2",
+            "criterion-language-level-1": "Errors make the meaning hard to follow.",
+            "exemplar-0-language": "2"}
+    saved = client.post("/admin/rubrics/history-argument", data=form, follow_redirects=True)
+    assert "Saved as version 2; it is now active." in saved.get_data(as_text=True)
+    with database(service_app).session() as session:
+        rubric = session.query(Rubric).filter_by(slug="history-argument").one()
+        spec = spec_of(rubric.active_version)
+        weights = {c.id: round(c.weight, 2) for c in spec.criteria}
+        assert spec.title == "History argument" and spec.levels[4] == "Excellent"
+        assert weights == {"thesis": 0.2, "evidence": 0.4, "structure": 0.25, "language": 0.15}
+        language = next(c for c in spec.criteria if c.id == "language")
+        assert language.descriptors[1] == "Errors make the meaning hard to follow."
+        assert spec.exemplars[0].levels == {"thesis": 3, "evidence": 3, "structure": 3,
+                                            "language": 2}
+        assert yaml.safe_load(rubric.active_version.yaml_text)["min_words"] == 150  # kept
+    refused = client.post("/admin/rubrics/history-argument",
+                          data={**form, "criterion-evidence-weight": "a lot"})
+    assert refused.status_code == 422 and "a number" in refused.get_data(as_text=True)
+    sign_out(client)
+
+    sign_in(client, "teacher")  # a rubric of her own, from the starter, as a form
+    page = client.get("/admin/rubrics/new").get_data(as_text=True)
+    created = client.post("/admin/rubrics/new", follow_redirects=True, data={
+        "csrf_token": csrf_token(page), "editor": "form", "id": "year-9-history",
+        "title": "Year 9 history", "criterion-language-remove": "yes"})
+    body = created.get_data(as_text=True)
+    assert "Saved as version 1; it is now active." in body, body[:2000]
+    with database(service_app).session() as session:
+        mine = session.query(Rubric).filter_by(slug="year-9-history").one()
+        assert [c.id for c in spec_of(mine.active_version).criteria] == [
+            "thesis", "evidence", "structure"]
+        assert mine.owner_id is not None
+    page = client.get("/admin/rubrics/year-9-history").get_data(as_text=True)
+    again = client.post("/admin/rubrics/year-9-history", follow_redirects=True, data={
+        "csrf_token": csrf_token(page), "editor": "form", "title": "Year 9 history (v2)"})
+    assert "Saved as version 2" in again.get_data(as_text=True)
+    assert client.get("/admin/rubrics/history-argument").status_code == 403
+    sign_out(client)
+    sign_in(client, "teacher2")  # not hers
+    assert client.get("/admin/rubrics/year-9-history").status_code == 403

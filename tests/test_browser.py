@@ -177,15 +177,21 @@ def test_an_admin_edits_a_rubric_and_calibrates_it_on_a_real_worker(site, browse
     expect(page.get_by_role("heading", name="Rubrics", exact=True)).to_be_visible()
     shot(page, "13-admin-rubrics")
     page.get_by_role("link", name="Argumentative history essay").click()
+    page.get_by_label("Weight of Evidence and analysis").fill("0.35")  # the form first
+    page.get_by_label("Level 4", exact=True).fill("Excellent")
+    shot(page, "13b-admin-rubric-form")
+    page.get_by_role("button", name="Save the form as a new version").click()
+    expect(page.get_by_text("Saved as version 2; it is now active.")).to_be_visible()
+    page.get_by_text("Advanced: edit the rubric as YAML").click()  # YAML, for the rest
     editor = page.locator("#rubric-yaml")
     original = editor.input_value()
     editor.fill(original.replace("levels:", "levelz:", 1))
-    page.get_by_role("button", name="Save as a new version").click()
+    page.get_by_role("button", name="Save as a new version", exact=True).click()
     expect(page.locator("#yaml-problem")).to_be_visible()  # the message sits by the field
     shot(page, "14-admin-rubric-invalid")
-    page.locator("#rubric-yaml").fill(original.replace("How successful", "How far successful", 1))
-    page.get_by_role("button", name="Save as a new version").click()
-    expect(page.get_by_text("Saved as version 2; it is now active.")).to_be_visible()
+    page.locator("#rubric-yaml").fill(original.replace("Excellent", "Outstanding", 1))
+    page.get_by_role("button", name="Save as a new version", exact=True).click()
+    expect(page.get_by_text("Saved as version 3; it is now active.")).to_be_visible()
     shot(page, "15-admin-rubric-saved")
 
     page.get_by_role("link", name="Calibrate this rubric on teachers' scores").click()

@@ -84,15 +84,15 @@ def test_the_question_a_rubric_carried_becomes_its_assignments_and_essays_questi
         strong = (ESSAYS / "strong.txt").read_text(encoding="utf-8")
         essay = client.post("/api/v1/essays", json={"text": strong},
                             headers=student).get_json()["essay"]["id"]
-        downgrade(app, "0006")
         default = DEFAULT_RUBRIC.read_text(encoding="utf-8")
         legacy = default.replace("min_words:", LEGACY_HEAD + "min_words:", 1)
-        with database(app).session() as session:
-            exemplars = read_rubric_file(DEFAULT_RUBRIC)[1]
+        with database(app).session() as session:  # stored with today's tables, then the
+            exemplars = read_rubric_file(DEFAULT_RUBRIC)[1]  # schema taken back to 0006
             version = import_rubric(session, legacy, exemplars, source="legacy").version
             session.execute(text("UPDATE essays SET rubric_version_id = :v WHERE id = :e"),
                             {"v": version.id, "e": essay})
             session.commit()
+        downgrade(app, "0006")
         upgrade(app)
         with database(app).session() as session:
             [question] = session.scalars(select(Question)).all()

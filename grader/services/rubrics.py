@@ -59,9 +59,18 @@ def _digest(yaml_text: str, exemplars: dict[str, str]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def can_edit_rubric(user: User, rubric: Rubric | None) -> bool:
+    """Administrators edit every rubric; a teacher writes new ones and edits their own."""
+    if user.role == "admin":
+        return True
+    return user.role == "teacher" and (rubric is None or rubric.owner_id == user.id)
+
+
 def import_rubric(session: Session, yaml_text: str, exemplars: dict[str, str],
-                  source: str, author: User | None = None, activate: bool = True) -> ImportOutcome:
-    """Store a validated rubric as a new version (or find the identical latest one) and commit.
+                  source: str, author: User | None = None, activate: bool = True,
+                  owner: User | None = None) -> ImportOutcome:
+    """Store a validated rubric as a new version (or find the identical latest one) and commit;
+    a new rubric belongs to ``owner`` (None: the school's).
 
     Raises RubricError (nothing stored) when the YAML does not validate.
     """
@@ -70,7 +79,8 @@ def import_rubric(session: Session, yaml_text: str, exemplars: dict[str, str],
     try:
         rubric = queries.rubric_by_slug(session, spec.id)
         if rubric is None:
-            rubric = Rubric(slug=spec.id, title=spec.title)
+            rubric = Rubric(slug=spec.id, title=spec.title,
+                            owner_id=owner.id if owner is not None else None)
             session.add(rubric)
             session.flush()
         latest = queries.latest_version(session, rubric)

@@ -33,7 +33,8 @@ from grader.services.calibrations import (
     training_from_csv,
     training_from_overrides,
 )
-from grader.services.rubrics import import_rubric
+from grader.services.rubric_form import rubric_fields, yaml_from_form
+from grader.services.rubrics import can_edit_rubric, import_rubric
 from grader.tables import Calibration, RubricVersion
 from models.calibration.versions import mismatches
 from models.errors import EssayInputError, RubricError
@@ -88,10 +89,13 @@ def rubrics():
 @bp.route("/rubrics/new", methods=["GET", "POST"], defaults={"slug": None})
 @login_required
 def rubric(slug: str | None):
-    """Edit a rubric's YAML (or write a new one); each save that changes it is a new version."""
-    _require("admin")
+    """Edit a rubric as a form or as YAML (or write a new one); each save that changes it is a
+    new version. Administrators edit every rubric, teachers the ones they wrote."""
+    _require("admin", "teacher")
     session = get_session()
     current = _rubric(slug) if slug else None
+    if not can_edit_rubric(current_user, current):
+        abort(403)
     version = current.active_version if current else None
     if version is not None:
         yaml_text, exemplars = version.yaml_text, dict(version.exemplars)
@@ -99,7 +103,11 @@ def rubric(slug: str | None):
         yaml_text, exemplars = _starter(session)
     problem = None
     if request.method == "POST":
-        yaml_text = request.form.get("yaml", "")
+        try:
+            yaml_text = yaml_from_form(yaml_text, request.form) \
+                if request.form.get("editor") == "form" else request.form.get("yaml", "")
+        except RubricError as exc:
+            problem = exc
         if version is None:  # the starter's exemplars, as far as the rubric still names them
             named = set(exemplar_paths(yaml_text))
             exemplars = {path: text for path, text in exemplars.items() if path in named}
@@ -107,10 +115,14 @@ def rubric(slug: str | None):
             for storage in request.files.getlist("exemplars"):
                 if storage.filename:
                     exemplars[f"exemplars/{storage.filename}"] = _exemplar_text(storage)
+            if problem is not None:
+                raise problem
             _same_rubric(session, slug, parse_rubric(yaml_text, source="the rubric",
                                                      files=exemplars).id)
             outcome = import_rubric(session, yaml_text, exemplars, source="the rubric",
-                                    author=current_user)
+                                    author=current_user,
+                                    owner=current_user if current_user.role == "teacher"
+                                    else None)
         except RubricError as exc:
             problem = exc
         else:
@@ -122,8 +134,14 @@ def rubric(slug: str | None):
     versions = list(session.scalars(select(RubricVersion).where(
         RubricVersion.rubric_id == current.id).order_by(RubricVersion.number.desc()))) \
         if current else []
+    try:
+        fields = rubric_fields(yaml_text)
+    except (RubricError, TypeError, ValueError, AttributeError):  # YAML the form cannot show
+        fields = None
     return render_template("admin/rubric.html", rubric=current, yaml_text=yaml_text,
-                           exemplars=sorted(exemplars), problem=problem, versions=versions), \
+                           exemplars=sorted(exemplars), problem=problem, versions=versions,
+                           fields=fields, editor=request.form.get("editor") or (
+                               "yaml" if "yaml" in request.form else "form")), \
         (422 if problem else 200)
 
 
