@@ -14,6 +14,16 @@ from models.errors import EssayInputError
 
 MAX_WORDS = 20_000
 MAX_BYTES = 1_000_000
+# What one essay may cost, checked before any model reads it. Characters: 100,000 is about
+# 16,000 words of prose, far past any school essay. Pieces (words and marks apart, about what
+# spaCy's tokenizer makes of a text): a chain of hyphens or symbols is one "word" but a token
+# per character, and the parser's time and memory grow with tokens (100 KB of "a-a-a…" took
+# 17 s and 1.7 GB), so a text may have at most PIECES_PER_WORD per word (a short one, whatever
+# its marks, up to FEW_PIECES: one real essay in 12,475 has 695 pieces for 50 words), and
+# MAX_PIECES in all.
+MAX_CHARS = 100_000
+PIECES_PER_WORD, FEW_PIECES, MAX_PIECES = 4, 3_000, 30_000
+_PIECE = re.compile(r"\w+|[^\w\s]")
 
 # An excerpt marks what it leaves out with "... middle of paper ..." (or "[...]"): the marker is an
 # elision, never content, so it is blanked out and splits the text into fragments.
@@ -97,11 +107,16 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
-def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS) -> PreparedText:
+def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS,
+                 max_chars: int = MAX_CHARS) -> PreparedText:
     """Validate essay text and find its paragraphs and elisions.
 
-    Raises EssayInputError with a one-line reason when the text cannot be graded.
+    Raises EssayInputError with a one-line reason when the text cannot be graded, its cost
+    bounded before anything else reads it (``max_chars``, and the pieces check below).
     """
+    if len(text) > max_chars:
+        raise EssayInputError(f"{source}: the essay has {len(text):,} characters; the limit is "
+                              f"{max_chars:,}")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise EssayInputError(f"{source}: the essay is empty")
@@ -118,6 +133,12 @@ def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS) -
         raise EssayInputError(
             f"{source}: the essay has {words:,} words; the limit is {max_words:,}"
         )
+    pieces = sum(1 for _ in _PIECE.finditer(analysis))
+    if pieces > min(max(PIECES_PER_WORD * words, FEW_PIECES), MAX_PIECES):
+        raise EssayInputError(
+            f"{source}: the text breaks into {pieces:,} pieces for {words:,} words (long chains "
+            f"of hyphens or symbols); at most {PIECES_PER_WORD} per word and {MAX_PIECES:,} in "
+            "all can be graded")
     elisions = tuple(Paragraph(m.start(), m.end()) for m in ELISION_PATTERN.finditer(text))
     return PreparedText(
         text=text,

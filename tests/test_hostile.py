@@ -97,3 +97,39 @@ def test_malformed_requests_get_json_errors_not_server_errors(client, accounts, 
                            headers={**accounts["student"], **headers})
     assert response.status_code in expected, response.get_data(as_text=True)[:300]
     assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("Stalin " + "a-" * 50_000, "characters; the limit is 100,000"),  # 100 KB: 17 s, 1.7 GB
+    ("Stalin " + "a-" * 20_000, "pieces for 2 words"),  # under the cap, a token per character
+    ("Stalin " + "a-a " * 11_000, "30,000 in all"),  # words of three pieces each
+])
+def test_a_draft_that_would_tie_up_the_parser_is_refused_before_it_is_stored(
+        client, accounts, service_app, text, says):
+    """A 100 KB hyphen chain took 17 s and 1.7 GB in the grading worker, and every other
+    student's draft waited behind it."""
+    from sqlalchemy import func, select
+
+    from grader.db import database
+    from grader.tables import Essay
+
+    response = client.post("/api/v1/essays", json={"text": text}, headers=accounts["student"])
+    assert response.status_code == 422 and says in response.get_json()["error"]["message"]
+    with database(service_app).session() as session:
+        assert session.scalar(select(func.count()).select_from(Essay)) == 0
+
+
+def test_drafts_refused_as_unreadable_still_count_against_the_limit(client, accounts,
+                                                                     service_app):
+    """40 failing PDFs in under a minute got 40 x 422 and no 429: a draft was counted only
+    once its file had been parsed."""
+    service_app.config["GRADER_SUBMISSIONS_PER_MINUTE"] = 3
+
+    def send():
+        return client.post("/api/v1/essays", headers=accounts["student"],
+                           data={"file": (io.BytesIO(b"%PDF-1.4 not really"), "draft.pdf")},
+                           content_type="multipart/form-data")
+
+    assert [send().status_code for _ in range(4)] == [422, 422, 422, 429]
+    again = client.post("/api/v1/essays", json={"text": GOOD}, headers=accounts["student"])
+    assert again.status_code == 429  # the limit holds for readable drafts too

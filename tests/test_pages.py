@@ -661,3 +661,21 @@ def test_a_teachers_level_is_the_level_everywhere_and_moves_the_overall(
     table = client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
     row = table.split(f'href="/essays/{essay_id}"')[1].split("</tr>")[0]
     assert row.count("overridden") == 2  # evidence and the overall
+
+
+def test_draft_files_refused_as_unreadable_count_against_the_limit_on_the_page(
+        client, school, service_app):
+    import io
+
+    service_app.config["GRADER_SUBMISSIONS_PER_MINUTE"] = 2
+    sign_in(client, "student")
+    url = f"/assignments/{school.assignment_id}"
+
+    def send():
+        token = csrf_token(client.get(url).get_data(as_text=True))
+        return client.post(url, content_type="multipart/form-data", data={
+            "csrf_token": token, "file": (io.BytesIO(b"%PDF-1.4 not really"), "draft.pdf")})
+
+    first, second, third = send(), send(), send()
+    assert first.status_code == second.status_code == 200  # the problem shown on the page
+    assert third.status_code == 429

@@ -37,6 +37,7 @@ from grader.services.overrides import OverrideError, add_override
 from grader.services.questions import QuestionSpec
 from grader.services.submissions import (
     AlreadySubmitted,
+    count_before_reading,
     dispatch,
     retry_failed,
     submit_text,
@@ -103,13 +104,14 @@ class Essays(MethodView):
     def post(self):
         """Submit one essay; it is graded in the background (poll its url)."""
         key = idempotency_key()
-        draft = _draft_from_request()
         session = get_session()
+        count_before_reading(session, current_user(), key)
+        draft = _draft_from_request()
         version = rubric_version(session, draft.rubric)
         try:
             essay = submit_text(session, current_user(), version, draft.text,
                                 label=draft.label, idempotency_key=key,
-                                question=draft.question)
+                                question=draft.question, counted=True)
         except EssayInputError as exc:
             raise ApiError(422, str(exc)) from exc
         except AlreadySubmitted as done:

@@ -152,16 +152,30 @@ def unchanged_draft(session: Session, owner: User, assignment: Assignment,
     return latest if same_question and same_text else None
 
 
+def count_before_reading(session: Session, owner: User, idempotency_key: str | None) -> None:
+    """Count a draft before its text or file is read: reading costs, and a draft refused as
+    unreadable must count against the limit too (RateLimited past it). A request sent again
+    with an Idempotency-Key already stored is not counted twice; it is answered with the
+    submission it made."""
+    if idempotency_key is not None and session.scalar(
+            select(Essay.id).where(Essay.owner_id == owner.id,
+                                   Essay.idempotency_key == idempotency_key)) is not None:
+        return
+    count_submission(session, owner)
+
+
 def submit_text(session: Session, owner: User, version: RubricVersion, text: str,
                 label: str = "", name: str = "pasted text",
                 assignment_id: int | None = None, idempotency_key: str | None = None,
-                question: QuestionGiven = None) -> Essay:
+                question: QuestionGiven = None, counted: bool = False) -> Essay:
     """Store one essay (a student's draft, for an assignment or not), to be graded against
     ``question``; commits. EssayInputError for unusable text; AlreadySubmitted if
-    ``idempotency_key`` was used (KeyReused if with another text or question)."""
+    ``idempotency_key`` was used (KeyReused if with another text or question). ``counted``:
+    the caller counted it already (``count_before_reading``)."""
     item = ingest_text(text, label=label or "Draft", name=name)
     _earlier(session, Essay, owner, idempotency_key, item.sha256, question)
-    count_submission(session, owner)
+    if not counted:
+        count_submission(session, owner)
     with _stored_once(session, Essay, owner, idempotency_key):
         essay = _essay(owner, version, item, assignment_id=assignment_id,
                        idempotency_key=idempotency_key,

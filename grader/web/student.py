@@ -22,6 +22,7 @@ from grader.services.submissions import (
     AlreadySubmitted,
     KeyReused,
     UnchangedDraft,
+    count_before_reading,
     dispatch,
     submit_text,
     unchanged_draft,
@@ -73,11 +74,12 @@ def assignment(assignment_id: int):
         flash(" ".join(f"{form[name].label.text}: {'; '.join(errors)}"
                        for name, errors in form.errors.items()), "error")
     elif current_user.role == "student" and form.validate_on_submit():
+        key = submission_key(form.submission.data)
+        count_before_reading(session, current_user, key)
         text = _draft_text(form)
         if text is not None:
             version = assignment.rubric.active_version
             label = f"Draft for {assignment.title}"[:300]
-            key = submission_key(form.submission.data)
             try:
                 unchanged = unchanged_draft(session, current_user, assignment, text)
                 if unchanged is not None:
@@ -85,11 +87,11 @@ def assignment(assignment_id: int):
                 try:
                     essay = submit_text(session, current_user, version, text, label=label,
                                         assignment_id=assignment.id, idempotency_key=key,
-                                        question=assignment.question)
+                                        question=assignment.question, counted=True)
                 except KeyReused:  # Back to a page already sent, then a new text: a new draft
                     essay = submit_text(session, current_user, version, text, label=label,
                                         assignment_id=assignment.id,
-                                        question=assignment.question)
+                                        question=assignment.question, counted=True)
             except EssayInputError as exc:
                 flash(str(exc), "error")
             except AlreadySubmitted as done:
