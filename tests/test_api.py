@@ -112,7 +112,7 @@ def test_the_broker_file_is_separate_and_holds_the_sent_message(client, accounts
 @pytest.mark.parametrize(("payload", "expected"), [
     ({"text": ""}, "empty"),
     ({"text": "   \n\n  "}, "empty"),
-    ({"text": "word " * 20_001}, "limit is 20,000"),
+    ({"text": "war " * 20_001}, "limit is 20,000"),
     ({"label": "no text"}, "not a valid draft"),
     ({"text": 42}, "not a valid draft"),
 ])

@@ -99,7 +99,7 @@ def test_bad_inputs_get_one_line_each_and_the_rest_is_graded(tmp_path, capsys):
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     huge = tmp_path / "huge.txt"
-    huge.write_text("history " * 20_001, encoding="utf-8")
+    huge.write_text("war " * 20_001, encoding="utf-8")
     code = main(["grade", "--format", "json", str(empty), str(binary), STRONG, str(huge),
                  str(tmp_path / "missing.txt")])
     captured = capsys.readouterr()

@@ -228,7 +228,7 @@ def test_binary_junk_named_txt_is_a_problem_without_the_name_repeated():
 
 
 def test_text_that_cannot_be_graded_is_a_problem_with_the_reason():
-    long_text = "Stalin planned. " * 10_001
+    long_text = "We won. " * 10_001
     report = ingest_upload([
         ("blank.txt", b"   \r\n\t\n"),
         ("numbers.txt", b"1928 1932 1937 !!! ???"),

@@ -679,3 +679,56 @@ def test_draft_files_refused_as_unreadable_count_against_the_limit_on_the_page(
     first, second, third = send(), send(), send()
     assert first.status_code == second.status_code == 200  # the problem shown on the page
     assert third.status_code == 429
+
+
+def test_the_api_shows_a_student_what_the_pages_show_before_and_after_release(
+        client, school, service_app, grade_pending, accounts, runner):
+    """GET /api/v1/essays/{id} gave the student the levels, the whole result document and the
+    teacher's override (level, comment, teacher id) before the teacher released them."""
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, ESSAY + "\n\n" + ESSAY
+                             ).headers["Location"]  # repeated text: a teacher's flag
+    essay_id = int(essay_url.rsplit("/", 1)[1])
+    grade_pending(service_app)
+    sign_out(client)
+    sign_in(client, "teacher")
+    page = client.get(essay_url).get_data(as_text=True)
+    client.post(f"/essays/{essay_id}/override", data={
+        "criterion": "thesis", "level": "1", "comment": "Say what you argue.",
+        "csrf_token": csrf_token(page)})
+    teacher_view = client.get(f"/api/v1/essays/{essay_id}", headers=accounts["teacher"]
+                              ).get_json()
+    assert teacher_view["levels"]["thesis"] == 1 and "repeated_text" in teacher_view["flags"]
+    sign_out(client)
+
+    sign_in(client, "student")
+    api = f"/api/v1/essays/{essay_id}"
+
+    def views():
+        return (client.get(essay_url).get_data(as_text=True),
+                client.get(api, headers=accounts["student"]).get_json(),
+                next(e for e in client.get("/api/v1/essays", headers=accounts["student"])
+                     .get_json() if e["id"] == essay_id))
+
+    page, body, listed = views()  # not released: no level anywhere, no override, no flag
+    assert "Level " not in page and "Say what you argue" not in page
+    for view in (body, listed):
+        assert view["levels"] is None and view["overall_level"] is None and view["flags"] == []
+    assert body["overrides"] == [] and "overall" not in body["result"]
+    assert all(set(c) & {"level", "label", "descriptor", "score", "prior"} == set()
+               for c in body["result"]["criteria"])
+    assert body["result"]["flags"] == [] and "teacher’s attention" not in page
+    page_comments = page.count('class="comment comment-')
+    assert page_comments == sum(len(c["feedback"]) for c in body["result"]["criteria"])
+
+    runner.invoke(args=["assignment", "release", str(school.assignment_id)])
+    page, body, listed = views()  # released: the same levels in both, the teacher's comment
+    assert body["levels"] == listed["levels"] and body["levels"]["thesis"] == 1
+    assert f"Overall: <strong>Level {body['levels']['overall']}</strong>" in page
+    for criterion, level in body["levels"].items():
+        if criterion != "overall":
+            section = page.split(f'id="c-{criterion}"')[1].split("</h3>")[0]
+            assert f"Level {level} ·" in section
+    assert [o["comment"] for o in body["overrides"]] == ["Say what you argue."]
+    assert "teacher" not in body["overrides"][0] and "Say what you argue" in page
+    assert body["flags"] == [] and "teacher’s attention" not in page

@@ -27,7 +27,7 @@ from grader.api.common import (
     rubric_version,
     upload_limits,
 )
-from grader.api.present import essay_detail, essay_summary
+from grader.api.present import essay_detail, essay_summary, student_view
 from grader.auth import current_user, require_user
 from grader.db import get_session
 from grader.errors import ApiError
@@ -129,7 +129,9 @@ class Essays(MethodView):
                                       .order_by(EssayRow.id.desc())
                                       .limit(args["limit"]).offset(args["offset"])))
         overrides = queries.latest_overrides(session, [e.id for e in essays])
-        return [essay_summary(e, overrides.get(e.id, {})) for e in essays]
+        student = current_user().role == "student"
+        return [student_view(essay_summary(e, overrides.get(e.id, {})), e) if student
+                else essay_summary(e, overrides.get(e.id, {})) for e in essays]
 
 
 def _visible_essay(essay_id: int) -> EssayRow:

@@ -9,6 +9,7 @@ from flask import url_for
 from sqlalchemy.orm import Session
 
 from grader import queries
+from grader.services.classes import levels_visible_to_student
 from grader.services.gradebook import gradebook
 from grader.services.overrides import final_levels
 from grader.services.questions import question_summary
@@ -47,15 +48,44 @@ def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any
     }
 
 
+# What a student reads of their essay is what their pages show them: the flags they see (the
+# note that the grader reads English), and levels, scores and the teacher's levels only once
+# the assignment shows or has released them.
+STUDENT_FLAGS = frozenset({"gibberish"})
+_LEVEL_FIELDS = ("level", "label", "descriptor", "score", "confidence", "raw", "components",
+                 "prior", "capped_by", "cap_reason", "uncapped_score")
+
+
+def student_view(body: dict[str, Any], essay: Essay) -> dict[str, Any]:
+    """An essay's API body (summary or detail) as its student may read it."""
+    visible = levels_visible_to_student(essay.assignment)
+    out = {**body, "flags": [f for f in body.get("flags", []) if f in STUDENT_FLAGS]}
+    if not visible:
+        out.update(levels=None, overall_level=None, calibration=None)
+    if "overrides" in out:  # a teacher's level and comment, once levels are theirs to see
+        out["overrides"] = [{k: v for k, v in o.items() if k != "teacher"}
+                            for o in out["overrides"]] if visible else []
+    document = out.get("result")
+    if document:
+        document = {**students_view(document),
+                    "flags": [f for f in document.get("flags", [])
+                              if f.get("code") in STUDENT_FLAGS]}
+        if not visible:
+            document.pop("overall", None)
+            document.pop("calibration", None)
+            document["criteria"] = [{k: v for k, v in c.items() if k not in _LEVEL_FIELDS}
+                                    for c in document.get("criteria", [])]
+        out["result"] = document
+    return out
+
+
 def essay_detail(essay: Essay, overrides: dict[str, Override],
                  for_student: bool = False) -> dict[str, Any]:
-    """An essay as the API shows it; a student sees no comment or highlight that is only for
-    teachers to check (models/feedback/precision.py)."""
+    """An essay as the API shows it; a student sees what their pages show (``student_view``):
+    no comment or highlight only for teachers to check, no level before it is theirs."""
     result = essay.result
     document = result.document if result else None
-    if document is not None and for_student:
-        document = students_view(document)
-    return {
+    body = {
         **essay_summary(essay, overrides),
         "batch_id": essay.batch_id,
         "rubric": rubric_ref(essay.rubric_version),
@@ -69,6 +99,7 @@ def essay_detail(essay: Essay, overrides: dict[str, Override],
                        "teacher": str(o.teacher_id), "created_at": iso(o.created_at)}
                       for o in overrides.values()],
     }
+    return student_view(body, essay) if for_student else body
 
 
 def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> dict[str, Any]:
