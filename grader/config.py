@@ -82,6 +82,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADER_LOGIN_FAILURES": max(1, _int("GRADER_LOGIN_FAILURES", 10)),
         "GRADER_LOGIN_WINDOW": _float("GRADER_LOGIN_WINDOW", 900),
         "GRADER_SUBMISSIONS_PER_MINUTE": max(1, _int("GRADER_SUBMISSIONS_PER_MINUTE", 30)),
+        # "Remember me" keeps a browser signed in this many days at most (sign-out, a new
+        # password or "sign out everywhere" end it sooner).
+        "GRADER_REMEMBER_DAYS": min(365, max(1, _int("GRADER_REMEMBER_DAYS", 14))),
         # New API tokens expire after this many days (0: never).
         "GRADER_TOKEN_DAYS": min(3650, max(0, _int("GRADER_TOKEN_DAYS", 180))),
         # Calibration fits a model on a class's scored essays: minutes, not seconds.

@@ -62,6 +62,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Carried by every session and remember cookie (``get_id``): moving it on (sign-out,
+    # a new password, "sign out everywhere") ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # What Flask-Login asks of a signed-in user (a disabled account's session stops working).
     is_authenticated = True
@@ -72,7 +75,7 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_version}"
 
 
 class ApiToken(Base):

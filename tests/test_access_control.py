@@ -213,8 +213,9 @@ def test_the_sweep_covers_every_route_and_method(school):
              for case in page_cases(things) + api_cases(things)}
     every = {f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    # /logout is swept below (it ends the session it is asked in).
-    assert every - swept == {"POST /logout"}, "routes nobody said who may use"
+    # /logout and /account/sessions are swept below (they end the sessions they are asked in).
+    assert every - swept == {"POST /logout", "POST /account/sessions"}, \
+        "routes nobody said who may use"
 
 
 def _page_clients(app) -> dict:
@@ -342,13 +343,14 @@ def test_revoked_expired_and_disabled_credentials_are_refused_everywhere(tmp_pat
     assert "Sign in" in sign_in(signed_in, "teacher").get_data(as_text=True)
 
 
-def test_signing_out_ends_the_session_for_every_page(school):
+@pytest.mark.parametrize("ending", ["/logout", "/account/sessions"])
+def test_signing_out_ends_the_session_for_every_page(school, ending):
     app, things = school
     client = app.test_client()
     assert sign_in(client, "teacher").status_code == 302
     page = client.get(f"/essays/{things.essay['student']}")
     assert page.status_code == 200
-    assert client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
+    assert client.post(ending, data={"csrf_token": csrf_token(page.get_data(as_text=True))}
                        ).status_code == 302
     for case in page_cases(things):
         if case.allowed != PUBLIC and case.method == "GET":

@@ -347,7 +347,7 @@ def test_a_user_changes_their_password(client, school):
     done = client.post("/account/password", data={
         "current": PASSWORD, "new": "a brand new passphrase", "again": "a brand new passphrase",
         "csrf_token": csrf_token(page)}, follow_redirects=True)
-    assert "Your password is changed." in done.get_data(as_text=True)
+    assert "Your password is changed;" in done.get_data(as_text=True)
     sign_out(client)
     assert sign_in(client, "student").status_code == 401
     assert sign_in(client, "student", password="a brand new passphrase").status_code == 302
@@ -732,3 +732,55 @@ def test_the_api_shows_a_student_what_the_pages_show_before_and_after_release(
     assert [o["comment"] for o in body["overrides"]] == ["Say what you argue."]
     assert "teacher" not in body["overrides"][0] and "Say what you argue" in page
     assert body["flags"] == [] and "teacher’s attention" not in page
+
+
+def _signed_in_with_remember(service_app):
+    """A new browser, signed in as student@ with "keep me signed in"."""
+    browser = service_app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    assert browser.post("/login", data={
+        "email": "student@school.example", "password": PASSWORD, "remember": "y",
+        "csrf_token": csrf_token(page)}).status_code == 302
+    return browser
+
+
+def _cookies(browser) -> dict[str, str]:
+    return {name: browser.get_cookie(name).value for name in ("session", "remember_token")
+            if browser.get_cookie(name) is not None}
+
+
+def _replayed(service_app, cookies: dict[str, str]) -> int:
+    """The status of the home page for a browser holding these cookies (an attacker who kept
+    them)."""
+    thief = service_app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief.get("/assignments").status_code
+
+
+@pytest.mark.parametrize("ending", ["sign out", "new password", "sign out everywhere"])
+def test_sessions_and_remember_cookies_end_on_the_server(client, school, service_app, ending):
+    """After sign-out and after a password change the old session cookie still answered 200,
+    and the remember cookie (id|HMAC(id), the same at every login) stayed valid."""
+    laptop, phone = _signed_in_with_remember(service_app), _signed_in_with_remember(service_app)
+    kept = _cookies(laptop)
+    assert set(kept) == {"session", "remember_token"}
+    assert _replayed(service_app, kept) == 200
+    assert _replayed(service_app, {"remember_token": kept["remember_token"]}) == 200
+    page = laptop.get("/account/password").get_data(as_text=True)
+    if ending == "sign out":
+        response = laptop.post("/logout", data={"csrf_token": csrf_token(page)})
+        deleted = [h for h in response.headers.getlist("Set-Cookie")
+                   if h.startswith("remember_token=")]
+        assert deleted and "Expires=Thu, 01 Jan 1970" in deleted[0]
+    elif ending == "new password":
+        changed = laptop.post("/account/password", follow_redirects=True, data={
+            "current": PASSWORD, "new": "a brand new passphrase",
+            "again": "a brand new passphrase", "csrf_token": csrf_token(page)})
+        assert "signed out everywhere else" in changed.get_data(as_text=True)
+        assert laptop.get("/assignments").status_code == 200  # this browser carries on
+    else:
+        laptop.post("/account/sessions", data={"csrf_token": csrf_token(page)})
+    assert _replayed(service_app, kept) == 302  # to the sign-in page
+    assert _replayed(service_app, {"remember_token": kept["remember_token"]}) == 302
+    assert phone.get("/assignments").status_code == 302  # the other device too

@@ -58,9 +58,18 @@ def check_password(password: str) -> None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Store a salted hash (scrypt) of a new password; commits."""
+    """Store a salted hash (scrypt) of a new password, ending every session of the account
+    (signed in with the old one); commits."""
     check_password(password)
     user.password_hash = generate_password_hash(password)
+    user.session_version = (user.session_version or 0) + 1
+    session.commit()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session and remember cookie of the account, wherever it is signed in;
+    commits."""
+    user.session_version = (user.session_version or 0) + 1
     session.commit()
 
 

@@ -4,6 +4,8 @@ bearer tokens (no cookies), so it needs no CSRF token."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, Response, current_app
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
@@ -22,10 +24,15 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The user a session or remember cookie names, if it carries their current session version
+    (an old one, or none, from before a sign-out or a new password, is refused)."""
+    number, _, version = user_id.partition(".")
+    if not (number.isdigit() and version.isdigit()) or len(number) > 12:
         return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = get_session().get(User, int(number))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _security_headers(response: Response) -> Response:
@@ -48,7 +55,9 @@ def init_app(app: Flask) -> None:
     secure = bool(app.config.get("GRADER_SECURE_COOKIES", False))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_HTTPONLY=True,
-                      REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure)
+                      REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+                      REMEMBER_COOKIE_DURATION=timedelta(
+                          days=app.config.get("GRADER_REMEMBER_DAYS", 14)))
     # A CSRF token lives as long as the session: a student writing for two hours must not lose
     # the essay to an expired form.
     app.config["WTF_CSRF_TIME_LIMIT"] = None

@@ -20,7 +20,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from grader.db import get_session
-from grader.services.accounts import AccountError, set_password, user_for_login
+from grader.services.accounts import AccountError, end_sessions, set_password, user_for_login
 from grader.services.ratelimit import over_limit, record
 
 bp = Blueprint("auth", __name__)
@@ -73,10 +73,20 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    """Sign out: this session and every other one of the account end on the server (its
+    session version moves on), and the remember cookie is deleted."""
+    end_sessions(get_session(), current_user)
     session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/sessions", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every session of the account, here and on other devices."""
+    return logout()
 
 
 class PasswordForm(FlaskForm):
@@ -96,11 +106,15 @@ def change_password():
         elif form.new.data != form.again.data:
             flash("The two new passwords differ.", "error")
         else:
+            user = current_user._get_current_object()
             try:
-                set_password(db, current_user, form.new.data or "")
+                set_password(db, user, form.new.data or "")
             except AccountError as exc:
                 flash(str(exc), "error")
             else:
-                flash("Your password is changed.", "info")
+                # Every other session ended with the old password; this one starts anew.
+                session.clear()
+                login_user(user)
+                flash("Your password is changed; you are signed out everywhere else.", "info")
                 return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)
