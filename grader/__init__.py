@@ -7,7 +7,6 @@ environment (grader/config.py), then each area hooks itself in through ``init_ap
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,20 @@ API_VERSION = "1.0.0"
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from grader import api, commands, db, errors, queueing, web
     from grader.config import from_environment
+    from grader.private_files import private_folder, secret_in
 
     instance = os.environ.get("GRADER_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None,
                 instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_folder(Path(app.instance_path))
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         celery_overrides = test_config.pop("CELERY", None)
         app.config.from_mapping(test_config)
         if celery_overrides:
             app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("SECRET_KEY"):  # kept in the instance folder: sessions survive
+        app.config["SECRET_KEY"] = secret_in(Path(app.instance_path))  # restarts
     db.init_app(app)
     queueing.celery_init_app(app)
     api.init_app(app)
@@ -40,11 +40,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after the API's own handlers, so every error has one JSON shape
     return app
 
-
-def _instance_secret(instance: Path) -> str:
-    """A secret kept in the instance folder, so sessions survive restarts without set-up."""
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()

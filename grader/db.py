@@ -15,6 +15,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader.private_files import private_sqlite
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -46,6 +48,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            private_sqlite(dbapi_connection)
 
         return engine
     # hide_parameters: a logged database error never quotes essays, hashes or other values.

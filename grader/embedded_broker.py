@@ -11,6 +11,8 @@ from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import sqlalchemy as kombu_sqla
 from sqlalchemy import event
 
+from grader.private_files import private_sqlite
+
 SCHEME = "grader-sqla"
 
 
@@ -24,6 +26,7 @@ class Channel(kombu_sqla.Channel):
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()
+                private_sqlite(dbapi_connection)
         return engine
 
 

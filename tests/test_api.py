@@ -533,3 +533,28 @@ def test_retries_count_against_the_submission_limit(client, accounts, service_ap
     assert refused.status_code == 429 and "submissions in a minute" in refused.get_json()[
         "error"]["message"]
     assert client.get(url, headers=accounts["student"]).get_json()["status"] == "failed"
+
+
+def test_the_instance_folder_and_its_files_are_the_services_alone(tmp_path, monkeypatch):
+    """grader.sqlite, its WAL and broker.sqlite were 0644 in a 0755 instance folder, and the
+    secret key was written before its chmod."""
+    import stat
+
+    from tests.service_support import make_app, service_env, token_for
+
+    env = service_env(tmp_path / "instance")
+    env.pop("GRADER_SECRET_KEY")  # the key the instance folder keeps
+    app = make_app(env)
+    client = app.test_client()
+    token = token_for(app, "student@school.example", "student")
+    assert client.post("/api/v1/essays", json={"text": "My essay argues that it worked. " * 20},
+                       headers=token).status_code == 202  # the broker file is written too
+    instance = tmp_path / "instance"
+
+    def mode(path):
+        return stat.S_IMODE(path.stat().st_mode)
+
+    assert mode(instance) == 0o700
+    files = [p for p in instance.iterdir() if p.is_file()]
+    assert {"secret_key", "grader.sqlite", "broker.sqlite"} <= {p.name for p in files}
+    assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
