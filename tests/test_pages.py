@@ -784,3 +784,36 @@ def test_sessions_and_remember_cookies_end_on_the_server(client, school, service
     assert _replayed(service_app, kept) == 302  # to the sign-in page
     assert _replayed(service_app, {"remember_token": kept["remember_token"]}) == 302
     assert phone.get("/assignments").status_code == 302  # the other device too
+
+
+def test_parallel_guesses_at_one_account_meet_the_limit_exactly(school, service_app):
+    """60 parallel guesses at one account got 17 checked against a limit of 10: the limiter
+    checked, then verified, then recorded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    limit = service_app.config["GRADER_LOGIN_FAILURES"]
+
+    def guess(_):
+        return sign_in(service_app.test_client(), "teacher", password="wrong guess").status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(guess, range(60)))
+    assert answers.count(401) <= limit and answers.count(429) >= 60 - limit
+    assert sign_in(service_app.test_client(), "teacher").status_code == 429  # locked, even so
+
+
+def test_the_current_password_cannot_be_guessed_on_the_password_page(client, school,
+                                                                     service_app):
+    limit = service_app.config["GRADER_LOGIN_FAILURES"]
+    sign_in(client, "student")
+    page = client.get("/account/password").get_data(as_text=True)
+
+    def change(current):
+        return client.post("/account/password", data={
+            "current": current, "new": "a brand new passphrase",
+            "again": "a brand new passphrase", "csrf_token": csrf_token(page)})
+
+    assert [change(f"guess {n}").status_code for n in range(limit)] == [200] * limit
+    refused = change(PASSWORD)  # the right one, too late
+    assert refused.status_code == 429 and "Too many wrong passwords" in refused.get_data(
+        as_text=True)

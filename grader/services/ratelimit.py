@@ -30,9 +30,25 @@ def recent(session: Session, key: str, window_seconds: float) -> int:
                                                      RateEvent.created_at >= since)) or 0
 
 
-def over_limit(session: Session, keys: dict[str, int], window_seconds: float) -> bool:
-    """Whether any key already has its limit (key -> allowed events) in the window."""
-    return any(recent(session, key, window_seconds) >= limit for key, limit in keys.items())
+def attempt(session: Session, keys: dict[str, int], window_seconds: float) -> list[int] | None:
+    """Record one attempt under each key (key -> allowed attempts in the window) *before* it is
+    checked, then check: None when a key is past its limit, this attempt included. Parallel
+    attempts each count those recorded before them, so no more than the limit get through
+    however many arrive at once (checking first, then recording, let 17 of 60 parallel
+    guesses past a limit of 10). Returns the ids to ``forget`` if the attempt succeeds;
+    commits."""
+    events = [RateEvent(key=key[:300]) for key in keys]
+    session.add_all(events)
+    session.commit()
+    if any(recent(session, key, window_seconds) > limit for key, limit in keys.items()):
+        return None
+    return [event.id for event in events]
+
+
+def forget(session: Session, ids: list[int]) -> None:
+    """A successful attempt is not held against anyone; commits."""
+    session.execute(delete(RateEvent).where(RateEvent.id.in_(ids)))
+    session.commit()
 
 
 def record(session: Session, *keys: str) -> None:

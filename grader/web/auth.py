@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length
 
 from grader.db import get_session
 from grader.services.accounts import AccountError, end_sessions, set_password, user_for_login
-from grader.services.ratelimit import over_limit, record
+from grader.services.ratelimit import attempt, forget
 
 bp = Blueprint("auth", __name__)
 
@@ -53,16 +53,17 @@ def login():
         config = current_app.config
         keys = {f"login:{(form.email.data or '').strip().lower()}": config["GRADER_LOGIN_FAILURES"],
                 f"login-ip:{request.remote_addr}": 5 * config["GRADER_LOGIN_FAILURES"]}
-        if over_limit(db, keys, config["GRADER_LOGIN_WINDOW"]):
+        counted = attempt(db, keys, config["GRADER_LOGIN_WINDOW"])
+        if counted is None:
             flash(f"Too many failed sign-ins; try again in "
                   f"{config['GRADER_LOGIN_WINDOW'] / 60:g} minutes.", "error")
             return render_template("auth/login.html", form=form), 429
         user = user_for_login(db, form.email.data or "", form.password.data or "")
         if user is not None:
+            forget(db, counted)
             session.clear()  # nothing of the previous visitor's session carries over
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        record(db, *keys)
         flash("That email and password do not match an account.", "error")
         status = 401
     elif request.method == "POST":
@@ -101,11 +102,20 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         db = get_session()
+        config = current_app.config
+        # Guessing the current password here is guessing a sign-in: limited the same way.
+        counted = attempt(db, {f"password:{current_user.id}": config["GRADER_LOGIN_FAILURES"]},
+                          config["GRADER_LOGIN_WINDOW"])
+        if counted is None:
+            flash(f"Too many wrong passwords; try again in "
+                  f"{config['GRADER_LOGIN_WINDOW'] / 60:g} minutes.", "error")
+            return render_template("auth/password.html", form=form), 429
         if user_for_login(db, current_user.email, form.current.data or "") is None:
             flash("The current password is not right.", "error")
         elif form.new.data != form.again.data:
             flash("The two new passwords differ.", "error")
         else:
+            forget(db, counted)
             user = current_user._get_current_object()
             try:
                 set_password(db, user, form.new.data or "")
