@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
         if celery_overrides:
             app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
+    behind_proxy(app)
     if not app.config.get("SECRET_KEY"):  # kept in the instance folder: sessions survive
         app.config["SECRET_KEY"] = secret_in(Path(app.instance_path))  # restarts
     db.init_app(app)
@@ -40,3 +41,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after the API's own handlers, so every error has one JSON shape
     return app
 
+
+def behind_proxy(app: Flask) -> None:
+    """Trust the configured proxies' forwarded headers (werkzeug's ProxyFix) and answer only
+    the configured base URL's host, building absolute URLs from it."""
+    from urllib.parse import urlsplit
+
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = app.config.get("GRADER_TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    base = app.config.get("GRADER_BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RuntimeError(f"GRADER_BASE_URL must be like https://grader.school.example, "
+                             f"not {base!r}")
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]
+        app.config["PREFERRED_URL_SCHEME"] = parts.scheme

@@ -82,6 +82,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADER_LOGIN_FAILURES": max(1, _int("GRADER_LOGIN_FAILURES", 10)),
         "GRADER_LOGIN_WINDOW": _float("GRADER_LOGIN_WINDOW", 900),
         "GRADER_SUBMISSIONS_PER_MINUTE": max(1, _int("GRADER_SUBMISSIONS_PER_MINUTE", 30)),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto/-Host to trust (0:
+        # none; the per-address sign-in limit then keys on the proxy, locking out everyone).
+        "GRADER_TRUSTED_PROXIES": min(5, max(0, _int("GRADER_TRUSTED_PROXIES", 0))),
+        # The address the service is reached at (https://grader.school.example): only its host
+        # is answered, and absolute URLs are built from it, never from another Host header.
+        "GRADER_BASE_URL": os.environ.get("GRADER_BASE_URL", "").strip().rstrip("/"),
         # "Remember me" keeps a browser signed in this many days at most (sign-out, a new
         # password or "sign out everywhere" end it sooner).
         "GRADER_REMEMBER_DAYS": min(365, max(1, _int("GRADER_REMEMBER_DAYS", 14))),

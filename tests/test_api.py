@@ -558,3 +558,36 @@ def test_the_instance_folder_and_its_files_are_the_services_alone(tmp_path, monk
     files = [p for p in instance.iterdir() if p.is_file()]
     assert {"secret_key", "grader.sqlite", "broker.sqlite"} <= {p.name for p in files}
     assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
+
+
+def test_behind_a_proxy_the_sign_in_limit_keys_on_the_client_and_hosts_are_checked(
+        tmp_path):
+    """Behind the recommended reverse proxy, 50 failures on any emails locked the whole school
+    out (every request came from the proxy's address); absolute URLs came from the Host
+    header."""
+    from tests.pages_support import csrf_token
+    from tests.service_support import make_app, service_env, token_for
+
+    app = make_app(service_env(tmp_path / "instance", GRADER_TRUSTED_PROXIES="1",
+                               GRADER_BASE_URL="https://grader.school.example",
+                               GRADER_LOGIN_FAILURES="2"))
+    host = {"base_url": "https://grader.school.example"}
+
+    def sign_in(address: str, email: str) -> int:
+        client = app.test_client()
+        page = client.get("/login", **host).get_data(as_text=True)
+        return client.post("/login", **host, headers={
+            "X-Forwarded-For": address, "Referer": "https://grader.school.example/login"}, data={
+            "email": email, "password": "wrong password", "csrf_token": csrf_token(page)}
+        ).status_code
+
+    # 5 x 2 failures from one address, each on another email: that address is stopped ...
+    answers = [sign_in("203.0.113.7", f"n{k}@school.example") for k in range(11)]
+    assert answers[:10] == [401] * 10 and answers[10] == 429
+    assert sign_in("198.51.100.9", "someone@school.example") == 401  # ... no one else is
+    evil = app.test_client().get("/login", base_url="https://evil.example")
+    assert evil.status_code == 400
+    token = token_for(app, "teacher@school.example", "teacher")
+    accepted = app.test_client().post("/api/v1/essays", **host, headers=token, json={
+        "text": "My essay argues that it worked. " * 20})
+    assert accepted.get_json()["url"].startswith("https://grader.school.example/api/v1/")
