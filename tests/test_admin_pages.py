@@ -166,3 +166,27 @@ def test_a_rubric_is_edited_as_a_form_and_a_teacher_writes_and_edits_their_own(
     sign_out(client)
     sign_in(client, "teacher2")  # not hers
     assert client.get("/admin/rubrics/year-9-history").status_code == 403
+
+
+def test_an_exemplar_is_added_with_its_levels_from_the_form(client, school, service_app):
+    from grader.services.rubrics import spec_of
+
+    sign_in(client, "admin")
+    page = client.get("/admin/rubrics/history-argument").get_data(as_text=True)
+    essay = (ROOT / "tests" / "essays" / "questions" / "weimar-strong.txt").read_bytes()
+    levels = {"new-exemplar-thesis": "4", "new-exemplar-evidence": "3",
+              "new-exemplar-structure": "4", "new-exemplar-language": "3"}
+    saved = client.post("/admin/rubrics/history-argument", follow_redirects=True,
+                        content_type="multipart/form-data", data={
+                            "csrf_token": csrf_token(page), "editor": "form",
+                            "exemplars": [(io.BytesIO(essay), "weimar.txt")],
+                            "new-exemplar-question": "Why did the Weimar Republic collapse?",
+                            **levels})
+    assert "Saved as version 2; it is now active." in saved.get_data(as_text=True)
+    with database(service_app).session() as session:
+        rubric = session.query(Rubric).filter_by(slug="history-argument").one()
+        spec = spec_of(rubric.active_version)
+        added = spec.exemplars[-1]
+        assert len(spec.exemplars) == 2 and added.text.startswith(essay.decode()[:40])
+        assert added.levels == {"thesis": 4, "evidence": 3, "structure": 4, "language": 3}
+        assert added.question.text == "Why did the Weimar Republic collapse?"

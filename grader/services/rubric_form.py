@@ -74,7 +74,9 @@ def yaml_from_form(yaml_text: str, form: Mapping[str, str]) -> str:
     ``new-criterion`` (an engine criterion to add, with ``new-criterion-name``,
     ``new-criterion-weight`` and ``new-criterion-level-N``); per exemplar K ``exemplar-K-ID``
     (its stated level on criterion ID). A new criterion's level on each exemplar is taken from
-    ``exemplar-K-new``. Validation is the rubric parser's, when the text is saved."""
+    ``exemplar-K-new``. ``new-exemplar`` (the path of an essay uploaded with the form) adds an
+    exemplar at ``new-exemplar-ID`` levels, answering ``new-exemplar-question`` if given.
+    Validation is the rubric parser's, when the text is saved."""
     data = _data(yaml_text)
     if form.get("id"):  # a new rubric's id (an existing one keeps its own)
         data["id"] = form["id"].strip()
@@ -105,6 +107,15 @@ def yaml_from_form(yaml_text: str, form: Mapping[str, str]) -> str:
             if value:
                 stated[cid] = _number(value, f"exemplar {k + 1}'s level for {cid}")
         exemplars.append({**exemplar, "levels": stated})
+    added_exemplar = (form.get("new-exemplar") or "").strip()
+    if added_exemplar:  # an essay uploaded with the form, at the levels the form states
+        exemplar = {"path": added_exemplar,
+                    "levels": {cid: _number(form.get(f"new-exemplar-{cid}") or "",
+                                            f"the new exemplar's level for {cid}")
+                               for cid in criteria}}
+        if (form.get("new-exemplar-question") or "").strip():
+            exemplar["question"] = form["new-exemplar-question"].strip()
+        exemplars.append(exemplar)
     if exemplars:
         data["exemplars"] = exemplars
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96)

@@ -104,8 +104,13 @@ def rubric(slug: str | None):
     problem = None
     if request.method == "POST":
         try:
-            yaml_text = yaml_from_form(yaml_text, request.form) \
-                if request.form.get("editor") == "form" else request.form.get("yaml", "")
+            if request.form.get("editor") == "form":
+                upload = request.files.get("exemplars")
+                fields = {**request.form, **({"new-exemplar": f"exemplars/{upload.filename}"}
+                                             if upload and upload.filename else {})}
+                yaml_text = yaml_from_form(yaml_text, fields)
+            else:
+                yaml_text = request.form.get("yaml", "")
         except RubricError as exc:
             problem = exc
         if version is None:  # the starter's exemplars, as far as the rubric still names them
