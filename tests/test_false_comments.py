@@ -457,3 +457,31 @@ def test_a_comment_held_back_from_students_reaches_teachers_only_whatever_its_me
                    question=WEIMAR)
     held = items(result, "structure.topic_sentence")
     assert held and all(item.audience == TEACHERS for item in held)
+
+
+# --- 15. read as a student at the end of issue 14's second session -----------------------------
+
+def test_a_conclusion_that_makes_the_only_claim_is_not_said_to_return_to_it(grade):
+    """A weak First World War essay's only claim came in its last paragraph, which was praised
+    as "Your conclusion returns to your argument": there was nothing to return to."""
+    question = Question.build("How far was the alliance system responsible for the outbreak "
+                              "of the First World War in 1914?", period="1914")
+    text = (
+        "The First World War started in 1914. It was a very big war and lots of people died. "
+        "There were many reasons for the war.\n\n"
+        "Franz Ferdinand was shot in Sarajevo. He was the heir to the throne of "
+        "Austria-Hungary. The man who shot him was Gavrilo Princip. After that Austria-Hungary "
+        "declared war on Serbia.\n\n"
+        "There were alliances. The Triple Alliance was Germany, Austria-Hungary and Italy. The "
+        "Triple Entente was Britain, France and Russia. Countries had to help each other.\n\n"
+        "Also there was an arms race. Britain and Germany built lots of ships called "
+        "Dreadnoughts. Everyone wanted a bigger army.\n\n"
+        "So the alliances were a cause of the war but there were other causes too.")
+    result = grade(text, question=question)
+    assert not items(result, "structure.conclusion_returns")
+    assert not items(result, "structure.conclusion_drifts")
+    assert not items(result, "structure.no_conclusion")
+    placed = grade(text.replace("There were many reasons for the war.",
+                                "The alliances were a cause of the war, but not the only one."),
+                   question=question)
+    assert items(placed, "structure.conclusion_returns")  # stated first, then returned to

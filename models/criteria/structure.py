@@ -154,12 +154,15 @@ class Structure(Criterion):
         for m in s.misplaced[:1]:
             improvements.append(ctx.item("structure.misplaced_marker", "improvement",
                                          [m.sentence], marker=m.marker, where=m.where))
+        # A conclusion can only return to a thesis stated before it: with the claim made first
+        # in the conclusion, "returns to your argument" would be false (thesis.late says it).
+        stated_first = ctx.thesis.thesis is not None and ctx.thesis.in_introduction
         if s.conclusion_paragraph is not None:
             last = essay.paragraphs[s.conclusion_paragraph].sentences
-            if s.conclusion_returns:
+            if stated_first and s.conclusion_returns:
                 said = s.restatement if s.restatement is not None else last[0]
                 strengths.append(ctx.item("structure.conclusion_returns", "strength", [said]))
-            elif ctx.thesis.thesis is not None:
+            elif stated_first:
                 thesis_text = quote(essay.sentence(ctx.thesis.thesis).text)
                 improvements.append(ctx.item("structure.conclusion_drifts", "improvement",
                                              [last[0], ctx.thesis.thesis], thesis=thesis_text))

@@ -160,10 +160,10 @@ def extract_thesis(essay: EssayDoc, topic: Topic,
     if argument is not None and argument.restatement is not None:
         restated = score_candidate(essay.sentence(argument.restatement), topic, 0.0)
         late = restated if restated.score >= THESIS_THRESHOLD else None
-    if late is None and rest:
-        # A restatement too weak to count leaves the essay's clearest claim elsewhere as its
-        # late thesis: else a shuffle that
-        # brought a weak sentence to the opening would credit the clear one for the first time.
+    elif rest:
+        # (What the essay is credited with, whatever the order, is ``anywhere`` below; which
+        # sentence is marked as the late thesis stays the argument's restatement when it has
+        # one: marking the best claim instead took the thesis highlight's precision below 0.8.)
         scored = [score_candidate(s, topic, 0.0) for s in rest]
         top = max(scored, key=lambda c: (c.score, -c.sentence))
         late = top if top.score >= THESIS_THRESHOLD + 0.1 else None
