@@ -14,7 +14,7 @@ from grader.services.gradebook import gradebook
 from grader.services.overrides import final_levels
 from grader.services.questions import question_summary
 from grader.tables import Assignment, Batch, Essay, Override, RubricVersion, User, as_utc
-from models.feedback.precision import students_view
+from models.feedback.precision import STUDENT_FLAGS, students_view
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -48,10 +48,8 @@ def essay_summary(essay: Essay, overrides: dict[str, Override]) -> dict[str, Any
     }
 
 
-# What a student reads of their essay is what their pages show them: the flags they see (the
-# note that the grader reads English), and levels, scores and the teacher's levels only once
-# the assignment shows or has released them.
-STUDENT_FLAGS = frozenset({"gibberish"})
+# What a student reads of their essay is what their pages show them: levels, scores and the
+# teacher's levels only once the assignment shows or has released them.
 _LEVEL_FIELDS = ("level", "label", "descriptor", "score", "confidence", "raw", "components",
                  "prior", "capped_by", "cap_reason", "uncapped_score")
 
@@ -67,9 +65,7 @@ def student_view(body: dict[str, Any], essay: Essay) -> dict[str, Any]:
                             for o in out["overrides"]] if visible else []
     document = out.get("result")
     if document:
-        document = {**students_view(document),
-                    "flags": [f for f in document.get("flags", [])
-                              if f.get("code") in STUDENT_FLAGS]}
+        document = students_view(document)
         if not visible:
             document.pop("overall", None)
             document.pop("calibration", None)

@@ -17,6 +17,7 @@ from grader.db import get_session
 from grader.ingest import ingest_upload
 from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
+from grader.services.gradebook import gradebook
 from grader.services.rubrics import spec_of
 from grader.services.submissions import (
     AlreadySubmitted,
@@ -29,7 +30,7 @@ from grader.services.submissions import (
 )
 from grader.tables import Batch
 from grader.web.drafts import compare_drafts
-from grader.web.teacher import class_overview, class_table, question_view
+from grader.web.teacher import class_overview, question_view
 from models.errors import EssayInputError
 from models.feedback.wording import weakness_names
 
@@ -111,7 +112,7 @@ def assignment(assignment_id: int):
         overview = class_overview(assignment, [c for c, _ in criteria], spec_levels)
         return render_template("teacher/assignment.html", assignment=assignment,
                                submission=uuid4().hex,
-                               rows=class_table(assignment), criteria=criteria,
+                               rows=gradebook(session, assignment), criteria=criteria,
                                batches=list(batches), overview=overview,
                                weakness_names=weakness_names(),
                                question=question_view(assignment))

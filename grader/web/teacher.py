@@ -16,7 +16,6 @@ from grader.api.common import ID
 from grader.db import get_session
 from grader.export import gradebook_response
 from grader.services.classes import release, set_question
-from grader.services.gradebook import GradebookRow, gradebook
 from grader.services.overrides import OverrideError, add_override, final_levels
 from grader.services.questions import QuestionError, spec_of_question, term_label
 from grader.tables import Assignment, Essay
@@ -29,11 +28,6 @@ class OverrideForm(FlaskForm):
     criterion = SelectField("Criterion", validators=[DataRequired()])
     level = IntegerField("Level", validators=[DataRequired()])
     comment = TextAreaField("Comment for the student", validators=[Length(max=5000)])
-
-
-def class_table(assignment: Assignment) -> list[GradebookRow]:
-    """Every student of the class with their newest draft's final levels (overrides applied)."""
-    return gradebook(get_session(), assignment)
 
 
 @dataclass

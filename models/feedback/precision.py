@@ -105,11 +105,16 @@ def with_audience(item: FeedbackItem) -> FeedbackItem:
     return replace(item, audience=measure.audience, precision=measure.precision)
 
 
+# The one flag a student reads: that the grader reads English (the others are the teacher's).
+STUDENT_FLAGS = frozenset({"gibberish"})
+
+
 def students_view(document: dict) -> dict:
     """A result document as a student may read it: without the comments and highlights
-    that are for teachers to check. (A document stored before audiences existed shows what
-    it always showed.)"""
+    that are for teachers to check, and with only the flags meant for students. (A document
+    stored before audiences existed shows what it always showed.)"""
     view = dict(document)
+    view["flags"] = [f for f in document.get("flags", []) if f.get("code") in STUDENT_FLAGS]
     view["criteria"] = [{**c, "feedback": [i for i in c.get("feedback", [])
                                            if i.get("audience", EVERYONE) == EVERYONE]}
                         for c in document.get("criteria", [])]
