@@ -77,6 +77,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "GRADER_UPLOAD_MAX_FILES": _int("GRADER_UPLOAD_MAX_FILES", 500),
         "GRADER_UPLOAD_MAX_FILE_MB": _float("GRADER_UPLOAD_MAX_FILE_MB", 5),
         "GRADER_UPLOAD_MAX_TOTAL_MB": _float("GRADER_UPLOAD_MAX_TOTAL_MB", 50),
+        # Uploads are read in a child process bounded in time and memory (beyond the files'
+        # own size), so one file built to be expensive fails alone.
+        "GRADER_UPLOAD_SECONDS": max(5.0, _float("GRADER_UPLOAD_SECONDS", 60)),
+        "GRADER_UPLOAD_MEMORY_MB": max(100.0, _float("GRADER_UPLOAD_MEMORY_MB", 256)),
         # Rate limits: failed sign-ins per account (and per client address, 5 times as many)
         # within the window, and essays submitted per account per minute.
         "GRADER_LOGIN_FAILURES": max(1, _int("GRADER_LOGIN_FAILURES", 10)),

@@ -48,6 +48,11 @@ def make_pdf(pages: list[str]) -> bytes:
         )
         kids.append(b"%d 0 R" % page)
     objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    return pdf_from_objects(objects)
+
+
+def pdf_from_objects(objects: dict[int, bytes]) -> bytes:
+    """A PDF file of the numbered objects (1 the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = {}
     for number in sorted(objects):

@@ -273,13 +273,23 @@ def test_an_unknown_rubric_is_named_with_the_known_ones(client, accounts):
                                                          "language"]
 
 
-def test_health_reports_database_broker_and_no_workers(client):
-    response = client.get("/healthz")
+def test_health_reports_database_broker_and_no_workers_to_an_administrator(client, accounts):
+    response = client.get("/healthz", headers=accounts["admin"])
     assert response.status_code == 200
     health = response.get_json()
     assert health["database"]["ok"] and health["broker"]["ok"]
     assert health["workers"] == {"ok": False, "alive": 0, "names": []}
     assert health["status"] == "degraded"
+
+
+@pytest.mark.parametrize("who", [None, "student", "teacher", "bad token"])
+def test_health_without_an_administrator_says_only_up_or_down(client, accounts, who):
+    """/healthz without a token listed worker hostnames, PIDs and queue depths."""
+    headers = {"bad token": {"Authorization": "Bearer nope"}}.get(who) or accounts.get(who, {})
+    for path in ("/healthz", "/api/v1/healthz"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200
+        assert response.get_json() == {"status": "degraded"}
 
 
 def test_cli_refuses_a_weak_password_without_creating_the_account_and_lists_accounts(

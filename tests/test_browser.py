@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -19,16 +18,18 @@ from werkzeug.serving import make_server
 
 from tests.pages_support import PASSWORD, make_school
 from tests.planted import planted_essay, planted_set, scored_csv
-from tests.service_support import ROOT, WorkerProcess, make_app, service_env, wait_for, worker_alive
+from tests.service_support import (
+    ROOT,
+    WorkerProcess,
+    free_port,
+    make_app,
+    service_env,
+    wait_for,
+    worker_alive,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

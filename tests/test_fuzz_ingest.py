@@ -177,8 +177,8 @@ def test_any_bytes_under_any_name_become_essays_or_named_problems(items, limit):
 @FUZZ
 @given(data=contents, extract=st.sampled_from(["txt", "docx", "pdf"]))
 def test_the_extractors_return_text_or_raise_ingest_error(data, extract):
-    function = {"txt": extract_txt, "pdf": extract_pdf,
-                "docx": lambda d, n: extract_docx(d, n, max_unpacked_bytes=5_000_000)}[extract]
+    function = {"txt": extract_txt, "pdf": lambda d, n: extract_pdf(d, n, IngestLimits()),
+                "docx": lambda d, n: extract_docx(d, n, IngestLimits())}[extract]
     try:
         text = function(data, f"upload.{extract}")
     except IngestError as exc:

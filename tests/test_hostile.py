@@ -62,7 +62,7 @@ def test_a_batch_of_hostile_files_loses_none_and_grades_the_good_one(
     text = exported.get_data(as_text=True)
     assert "'=HYPERLINK" in text and "'+cmd" in text and "'@SUM" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
-    assert client.get("/healthz").get_json()["database"]["ok"]
+    assert client.get("/healthz", headers=accounts["admin"]).get_json()["database"]["ok"]
 
 
 def test_each_hostile_file_alone_gets_a_clear_answer(client, accounts, service_app, corpus):

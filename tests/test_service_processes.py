@@ -34,6 +34,7 @@ from tests.service_support import (
     answers,
     fault_outcome,
     flush_redis,
+    free_port,
     make_app,
     postgres_database,
     results_per_essay,
@@ -91,12 +92,6 @@ def batch_status(client, headers, batch: dict) -> dict:
     return client.get(batch["url"], headers=headers).get_json()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
     """An app on a new PostgreSQL database and Redis, as docker-compose would run it."""
@@ -132,7 +127,8 @@ def test_a_mixed_batch_is_graded_end_to_end_by_two_worker_processes(production):
                         120, "the batch to finish", on_timeout=worker.tail)
         assert done["counts"] == {"queued": 0, "running": 0, "done": 7, "failed": 0}
         assert all(e["overall_level"] in (1, 2, 3, 4) for e in done["essays"])
-        health = client.get("/healthz").get_json()
+        admin = token_for(app, "health@school.example", "admin")
+        health = client.get("/healthz", headers=admin).get_json()
         assert health["status"] == "ok" and health["database"]["dialect"] == "postgresql"
         assert health["broker"]["transport"] == "redis" and health["workers"]["alive"] == 1
     finally:
@@ -272,7 +268,8 @@ def test_essays_sent_while_the_broker_is_down_are_graded_when_it_returns(tmp_pat
             ids.append(response.get_json()["essay"]["id"])
         assert time.monotonic() - started < 30
         assert status_counts(app) == {"queued": 3}
-        assert client.get("/healthz").get_json()["broker"]["ok"] is False
+        admin = token_for(app, "health@school.example", "admin")
+        assert client.get("/healthz", headers=admin).get_json()["broker"]["ok"] is False
 
         redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                                   "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
@@ -569,13 +566,18 @@ def test_grader_serve_runs_the_embedded_default_with_no_servers(tmp_path):
         return health if health["status"] == "ok" else None
 
     try:
-        health = wait_for(healthy, 120, "grader serve to be healthy", on_timeout=tail)
+        wait_for(healthy, 120, "grader serve to be healthy", on_timeout=tail)
+
+        def token(email: str, role: str) -> str:
+            return subprocess.run([sys.executable, "-m", "grader.cli", "token", "create", email,
+                                   "--role", role], env=env, cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+
+        admin = {"Authorization": f"Bearer {token('admin@school.example', 'admin')}"}
+        health = requests.get(f"{base}/healthz", headers=admin, timeout=5).json()
         assert health["database"]["dialect"] == "sqlite"
         assert health["broker"]["transport"] == "grader-sqla+sqlite"
-        token = subprocess.run([sys.executable, "-m", "grader.cli", "token", "create",
-                                "kid@school.example", "--role", "student"], env=env, cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token('kid@school.example', 'student')}"}
         started = time.monotonic()
         accepted = requests.post(f"{base}/api/v1/essays", json={"text": STRONG},
                                  headers=headers, timeout=10)

@@ -95,7 +95,9 @@ def upload_limits() -> IngestLimits:
     config = current_app.config
     return IngestLimits(max_files=config["GRADER_UPLOAD_MAX_FILES"],
                         max_file_bytes=int(config["GRADER_UPLOAD_MAX_FILE_MB"] * 1_000_000),
-                        max_total_bytes=int(config["GRADER_UPLOAD_MAX_TOTAL_MB"] * 1_000_000))
+                        max_total_bytes=int(config["GRADER_UPLOAD_MAX_TOTAL_MB"] * 1_000_000),
+                        max_upload_seconds=config["GRADER_UPLOAD_SECONDS"],
+                        max_reader_memory_bytes=int(config["GRADER_UPLOAD_MEMORY_MB"] * 1_000_000))
 
 
 def read_upload(storage, limits: IngestLimits) -> tuple[str, bytes]:

@@ -31,7 +31,7 @@ from grader.api.present import essay_detail, essay_summary, student_view
 from grader.auth import current_user, require_user
 from grader.db import get_session
 from grader.errors import ApiError
-from grader.ingest import ingest_upload
+from grader.ingest import ingest_isolated
 from grader.queueing import DRAFT_QUEUE
 from grader.services.overrides import OverrideError, add_override
 from grader.services.questions import QuestionSpec
@@ -82,7 +82,7 @@ def _draft_from_request() -> _Draft:
                           request.form.get("rubric"), form_question())
         raise ApiError(400, "send JSON {\"text\": ...} or a multipart form with a 'file'")
     question = form_question()  # a bad question is refused before the file is read
-    report = ingest_upload([read_upload(storage, limits)], limits=limits)
+    report = ingest_isolated([read_upload(storage, limits)], limits)
     if report.problems or len(report.essays) != 1:
         message = (report.problems[0].message if report.problems
                    else "a draft is one essay; upload several as a batch")

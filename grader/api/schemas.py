@@ -308,10 +308,10 @@ class RollbackOut(Schema):
 
 class Health(Schema):
     status = fields.String(metadata={"enum": ["ok", "degraded", "down"]})
-    database = fields.Dict()
-    broker = fields.Dict()
-    workers = fields.Dict()
-    queue = fields.Dict()
+    database = fields.Dict(metadata={"description": "administrators only"})
+    broker = fields.Dict(metadata={"description": "administrators only"})
+    workers = fields.Dict(metadata={"description": "administrators only"})
+    queue = fields.Dict(metadata={"description": "administrators only"})
 
 
 class EssayRef(Schema):

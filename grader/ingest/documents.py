@@ -18,9 +18,9 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
 from models.errors import EssayInputError
-from models.text import decode_bytes
+from models.text import MAX_CHARS, decode_bytes
 
-from .limits import human_size
+from .limits import IngestLimits, human_size
 from .report import IngestError, without_source
 
 log = logging.getLogger(__name__)
@@ -42,26 +42,36 @@ def extract_txt(data: bytes, name: str) -> str:
         raise IngestError(without_source(exc, name)) from exc
 
 
-def extract_docx(data: bytes, name: str, max_unpacked_bytes: int) -> str:
+def extract_docx(data: bytes, name: str, limits: IngestLimits) -> str:
     """Paragraph and table-cell text of a .docx in document order, joined by blank lines.
 
-    A .docx is itself a zip: its declared unpacked size is checked first so that a crafted
-    document cannot make the parser inflate gigabytes. zipfile never inflates a member past its
-    declared size, so the declared sizes are a real bound.
+    A .docx is itself a zip: its declared unpacked sizes are checked first, all parts against
+    the upload's total and the XML parts against what the parser may read, so that a 130 KB
+    document cannot make the parser inflate and walk 45 MB of XML. zipfile never inflates a
+    member past its declared size, so the declared sizes are a real bound.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
+            parts = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise IngestError(_DOCX_UNREADABLE) from exc
-    if unpacked > max_unpacked_bytes:
+    unpacked = sum(info.file_size for info in parts)
+    if unpacked > limits.max_total_bytes:
         raise IngestError(
             f"the document unpacks to {human_size(unpacked, round_up=True)}; "
-            f"the limit is {human_size(max_unpacked_bytes)}"
+            f"the limit is {human_size(limits.max_total_bytes)}"
+        )
+    xml = sum(info.file_size for info in parts if info.filename.endswith((".xml", ".rels")))
+    if xml > limits.max_docx_xml_bytes:
+        raise IngestError(
+            f"the document's text and layout unpack to {human_size(xml, round_up=True)}; "
+            f"the limit is {human_size(limits.max_docx_xml_bytes)} (save it again, or as .txt)"
         )
     try:
         document = docx.Document(io.BytesIO(data))
         return "\n\n".join(_docx_blocks(document))
+    except MemoryError:
+        raise
     except Exception as exc:
         # python-docx and lxml raise many unrelated types (KeyError for a missing part, ValueError
         # for a renamed .xlsx, XMLSyntaxError, ...) for hostile or damaged input; every one means
@@ -88,18 +98,37 @@ def _docx_blocks(container: Document | _Cell) -> Iterator[str]:
             yield text
 
 
-def extract_pdf(data: bytes, name: str) -> str:
+def extract_pdf(data: bytes, name: str, limits: IngestLimits) -> str:
     """Text of every page of a PDF, pages joined by blank lines.
 
     An encrypted PDF is opened with the empty password when it allows that (a PDF that only
-    restricts printing or copying); otherwise it is refused.
+    restricts printing or copying); otherwise it is refused. The pages and the content they
+    make the extractor read are counted before each page is read; reading stops once the text is
+    longer than any essay may be.
     """
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _opens_with_empty_password(reader):
             raise IngestError(_PDF_ENCRYPTED)
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    except IngestError:
+        if len(reader.pages) > limits.max_pdf_pages:
+            raise IngestError(f"the PDF has {len(reader.pages):,} pages; "
+                              f"the limit is {limits.max_pdf_pages}")
+        pages: list[str] = []
+        content_bytes = characters = 0
+        for page in reader.pages:
+            contents = page.get_contents()
+            content_bytes += len(contents.get_data()) if contents is not None else 0
+            if content_bytes > limits.max_pdf_content_bytes:
+                raise IngestError(
+                    f"the PDF's pages hold more than {human_size(limits.max_pdf_content_bytes)} "
+                    "of page content to read; upload its text as .txt or .docx instead"
+                )
+            pages.append((page.extract_text() or "").strip())
+            characters += len(pages[-1])
+            if characters > MAX_CHARS:
+                raise IngestError(f"the PDF holds more than {MAX_CHARS:,} characters of text; "
+                                  "that is the limit for one essay")
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:
         # pypdf raises PdfReadError, PdfStreamError, LimitReachedError, but also KeyError,

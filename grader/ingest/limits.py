@@ -19,6 +19,21 @@ class IngestLimits:
     """Per zip member, uncompressed size / compressed size."""
     max_csv_rows: int = 2000
     """Data rows read from one csv file."""
+    max_docx_xml_bytes: int = 5_000_000
+    """A .docx's XML parts together, unpacked: parsing costs about 1 s and 15 MB per MB of XML
+    (a 500-page essay has about 2 MB; images are not XML and do not count)."""
+    max_pdf_pages: int = 100
+    """Pages of one PDF."""
+    max_pdf_content_bytes: int = 5_000_000
+    """A PDF's page content streams together, decoded and counted once per page (pages may share
+    one stream, so a 6 KB file can make the text extractor read 20 MB)."""
+    max_document_seconds: float = 10.0
+    """Reading one document (a .docx or PDF), where the reader can interrupt it."""
+    max_upload_seconds: float = 60.0
+    """Reading a whole upload; files not reached by then are named as not read."""
+    max_reader_memory_bytes: int = 256_000_000
+    """Address space of the process reading an upload in isolation, beyond the files' own size
+    (the readers themselves take about 40 MB of it)."""
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import PurePosixPath
@@ -10,6 +11,7 @@ from models.errors import EssayInputError
 from models.text import prepare_text
 
 from .archive import read_zip
+from .deadline import TooSlow, time_bound
 from .documents import extract_docx, extract_pdf, extract_txt
 from .limits import Budget, IngestLimits, human_size
 from .report import (
@@ -47,6 +49,16 @@ def ingest_upload(
         name = upload_filename(raw_name, index)
         upload.add_file(_unique(name, names), PurePosixPath(name).stem, data)
     return upload.report
+
+
+def failed_upload(files: Iterable[tuple[str, bytes]], message: str) -> IngestReport:
+    """The report of an upload none of whose files could be read: each named as ingest_upload
+    names it, with ``message``."""
+    report, names = IngestReport(), set()
+    for index, (raw_name, _data) in enumerate(files, start=1):
+        name = _unique(upload_filename(raw_name, index), names)
+        report.problems.append(FileProblem(name, message))
+    return report
 
 
 def ingest_text(text: str, label: str, name: str = "pasted text") -> ExtractedEssay:
@@ -102,10 +114,14 @@ class _Upload:
         self.budget = Budget(limits)
         self.report = IngestReport()
         self._first_name_by_hash: dict[str, str] = {}
+        self._deadline = time.monotonic() + limits.max_upload_seconds
 
     def add_file(self, name: str, label: str, data: bytes) -> None:
         if self.budget.entries_left == 0:
             self._problem(name, f"not read: {self._files_limit()}")
+            return
+        if self._seconds_left() <= 0:
+            self._problem(name, self._out_of_time())
             return
         suffix = PurePosixPath(name).suffix.casefold()
         if suffix == ".zip":
@@ -146,16 +162,27 @@ class _Upload:
         if suffix in _TEXT_SUFFIXES:
             extract = extract_txt
         elif suffix == ".docx":
-            extract = partial(extract_docx, max_unpacked_bytes=self.limits.max_total_bytes)
+            extract = partial(extract_docx, limits=self.limits)
         elif suffix == ".pdf":
-            extract = extract_pdf
+            extract = partial(extract_pdf, limits=self.limits)
         else:
             self._problem(name, unsupported_message(suffix))
             return
+        seconds = min(self.limits.max_document_seconds, self._seconds_left())
         try:
-            text = extract(data, name)
+            with time_bound(seconds):
+                text = extract(data, name)
         except IngestError as exc:
             self._problem(name, str(exc))
+            return
+        except TooSlow:
+            self._problem(name, self._out_of_time() if seconds < self.limits.max_document_seconds
+                          else f"reading the file took longer than {seconds:g} s; it may be "
+                               "damaged: upload its text as .txt or .docx instead")
+            return
+        except MemoryError:
+            self._problem(name, "reading the file needed more memory than one document may use; "
+                                "upload its text as .txt or .docx instead")
             return
         self._add_text(name, label, text)
 
@@ -213,6 +240,13 @@ class _Upload:
     def _record(self, problem: FileProblem) -> None:
         self.report.problems.append(problem)
         self.budget.entries += 1
+
+    def _seconds_left(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _out_of_time(self) -> str:
+        return (f"not read: reading the upload took longer than "
+                f"{self.limits.max_upload_seconds:g} s; upload this file again on its own")
 
     def _files_limit(self) -> str:
         return f"the limit is {self.limits.max_files} essays and files per upload"

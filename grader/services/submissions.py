@@ -23,8 +23,8 @@ from grader.ingest import (
     ExtractedEssay,
     IngestLimits,
     IngestReport,
+    ingest_isolated,
     ingest_text,
-    ingest_upload,
 )
 from grader.queueing import BATCH_QUEUE, DRAFT_QUEUE, send_grading
 from grader.services.matching import evidence_of, match_student
@@ -200,8 +200,8 @@ def submit_upload(session: Session, owner: User, version: RubricVersion,
     """
     _earlier(session, Batch, owner, idempotency_key, question=question)
     count_submission(session, owner)
-    report = ingest_upload(files, limits=limits, text_column=text_column,
-                           label_column=label_column)
+    report = ingest_isolated(files, limits, text_column=text_column,
+                             label_column=label_column)
     assignment = session.get(Assignment, assignment_id) if assignment_id is not None else None
     roster = queries.roster(session, assignment.school_class) if assignment else []
     essays_by_name: dict[str, Essay] = {}

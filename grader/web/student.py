@@ -14,7 +14,7 @@ from wtforms.validators import Length, Optional
 from grader import queries
 from grader.api.common import ID, submission_key, upload_limits
 from grader.db import get_session
-from grader.ingest import ingest_upload
+from grader.ingest import ingest_isolated
 from grader.queueing import DRAFT_QUEUE
 from grader.services.classes import levels_visible_to_student
 from grader.services.gradebook import gradebook
@@ -135,8 +135,8 @@ def _draft_text(form: DraftForm) -> str | None:
     upload = form.file.data
     if upload and upload.filename:
         limits = upload_limits()
-        report = ingest_upload([(upload.filename, upload.stream.read(limits.max_file_bytes + 1))],
-                               limits=limits)
+        report = ingest_isolated(
+            [(upload.filename, upload.stream.read(limits.max_file_bytes + 1))], limits)
         if report.problems or len(report.essays) != 1:
             flash(report.problems[0].message if report.problems
                   else "A draft is one essay: upload one file.", "error")

@@ -1,0 +1,39 @@
+"""A time bound on reading one document, so a file built to be slow fails alone, in seconds.
+
+pypdf and python-docx cannot be asked to stop, so the bound is an interval timer whose signal
+raises inside the parser. Signals reach only the main thread: elsewhere (a web thread reading a
+file itself) the bound is the process's, which the isolated reader provides.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class TooSlow(BaseException):
+    """Raised inside a parser whose time is up. A BaseException, so the parsers' broad
+    ``except Exception`` (which turns their many errors into "unreadable") lets it through."""
+
+
+@contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Raise TooSlow in the block once ``seconds`` have passed (a no-op off the main thread)."""
+    if seconds <= 0:
+        raise TooSlow
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
