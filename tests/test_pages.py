@@ -344,6 +344,11 @@ def test_a_user_changes_their_password(client, school):
         "current": "nope", "new": "a brand new passphrase", "again": "a brand new passphrase",
         "csrf_token": csrf_token(page)}, follow_redirects=True)
     assert "current password is not right" in wrong.get_data(as_text=True)
+    common = client.post("/account/password", data={
+        "current": PASSWORD, "new": "password1234", "again": "password1234",
+        "csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "too easy to guess. This is a very common password." in \
+        common.get_data(as_text=True)
     done = client.post("/account/password", data={
         "current": PASSWORD, "new": "a brand new passphrase", "again": "a brand new passphrase",
         "csrf_token": csrf_token(page)}, follow_redirects=True)

@@ -10,12 +10,19 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from grader import queries
 from grader.tables import ROLES, ApiToken, User, as_utc, utcnow
 
 TOKEN_PREFIX = "grd_"
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+MIN_PASSWORD_STRENGTH = 3
+"""zxcvbn's score (0-4): 3 means about 10^8 guesses or more, out of reach of an online attack
+that the sign-in limit slows, and of the common and breached passwords in its lists."""
+_STRENGTH_CHECKED = 100
+"""zxcvbn's matching grows faster than the password; the first 100 characters decide."""
 # Checked against when the email is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not a password of anyone's")
 
@@ -38,7 +45,7 @@ def ensure_user(session: Session, email: str, role: str, name: str = "",
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if password is not None:
-        check_password(password)
+        check_password(password, email=email)
     user = queries.user_by_email(session, email)
     if user is None:
         user = User(email=email, role=role, name=name or email.split("@")[0])
@@ -51,16 +58,27 @@ def ensure_user(session: Session, email: str, role: str, name: str = "",
     return user
 
 
-def check_password(password: str) -> None:
-    """Raise AccountError saying why ``password`` may not be used."""
+def check_password(password: str, user: User | None = None, email: str = "") -> None:
+    """Raise AccountError saying why ``password`` may not be used: too short or long, or easy to
+    guess (a common or breached password, a keyboard pattern, a repeat, the account's own
+    name or email), checked offline by zxcvbn's frequency lists."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
+    email = user.email if user is not None else email
+    names = [email, email.split("@")[0], user.name if user is not None else "", "grader"]
+    verdict = zxcvbn(password[:_STRENGTH_CHECKED], user_inputs=[n for n in names if n])
+    if verdict["score"] < MIN_PASSWORD_STRENGTH:
+        warning = verdict["feedback"]["warning"] or "It would be easy to guess."
+        raise AccountError(f"that password is too easy to guess. {warning.rstrip('.')}. "
+                           "Try a few unrelated words, or a longer phrase of your own.")
 
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Store a salted hash (scrypt) of a new password, ending every session of the account
     (signed in with the old one); commits."""
-    check_password(password)
+    check_password(password, user)
     user.password_hash = generate_password_hash(password)
     user.session_version = (user.session_version or 0) + 1
     session.commit()

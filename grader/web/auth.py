@@ -20,7 +20,13 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from grader.db import get_session
-from grader.services.accounts import AccountError, end_sessions, set_password, user_for_login
+from grader.services.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    end_sessions,
+    set_password,
+    user_for_login,
+)
 from grader.services.ratelimit import attempt, forget
 
 bp = Blueprint("auth", __name__)
@@ -109,7 +115,8 @@ def change_password():
         if counted is None:
             flash(f"Too many wrong passwords; try again in "
                   f"{config['GRADER_LOGIN_WINDOW'] / 60:g} minutes.", "error")
-            return render_template("auth/password.html", form=form), 429
+            return render_template("auth/password.html", form=form,
+                                   min_length=MIN_PASSWORD_LENGTH), 429
         if user_for_login(db, current_user.email, form.current.data or "") is None:
             flash("The current password is not right.", "error")
         elif form.new.data != form.again.data:
@@ -127,4 +134,4 @@ def change_password():
                 login_user(user)
                 flash("Your password is changed; you are signed out everywhere else.", "info")
                 return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

@@ -96,7 +96,7 @@ def add_student(class_id: int):
     if not _looks_like_email(email) or (existing is not None and existing.role != "student"):
         flash(refused, "error")
         return redirect(url_for("class_pages.school_class", class_id=found.id))
-    password = None if existing is not None else secrets.token_urlsafe(9)
+    password = None if existing is not None else secrets.token_urlsafe(12)
     try:
         student = existing or ensure_user(session, email, "student",
                                           request.form.get("name", "").strip(), password)
