@@ -22,6 +22,13 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
                            "form-action 'self'; frame-ancestors 'none'")
 
 
+def as_sentence(message: str) -> str:
+    """A service's one-line reason ("the PDF has 101 pages; ...") as a page shows it: a
+    sentence with a capital and a full stop."""
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The user a session or remember cookie names, if it carries their current session version

@@ -28,6 +28,7 @@ from grader.services.accounts import (
     user_for_login,
 )
 from grader.services.ratelimit import attempt, forget
+from grader.web import as_sentence
 
 bp = Blueprint("auth", __name__)
 
@@ -127,7 +128,7 @@ def change_password():
             try:
                 set_password(db, user, form.new.data or "")
             except AccountError as exc:
-                flash(str(exc), "error")
+                flash(as_sentence(str(exc)), "error")
             else:
                 # Every other session ended with the old password; this one starts anew.
                 session.clear()

@@ -29,6 +29,7 @@ from grader.services.questions import (
     split_sources,
 )
 from grader.tables import SchoolClass
+from grader.web import as_sentence
 
 bp = Blueprint("class_pages", __name__)
 
@@ -145,6 +146,5 @@ def add_assignment(class_id: int):
                                     show_levels=request.form.get("show_levels") == "yes",
                                     question=question, author=current_user)
     except (QuestionError, AccountError) as exc:
-        message = str(exc)
-        return _class_page(found, message[:1].upper() + message[1:] + ".")
+        return _class_page(found, as_sentence(str(exc)))
     return redirect(url_for("student.assignment", assignment_id=created.id))

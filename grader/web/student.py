@@ -29,6 +29,7 @@ from grader.services.submissions import (
     unchanged_draft,
 )
 from grader.tables import Batch
+from grader.web import as_sentence
 from grader.web.drafts import compare_drafts
 from grader.web.teacher import class_overview, question_view
 from models.errors import EssayInputError
@@ -138,7 +139,7 @@ def _draft_text(form: DraftForm) -> str | None:
         report = ingest_isolated(
             [(upload.filename, upload.stream.read(limits.max_file_bytes + 1))], limits)
         if report.problems or len(report.essays) != 1:
-            flash(report.problems[0].message if report.problems
+            flash(as_sentence(report.problems[0].message) if report.problems
                   else "A draft is one essay: upload one file.", "error")
             return None
         return report.essays[0].text
