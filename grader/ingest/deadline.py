@@ -31,9 +31,13 @@ def time_bound(seconds: float) -> Iterator[None]:
         raise TooSlow
 
     previous = signal.signal(signal.SIGALRM, expire)
+    # A library may have blocked the signal in this thread (the mask is inherited by threads,
+    # forks and exec'd children): unblocked for the block, as it was afterwards.
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         signal.signal(signal.SIGALRM, previous)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import resource
+import signal
 import time
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
@@ -73,6 +74,9 @@ def ingest_isolated(
 def _read_in_child(send: Connection, files: list[tuple[str, bytes]], limits: IngestLimits,
                    text_column: str | None, label_column: str | None,
                    memory_bytes: int) -> None:
+    # The forkserver inherited the signal mask of the thread that started it; the CPU limit's
+    # signal must reach this process whatever that thread had blocked.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGXCPU, signal.SIGALRM})
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     # CPU seconds as a second bound, should the wall-clock timers be blocked in C code.
     cpu = int(limits.max_upload_seconds + limits.max_document_seconds) + 1
