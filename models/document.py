@@ -246,20 +246,24 @@ _ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, LENGTH, IS_STOP, IS_ALPHA, LIKE_NUM,
 
 
 def _snapshot(doc: Doc) -> list[Token | None]:
-    """All tokens of the Doc as Tokens (None for whitespace), through one array read."""
+    """All tokens of the Doc as Tokens (None for whitespace), through one array read.
+
+    Column by column through ``map`` rather than token by token: this runs on every token of
+    every essay, and was a sixth of the engine's own time."""
     array = doc.to_array(_ATTRS)
+    if not len(array):
+        return []
     strings = doc.vocab.strings
-    lookup = {key: strings[key] for key in np.unique(array[:, :5]).tolist()}
+    name = {key: strings[key] for key in np.unique(array[:, :5]).tolist()}
+    lemma_of = {key: name[key].lower() for key in np.unique(array[:, 1]).tolist()}
+    lower, lemma, pos, tag, dep, idx, length, stop, alpha, num, space = array.T.tolist()
     text = doc.text
-    out: list[Token | None] = []
-    for lower, lemma, pos, tag, dep, idx, length, stop, alpha, num, space in array.tolist():
-        if space:
-            out.append(None)
-        else:
-            out.append(Token(text[idx:idx + length], lookup[lower], lookup[lemma].lower(),
-                             lookup[pos], lookup[tag], lookup[dep], idx, stop == 1, alpha == 1,
-                             num == 1))
-    return out
+    named = name.__getitem__
+    rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], map(named, lower),
+               map(lemma_of.__getitem__, lemma), map(named, pos), map(named, tag),
+               map(named, dep), idx, map(bool, stop), map(bool, alpha), map(bool, num), strict=True)
+    make = Token._make
+    return [None if is_space else make(row) for row, is_space in zip(rows, space, strict=True)]
 
 
 def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:

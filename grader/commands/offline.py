@@ -37,7 +37,8 @@ def read_input(name: str) -> str:
 @click.option("--rubric", type=click.Path(path_type=Path), envvar=RUBRIC_ENV,
               help=f"rubric YAML (default: ${RUBRIC_ENV} or {DEFAULT_RUBRIC_FILE.name})")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--batch-size", type=click.IntRange(min=1), default=8, hidden=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, hidden=True,
+              help="essays per parser batch at most (default: the engine's)")
 @click.option("--model", type=click.Path(path_type=Path),
               help="a calibration model from 'grader calibrate' (with --csv)")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path),
@@ -46,7 +47,7 @@ def read_input(name: str) -> str:
 @click.option("--out", type=click.Path(path_type=Path), help="the CSV to write (with --csv)")
 @question_options()
 @exit_status
-def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch_size: int,
+def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch_size: int | None,
           model: Path | None, csv_path: Path | None, text_column: str | None,
           out: Path | None, **question: object) -> int:
     """Grade essay files ('-' reads stdin) and print levels and feedback; or, with --model
@@ -80,7 +81,7 @@ def grade(files: tuple[str, ...], rubric: Path | None, output_format: str, batch
             errors.append((source, str(exc)))
     results = []
     if inputs:
-        engine = Engine(spec, batch_size=batch_size)
+        engine = Engine(spec, **({"batch_size": batch_size} if batch_size else {}))
         bar = tqdm(total=len(inputs), unit="essay", file=sys.stderr,
                    disable=len(inputs) < 2 or not sys.stderr.isatty())
         for outcome in engine.grade_many(inputs):
