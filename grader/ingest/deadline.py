@@ -2,7 +2,9 @@
 
 pypdf and python-docx cannot be asked to stop, so the bound is an interval timer whose signal
 raises inside the parser. Signals reach only the main thread: elsewhere (a web thread reading a
-file itself) the bound is the process's, which the isolated reader provides.
+file itself) the bound is the process's, which the isolated reader provides. A long-lived host
+process's signal state is not ours to trust either (the full test run once lost the alarm), so
+the web app relies on the isolated reader's fresh child, where it holds.
 """
 
 from __future__ import annotations
