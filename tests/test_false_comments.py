@@ -255,6 +255,18 @@ def test_cheque_and_other_british_spellings_are_not_misspellings(analyse):
     assert not spelling.is_known("sence")
 
 
+def test_a_foreign_name_opening_a_sentence_is_not_a_misspelling(analyse):
+    """Read in the pages on a Weimar essay: "check the spelling of “Brüning”" (the chancellor),
+    because a sentence's first word is not skipped as a name is elsewhere."""
+    text = ("The Depression changed everything in Germany after 1929. Brüning governed by "
+            "emergency decree under Article 48, so parliament was already being bypassed. "
+            "Stresemann had died, and Göring later led the Reichstag.")
+    assert analyse(text, FIRST_WORLD_WAR).language.misspellings == ()
+    wrong = analyse("Recieved wisdom says the treaty was harsh and unfair to Germany in 1919.",
+                    FIRST_WORLD_WAR).language.misspellings
+    assert [m.word for m in wrong] == ["Recieved"]  # an English word opening a sentence still
+
+
 def test_words_run_together_are_split_not_replaced_by_another_word(engine):
     text = ("The New Deal helped alot of people, because the programmes put them back to work "
             "in 1935.")

@@ -54,9 +54,12 @@ def syllables(word: str) -> int:
 def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Misspelling]:
     out = []
     for position, token in enumerate(sentence.tokens):
+        # Capitals mark names, except on a sentence's first word; but a capitalised word with
+        # letters English does not use ("Brüning", "Göring") is a foreign name anywhere.
+        capitalised = token.text[0].isupper()
         if (not token.is_alpha or token.pos == "PROPN" or len(token.text) <= 2
-                or (position > 0 and token.text[0].isupper()) or token.lower in topic_words
-                or token.text.isupper()):
+                or (capitalised and (position > 0 or not token.text.isascii()))
+                or token.lower in topic_words or token.text.isupper()):
             continue
         if not spelling.is_known(token.lower):
             out.append(Misspelling(sentence.index, token.text, token.start))
