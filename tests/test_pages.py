@@ -71,6 +71,23 @@ def test_sign_in_never_redirects_off_the_site(client, school):
     assert response.headers["Location"] == "/"
 
 
+def graded_draft(client, school, service_app, grade_pending, text: str) -> tuple[str, int]:
+    """A draft the student submitted, graded; the student signed out again. (URL, id)."""
+    sign_in(client, "student")
+    essay_url = submit_draft(client, school.assignment_id, text).headers["Location"]
+    grade_pending(service_app)
+    sign_out(client)
+    return essay_url, int(essay_url.rsplit("/", 1)[1])
+
+
+def teacher_overrides(client, essay_url: str, **fields: str):
+    """The signed-in teacher's override form on the essay's page, sent with ``fields``."""
+    page = client.get(essay_url).get_data(as_text=True)
+    essay_id = essay_url.rsplit("/", 1)[1]
+    return client.post(f"/essays/{essay_id}/override",
+                       data={**fields, "csrf_token": csrf_token(page)})
+
+
 def submit_draft(client, assignment_id: int, text: str):
     url = f"/assignments/{assignment_id}"
     token = csrf_token(client.get(url).get_data(as_text=True))
@@ -564,15 +581,9 @@ def test_one_gradebook_per_assignment_in_the_pages_and_the_api(
     with database(service_app).session() as session:  # a name a spreadsheet would run
         queries.user_by_email(session, "student2@school.example").name = "=HYPERLINK(1)"
         session.commit()
-    sign_in(client, "student")
-    essay_url = submit_draft(client, school.assignment_id, ESSAY).headers["Location"]
-    essay_id = int(essay_url.rsplit("/", 1)[1])
-    grade_pending(service_app)
-    sign_out(client)
+    essay_url, essay_id = graded_draft(client, school, service_app, grade_pending, ESSAY)
     sign_in(client, "teacher")
-    page = client.get(essay_url).get_data(as_text=True)
-    client.post(f"/essays/{essay_id}/override", data={
-        "criterion": "evidence", "level": "1", "csrf_token": csrf_token(page)})
+    teacher_overrides(client, essay_url, criterion="evidence", level="1")
     url = f"/assignments/{school.assignment_id}/gradebook.csv"
     assert url in client.get(f"/assignments/{school.assignment_id}").get_data(as_text=True)
     download = client.get(url)
@@ -690,17 +701,11 @@ def test_the_api_shows_a_student_what_the_pages_show_before_and_after_release(
         client, school, service_app, grade_pending, accounts, runner):
     """GET /api/v1/essays/{id} gave the student the levels, the whole result document and the
     teacher's override (level, comment, teacher id) before the teacher released them."""
-    sign_in(client, "student")
-    essay_url = submit_draft(client, school.assignment_id, ESSAY + "\n\n" + ESSAY
-                             ).headers["Location"]  # repeated text: a teacher's flag
-    essay_id = int(essay_url.rsplit("/", 1)[1])
-    grade_pending(service_app)
-    sign_out(client)
+    essay_url, essay_id = graded_draft(client, school, service_app, grade_pending,
+                                       ESSAY + "\n\n" + ESSAY)  # repeated: a teacher's flag
     sign_in(client, "teacher")
-    page = client.get(essay_url).get_data(as_text=True)
-    client.post(f"/essays/{essay_id}/override", data={
-        "criterion": "thesis", "level": "1", "comment": "Say what you argue.",
-        "csrf_token": csrf_token(page)})
+    teacher_overrides(client, essay_url, criterion="thesis", level="1",
+                      comment="Say what you argue.")
     teacher_view = client.get(f"/api/v1/essays/{essay_id}", headers=accounts["teacher"]
                               ).get_json()
     assert teacher_view["levels"]["thesis"] == 1 and "repeated_text" in teacher_view["flags"]
