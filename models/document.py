@@ -7,10 +7,11 @@ read from the Doc once and every feature module stays cheap and easy to test.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import NamedTuple
+from functools import partial
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from spacy.attrs import (
@@ -24,6 +25,7 @@ from spacy.attrs import (
     LIKE_NUM,
     LOWER,
     POS,
+    SENT_START,
     TAG,
 )
 from spacy.tokens import Doc
@@ -39,6 +41,30 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _PARTICIPLE_ONLY = re.compile(r"(?:en|wn|rn|ne|un|ung|unk)$")
 _AUXILIARY_LEMMAS = frozenset({"be", "have", "get"})
 _NORMALISE = re.compile(r"[^a-z0-9]+")
+
+
+_V = TypeVar("_V")
+
+
+class cached_property(Generic[_V]):  # named as the functools one it stands in for
+    """``functools.cached_property`` without its lock: Python 3.11 takes a lock on every first
+    read, and sentences' properties are first read tens of thousands of times per hundred
+    essays (Python 3.12 dropped the lock). The properties are pure, so two threads reading
+    one at once would only both compute the same value."""
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _V:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Token(NamedTuple):
@@ -144,10 +170,14 @@ class Sentence:
         """Text normalised for spotting repeated sentences."""
         return _NORMALISE.sub(" ", self.text.lower()).strip()
 
+    @cached_property
+    def opening_words(self) -> tuple[str, ...]:
+        """Its words and numbers in order, lowercase, without punctuation."""
+        return tuple(t.lower for t in self.tokens if t.pos not in {"SPACE", "PUNCT"})
+
     def opening(self, n_tokens: int = 4) -> str:
         """The first words, lowercase and padded, for matching sentence-initial markers."""
-        words = [t.lower for t in self.tokens if t.pos not in {"SPACE", "PUNCT"}][:n_tokens]
-        return " " + " ".join(words) + " "
+        return " " + " ".join(self.opening_words[:n_tokens]) + " "
 
 
 @dataclass(frozen=True)
@@ -213,9 +243,10 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
     elision_edges = [(e.start, e.end) for e in prepared.elisions]
     sentences: list[Sentence] = []
     members: dict[int, list[int]] = {}
-    tokens_of_doc = _snapshot(doc)
-    for span in doc.sents:
-        tokens = tuple(t for t in tokens_of_doc[span.start:span.end] if t is not None)
+    tokens_of_doc, starts_of_sentences = _snapshot(doc, prepared.analysis_text)
+    bounds = [*starts_of_sentences, len(tokens_of_doc)]
+    for first, after in itertools.pairwise(bounds):
+        tokens = tuple(t for t in tokens_of_doc[first:after] if t is not None)
         if not tokens or not any(t.is_alpha for t in tokens):
             continue
         start, end = tokens[0].start, tokens[-1].start + len(tokens[-1].text)
@@ -242,28 +273,38 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
                     elided=bool(prepared.elisions))
 
 
-_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, LENGTH, IS_STOP, IS_ALPHA, LIKE_NUM, IS_SPACE]
+_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, LENGTH, IS_STOP, IS_ALPHA, LIKE_NUM, IS_SPACE,
+          SENT_START]
 
 
-def _snapshot(doc: Doc) -> list[Token | None]:
-    """All tokens of the Doc as Tokens (None for whitespace), through one array read.
+def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int]]:
+    """All tokens of the Doc as Tokens (None for whitespace), and where its sentences start
+    (as ``doc.sents`` splits them), through one array read. ``text`` is the text the Doc was
+    parsed from (``doc.text`` rebuilds it token by token).
 
     Column by column through ``map`` rather than token by token: this runs on every token of
     every essay, and was a sixth of the engine's own time."""
     array = doc.to_array(_ATTRS)
     if not len(array):
-        return []
+        return [], []
+    last = doc[-1]
+    if last.idx + len(last.text_with_ws) != len(text) or \
+            text[last.idx:last.idx + len(last.text)] != last.text:
+        raise ValueError("the Doc was not parsed from this text")
     strings = doc.vocab.strings
     name = {key: strings[key] for key in np.unique(array[:, :5]).tolist()}
     lemma_of = {key: name[key].lower() for key in np.unique(array[:, 1]).tolist()}
-    lower, lemma, pos, tag, dep, idx, length, stop, alpha, num, space = array.T.tolist()
-    text = doc.text
+    sentence_starts = [0, *(np.flatnonzero(array[1:, 11] == 1) + 1).tolist()]
+    lower, lemma, pos, tag, dep, idx, length = array[:, :7].T.tolist()
+    stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
     named = name.__getitem__
     rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], map(named, lower),
                map(lemma_of.__getitem__, lemma), map(named, pos), map(named, tag),
-               map(named, dep), idx, map(bool, stop), map(bool, alpha), map(bool, num), strict=True)
-    make = Token._make
-    return [None if is_space else make(row) for row, is_space in zip(rows, space, strict=True)]
+               map(named, dep), idx, stop, alpha, num, strict=True)
+    tokens: list[Token | None] = list(map(partial(tuple.__new__, Token), rows))
+    for position in np.flatnonzero(array[:, 10]).tolist():
+        tokens[position] = None
+    return tokens, sentence_starts
 
 
 def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:

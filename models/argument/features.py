@@ -16,6 +16,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from models.document import EssayDoc, Sentence
 from models.features.lexicon import CAUSAL, EVALUATIVE, TRANSITIONS, phrase_finder
 from models.features.topic import Topic
@@ -44,8 +46,8 @@ CONTEXT_CUES = ("example", "opinion", "conclusion_marker", "because", "number",
                 "first_person", "concession")
 
 
-def _opening(sentence: Sentence, n_words: int = 3) -> list[str]:
-    return [t.lower for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}][:n_words]
+def _opening(sentence: Sentence, n_words: int = 3) -> tuple[str, ...]:
+    return sentence.opening_words[:n_words]
 
 
 # Markers by their first word, longest first, so a sentence is checked in one lookup.
@@ -70,17 +72,19 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
+_CONCESSIONS = tuple(f" {p} " for p in CONCESSION_OPENINGS)
+
+
 def _cues(sentence: Sentence) -> dict[str, float]:
     text = sentence.lower_text
-    opening = " " + " ".join(_opening(sentence, 6)) + " "
     return {
-        "example": float(bool(_EXAMPLE.search(text))),
-        "opinion": float(bool(_OPINION.search(text))),
+        "example": float(_EXAMPLE.search(text) is not None),
+        "opinion": float(_OPINION.search(text) is not None),
         "conclusion_marker": float(marker_kind(sentence) == "conclusion"),
         "because": float(" because " in text or " since " in text or " as a result " in text),
         "number": float(any(t.like_num for t in sentence.tokens)),
-        "first_person": float(bool(set(sentence.words) & FIRST_PERSON)),
-        "concession": float(any(opening.startswith(f" {p} ") for p in CONCESSION_OPENINGS)),
+        "first_person": float(not FIRST_PERSON.isdisjoint(sentence.words)),
+        "concession": float(sentence.opening(6).startswith(_CONCESSIONS)),
     }
 
 
@@ -125,6 +129,26 @@ def sections(essay: EssayDoc) -> list[Section]:
     return [part for part in parts if part.sentences]
 
 
+_NEIGHBOUR_KEYS = {name: tuple(f"{name}_{cue}" for cue in CONTEXT_CUES)
+                   for name in ("previous", "next")}
+
+
+def _token_counts(sentence: Sentence) -> tuple[int, int, int, int]:
+    """(modal verbs, proper nouns, past-tense verbs, verbs) of a sentence, in one pass."""
+    modals = proper = past = verbs = 0
+    for t in sentence.tokens:
+        if t.lower in MODALS:
+            modals += 1
+        pos = t.pos
+        if pos == "PROPN":
+            proper += 1
+        elif pos == "VERB" or pos == "AUX":
+            verbs += 1
+        if t.tag == "VBD":
+            past += 1
+    return modals, proper, past, verbs
+
+
 def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
     """One feature dict per sentence of the essay, in order."""
     sentences = list(essay.sentences)
@@ -136,6 +160,12 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
     kinds = {s.index: marker_kind(s) for s in sentences}
     intro_last = parts[0].sentences[-1] if parts and parts[0].place == "intro" else None
     question = topic.prompt_lemmas | topic.key_term_lemmas
+    # The content words of every sentence outside each part, for overlap_elsewhere.
+    elsewhere_of = {id(part): [lemmas[i] for other in parts if other is not part
+                               for i in other.sentences] for part in parts}
+    centrality = {i: value for part in parts for i, value in
+                  zip(part.sentences, _centralities([lemmas[i] for i in part.sentences]),
+                      strict=True)}
     rows: list[dict[str, float]] = []
     for position, sentence in enumerate(sentences):
         part = section_of[sentence.index]
@@ -144,35 +174,39 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
         place = part.place
         slot = "first" if k == 0 else "last" if k == n - 1 else "middle"
         own = lemmas[sentence.index]
-        elsewhere = [lemmas[i] for other in parts if other is not part for i in other.sentences]
+        elsewhere = elsewhere_of[id(part)]
         words = _opening(sentence, 3)
+        lemma_set = set(sentence.lemmas)
+        modals, proper, past, verbs = _token_counts(sentence)
+        kind = kinds[sentence.index]
+        # max(len(own & o)) / len(own) is max(len(own & o) / len(own)): one division.
+        overlap_elsewhere = (_share(max(map(len, map(own.__and__, elsewhere))), len(own))
+                             if elsewhere else 0.0)
         row: dict[str, float] = {
             f"place={place}": 1.0, f"slot={slot}": 1.0, f"place_slot={place}_{slot}": 1.0,
             "relative_position": _share(k, n - 1), "paragraph_sentences": min(n, 8) / 8,
             "essay_paragraphs": min(n_paragraphs, 7) / 7,
             "words_log": math.log1p(sentence.n_words),
-            "modals": float(sum(t.lower in MODALS for t in sentence.tokens)),
-            "evaluative": float(len(set(sentence.lemmas) & EVALUATIVE)),
-            "causal": float(len(set(sentence.lemmas) & CAUSAL)),
-            "proper_nouns": min(sum(t.pos == "PROPN" for t in sentence.tokens), 5) / 5,
-            "past_tense": _share(sum(t.tag == "VBD" for t in sentence.tokens),
-                                 max(1, sum(t.pos in {"VERB", "AUX"} for t in sentence.tokens))),
+            "modals": float(modals),
+            "evaluative": float(len(EVALUATIVE.intersection(lemma_set))),
+            "causal": float(len(CAUSAL.intersection(lemma_set))),
+            "proper_nouns": min(proper, 5) / 5,
+            "past_tense": _share(past, max(1, verbs)),
             "subordinate": float(sentence.has_subordinate_clause),
             "question_mark": float(sentence.text.rstrip("”\"' ").endswith("?")),
             "back_reference": float(bool(words) and words[0] in BACK_REFERENCE),
             "question_overlap": _share(len(own & question), max(1, len(question))),
             "question_words": float(min(len(own & question), 5)),
-            "overlap_elsewhere": max((_share(len(own & other), len(own)) for other in elsewhere),
-                                     default=0.0),
+            "overlap_elsewhere": overlap_elsewhere,
             "overlap_intro_last": _share(len(own & lemmas[intro_last]), len(own))
             if intro_last is not None and place != "intro" else 0.0,
-            f"marker={kinds[sentence.index]}": 1.0,
-            f"slot_marker={slot}_{kinds[sentence.index]}": 1.0,
+            f"marker={kind}": 1.0,
+            f"slot_marker={slot}_{kind}": 1.0,
         }
         row.update(cues[sentence.index])
         for n_words in (1, 2, 3):
             row[f"opens={' '.join(words[:n_words])}"] = 1.0
-        for lemma in {t.lemma for t in sentence.tokens if t.is_alpha}:
+        for lemma in lemma_set:
             row[f"lemma={lemma}"] = 1.0
         for offset, name in ((-1, "previous"), (1, "next")):
             j = position + offset
@@ -180,8 +214,9 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
             if neighbour is None or section_of[neighbour.index] is not part:
                 row[f"{name}=none"] = 1.0
                 continue
-            for cue in CONTEXT_CUES:
-                row[f"{name}_{cue}"] = cues[neighbour.index][cue]
+            neighbour_cues = cues[neighbour.index]
+            row.update(zip(_NEIGHBOUR_KEYS[name], map(neighbour_cues.__getitem__, CONTEXT_CUES),
+                           strict=True))
             row[f"{name}_marker={kinds[neighbour.index]}"] = 1.0
         # A paragraph that ends "Therefore, …" usually states its point there, not first.
         last, first = members[-1], members[0]
@@ -191,7 +226,7 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
         row["paragraph_opens_in_sequence"] = float(opens_in_sequence)
         row[f"{slot}_x_ends_with_consequence"] = float(ends_with_point)
         row[f"{slot}_x_opens_in_sequence"] = float(opens_in_sequence)
-        row["centrality"] = _centrality(own, [lemmas[i] for i in members if i != sentence.index])
+        row["centrality"] = centrality[sentence.index]
         rows.append(row)
     _relative_to_section(rows, [section_of[s.index] for s in sentences])
     return rows
@@ -204,11 +239,25 @@ RELATIVE = ("words_log", "proper_nouns", "question_overlap", "overlap_elsewhere"
             "opinion", "centrality", "past_tense")
 
 
-def _centrality(own: frozenset[str], others: Sequence[frozenset[str]]) -> float:
-    """Mean word overlap (Jaccard) with the other sentences of the section."""
-    if not others:
-        return 0.0
-    return sum(len(own & o) / max(1, len(own | o)) for o in others) / len(others)
+_RELATIVE_KEYS = tuple((name, f"relative_{name}", f"highest_{name}") for name in RELATIVE)
+
+
+def _centralities(sets: Sequence[frozenset[str]]) -> list[float]:
+    """Each set's mean word overlap (Jaccard) with the others of its section, in one matrix
+    product: a section written as one block has dozens of sentences, whose pairs a loop over
+    sets would each compare twice."""
+    if len(sets) < 2:
+        return [0.0] * len(sets)
+    vocabulary: dict[str, int] = {}
+    columns = [[vocabulary.setdefault(w, len(vocabulary)) for w in words] for words in sets]
+    members = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.int64)
+    for row, used in enumerate(columns):
+        members[row, used] = 1
+    shared = members @ members.T
+    sizes = np.diagonal(shared)
+    jaccard = (shared / np.maximum(1, sizes[:, None] + sizes[None, :] - shared)).tolist()
+    # Summed in order, as sum() over the others would: the same float to the last bit.
+    return [sum(row[:k] + row[k + 1:]) / (len(sets) - 1) for k, row in enumerate(jaccard)]
 
 
 def _relative_to_section(rows: list[dict[str, float]], parts: Sequence[Section]) -> None:
@@ -216,10 +265,12 @@ def _relative_to_section(rows: list[dict[str, float]], parts: Sequence[Section])
     for position, part in enumerate(parts):
         by_part.setdefault(id(part), []).append(position)
     for positions in by_part.values():
-        for name in RELATIVE:
+        for name, relative, highest in _RELATIVE_KEYS:
             values = [rows[k].get(name, 0.0) for k in positions]
             mean = sum(values) / len(values)
             top = max(values)
+            several = len(values) > 1
             for k, value in zip(positions, values, strict=True):
-                rows[k][f"relative_{name}"] = value - mean
-                rows[k][f"highest_{name}"] = float(value == top and len(values) > 1)
+                row = rows[k]
+                row[relative] = value - mean
+                row[highest] = float(value == top and several)

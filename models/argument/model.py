@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -55,17 +56,17 @@ class ArgumentModel:
     def probabilities(self, rows: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
         """Per sentence, the probability of each label."""
         labels, intercepts, column, matrix = self._stacked
-        row_of, columns, values = [], [], []
-        for position, row in enumerate(rows):
-            for name, value in row.items():
-                k = column.get(name)
-                if k is not None and value:
-                    row_of.append(position)
-                    columns.append(k)
-                    values.append(value)
+        # Every (sentence, feature, value) in one set of arrays, in the rows' order, so that
+        # each sentence's sum is taken in the same order as a loop over its features.
+        total = sum(map(len, rows))
+        columns = np.fromiter(map(column.get, chain.from_iterable(rows), repeat(-1, total)),
+                              dtype=np.intp, count=total)
+        values = np.fromiter(chain.from_iterable(row.values() for row in rows), dtype=float,
+                             count=total)
+        row_of = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+        used = (columns >= 0) & (values != 0)
         z = np.tile(intercepts, (len(rows), 1))
-        np.add.at(z, np.array(row_of, dtype=int),
-                  matrix[np.array(columns, dtype=int)] * np.array(values)[:, None])
+        np.add.at(z, row_of[used], matrix[columns[used]] * values[used][:, None])
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
         return [dict(zip(labels, r, strict=True)) for r in p.tolist()]
 

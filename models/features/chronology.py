@@ -20,6 +20,7 @@ from models.question import Period
 FAR_YEARS = 200  # how far outside the period a year must lie to be flagged
 _FOUR_DIGITS = re.compile(r"^(1[0-9]{3}|20[0-9]{2})(s|’s|'s)?$")
 _SHORT_NUMBER = re.compile(r"^[0-9]{1,4}$")
+_DIGIT = re.compile(r"[0-9]")
 _BEFORE_CHRIST = frozenset({"bc", "bce", "b.c.", "b.c.e."})
 _ANNO_DOMINI = frozenset({"ad", "a.d.", "ce"})
 # Words before a number that make it a year even when it looks like a quantity ("in 1500").
@@ -42,7 +43,9 @@ def years_in(sentence: Sentence) -> list[tuple[int, str]]:
     hundred is a year only after a word of time ("in 1500")."""
     cached = sentence.memo.get("years")
     if cached is None:
-        cached = sentence.memo["years"] = _years_in(sentence.tokens)
+        # Every form of a year has an ASCII digit; most sentences have none.
+        cached = sentence.memo["years"] = (_years_in(sentence.tokens)
+                                           if _DIGIT.search(sentence.text) else [])
     return cached
 
 

@@ -44,6 +44,7 @@ QUOTE_MAX_WORDS = 80  # longer "quotations" are stray quotation marks, not a sou
 LONG_PARAGRAPH = 8  # sentences; beyond this an explanation is looked for nearby only
 EXPLANATION_REACH = 4  # sentences after a piece of evidence, in a long paragraph
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_COUNTING_WORDS = FRACTION_WORDS | CARDINAL_WORDS | MULTIPLIER_WORDS
 _DEFINITE = frozenset({"the", "these", "those", "its", "their", "his", "her", "our", "both"})
 # Words that refer back to what came before when they open a sentence ("This advancement…",
 # "These agreements…", "Such measures…"), alone or after a short preposition ("In this way").
@@ -159,7 +160,11 @@ def figures_in(tokens: tuple[Token, ...] | list[Token],
     ("thousands of miles"). ``years``: the tokens read as years (default: every four-digit
     number that could be one)."""
     out = []
-    for k, token in enumerate(tokens):
+    # Only these tokens can count something; the others are skipped before the checks below.
+    counting = [k for k, t in enumerate(tokens)
+                if t.like_num or t.lower in _COUNTING_WORDS or t.text == "%"]
+    for k in counting:
+        token = tokens[k]
         lower = token.lower
         before = tokens[k - 1].lower if k else ""
         after = tokens[k + 1].lower if k + 1 < len(tokens) else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,22 +66,27 @@ def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Missp
 
 
 def _mattr(words: list[str]) -> float:
+    """Moving-average type-token ratio: distinct words per window of _MATTR_WINDOW words,
+    averaged over every window. Each step's change in distinct words is read off where each
+    word occurs next and last (the word leaving is gone unless it recurs inside the window;
+    the word entering is new unless it occurred inside it), with no loop over the words."""
     if not words:
         return 0.0
     if len(words) <= _MATTR_WINDOW:
         return len(set(words)) / len(words)
-    counts = Counter(words[:_MATTR_WINDOW])
-    total = len(counts)
-    ratios = [total]
-    for k in range(_MATTR_WINDOW, len(words)):
-        leaving, entering = words[k - _MATTR_WINDOW], words[k]
-        counts[leaving] -= 1
-        if counts[leaving] == 0:
-            total -= 1
-        if counts[entering] == 0:
-            total += 1
-        counts[entering] += 1
-        ratios.append(total)
+    _, ids = np.unique(np.array(words, dtype=object), return_inverse=True)
+    n = len(words)
+    positions = np.arange(n)
+    order = np.lexsort((positions, ids))  # each word's occurrences, in order
+    same = ids[order][1:] == ids[order][:-1]
+    previous = np.full(n, -1)
+    following = np.full(n, n)
+    previous[order[1:][same]] = order[:-1][same]
+    following[order[:-1][same]] = order[1:][same]
+    entering = positions[_MATTR_WINDOW:]
+    leaving = entering - _MATTR_WINDOW
+    change = (previous[entering] < leaving).astype(np.int64) - (following[leaving] > entering)
+    ratios = np.cumsum(np.concatenate(([len(set(words[:_MATTR_WINDOW]))], change)))
     return float(np.mean(ratios)) / _MATTR_WINDOW
 
 

@@ -250,7 +250,7 @@ _BACK_REFERENCES = (" this ", " these ", " such ", " it ", " he ", " she ", " th
 
 def _refers_back(sentence: Sentence) -> bool:
     opening = sentence.opening(3)
-    return any(opening.startswith(marker) for marker in _BACK_REFERENCES)
+    return opening.startswith(_BACK_REFERENCES)
 
 
 def _unlinked(essay: EssayDoc, sentence: Sentence, previous: Sentence,
@@ -300,10 +300,16 @@ def _opens_in_time(sentence: Sentence) -> bool:
 def word_families(sentence: Sentence) -> frozenset[str]:
     """Content stems and numbers, with the stems of words under a negating or repeating prefix
     added, so that "unemployment" meets "employed" and "rebuilt" meets "built"."""
-    extra = {lemma[len(prefix):len(prefix) + 5] for lemma in sentence.content_lemmas
-             for prefix in _PREFIXES if lemma.startswith(prefix) and len(lemma) - len(prefix) >= 4}
-    numbers = {t.text for t in sentence.tokens if t.like_num and any(c.isdigit() for c in t.text)}
-    return sentence.stems | extra | numbers
+    cached = sentence.memo.get("word_families")
+    if cached is None:  # each sentence is compared with every later one of its paragraph
+        extra = {lemma[len(prefix):len(prefix) + 5]
+                 for lemma in sentence.content_lemmas if lemma.startswith(_PREFIXES)
+                 for prefix in _PREFIXES
+                 if lemma.startswith(prefix) and len(lemma) - len(prefix) >= 4}
+        numbers = {t.text for t in sentence.tokens
+                   if t.like_num and any(c.isdigit() for c in t.text)}
+        cached = sentence.memo["word_families"] = sentence.stems | extra | numbers
+    return cached
 
 
 def _opens_quoted(sentence: Sentence, quotations: tuple[Quotation, ...]) -> bool:

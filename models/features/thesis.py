@@ -81,6 +81,27 @@ def introduction_sentences(essay: EssayDoc, argument: Argument | None = None
 
 def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> ThesisCandidate:
     """How much a sentence reads like a thesis, from 0 to 1, with the reasons kept apart."""
+    key = ("thesis_candidate", id(topic))
+    parts = sentence.memo.get(key)
+    if parts is None:  # a sentence of the introduction is scored with and without its place
+        parts = sentence.memo[key] = _candidate_parts(sentence, topic)
+    base, stance, arguable, specific, prompt_link, length_fit, announcement, question = parts
+    score = base + position_bonus
+    if arguable < 1.0:  # a statement of fact, however specific, is not a position
+        score *= 0.75
+    if announcement:
+        score *= 0.5
+    if question:
+        score *= 0.3
+    if sentence.text.startswith(_OPENING_QUOTES) or sentence.truncated:
+        score *= 0.5
+    return ThesisCandidate(sentence.index, round(min(score, 1.0), 4), stance, arguable, specific,
+                           prompt_link, length_fit, announcement, question)
+
+
+def _candidate_parts(sentence: Sentence, topic: Topic
+                     ) -> tuple[float, float, float, float, float, float, bool, bool]:
+    """What ``score_candidate`` reads of a sentence, before its place in the essay."""
     lemmas = set(sentence.lemmas)
     words = set(sentence.words)
     text = sentence.lower_text
@@ -103,18 +124,9 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
     length_fit = 1.0 if 12 <= n <= 45 else 0.6 if 8 <= n <= 60 else 0.2
     announcement = bool(_ANNOUNCEMENT.search(text))
     question = sentence.text.rstrip("”\"' ").endswith("?")
-    score = (0.35 * stance + 0.2 * arguable + 0.15 * specific + link_weight * prompt_link
-             + 0.15 * length_fit) / (0.85 + link_weight) + position_bonus
-    if arguable < 1.0:  # a statement of fact, however specific, is not a position
-        score *= 0.75
-    if announcement:
-        score *= 0.5
-    if question:
-        score *= 0.3
-    if sentence.text.startswith(_OPENING_QUOTES) or sentence.truncated:
-        score *= 0.5
-    return ThesisCandidate(sentence.index, round(min(score, 1.0), 4), stance, arguable, specific,
-                           prompt_link, length_fit, announcement, question)
+    base = (0.35 * stance + 0.2 * arguable + 0.15 * specific + link_weight * prompt_link
+            + 0.15 * length_fit) / (0.85 + link_weight)
+    return base, stance, arguable, specific, prompt_link, length_fit, announcement, question
 
 
 def _best_anywhere(essay: EssayDoc, topic: Topic,

@@ -73,8 +73,14 @@ class Topic:
         words = [t.lower for t in sentence.tokens]
         lemmas = [t.lemma for t in sentence.tokens]
         counts: dict[str, int] = {}
+        index = self.index
         position = 0
-        while position < len(words):
+        # Only a position whose word or lemma opens a term can start one.
+        for start in [k for k, (word, lemma) in enumerate(zip(words, lemmas, strict=True))
+                      if word in index or lemma in index]:
+            if start < position:
+                continue
+            position = start
             step = 1
             for sequence in (words, lemmas):
                 for form, term in self.index.get(sequence[position], ()):

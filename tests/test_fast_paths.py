@@ -1,0 +1,81 @@
+"""The engine's faster forms (issue 17) compute exactly what their plain definitions do: a speed
+change must not move a score. (bench/engine_output.py checks whole results on dev essays; these
+check each piece on inputs built to reach its edges.)"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.argument.features import _centralities, sentence_features
+from models.argument.model import load_model
+from models.document import build_essay
+from models.features.language import _MATTR_WINDOW, _mattr
+from models.text import prepare_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def plain_mattr(words: list[str]) -> float:
+    """Distinct words in each window of _MATTR_WINDOW words, averaged over the windows."""
+    if len(words) <= _MATTR_WINDOW:
+        return len(set(words)) / len(words) if words else 0.0
+    distinct = [len(Counter(words[k:k + _MATTR_WINDOW]))
+                for k in range(len(words) - _MATTR_WINDOW + 1)]
+    return float(np.mean(distinct)) / _MATTR_WINDOW
+
+
+@pytest.mark.parametrize("vocabulary", [1, 3, 40, 500, 10_000])
+def test_moving_type_token_ratio_equals_counting_every_window(vocabulary):
+    rng = random.Random(vocabulary)
+    for length in (0, 1, 49, 50, 51, 52, 120, 700):
+        words = [f"w{rng.randrange(vocabulary)}" for _ in range(length)]
+        assert _mattr(words) == plain_mattr(words), length
+    # A word leaving the window as the same word enters it leaves the count unchanged.
+    cycle = [f"w{k % _MATTR_WINDOW}" for k in range(3 * _MATTR_WINDOW)]
+    assert _mattr(cycle) == plain_mattr(cycle) == 1.0
+
+
+def test_centrality_is_the_mean_jaccard_overlap_with_the_other_sentences():
+    rng = random.Random(7)
+    for size in (0, 1, 2, 5, 30):
+        sets = [frozenset(f"l{rng.randrange(12)}" for _ in range(rng.randrange(0, 8)))
+                for _ in range(size)]
+        expected = [sum(len(own & o) / max(1, len(own | o)) for o in others) / len(others)
+                    if (others := sets[:k] + sets[k + 1:]) else 0.0
+                    for k, own in enumerate(sets)]
+        assert _centralities(sets) == expected
+
+
+def test_sentences_are_the_parsers_sentences(nlp, essays):
+    texts = [*essays.values(), "One.\n\n\n   Two words here!  \n\n", "No stop at all"]
+    for text in texts:
+        prepared = prepare_text(text)
+        doc = nlp(prepared.analysis_text)
+        essay = build_essay(prepared, doc)
+        expected = []
+        for span in doc.sents:
+            tokens = [t for t in span if not t.is_space]
+            if any(t.is_alpha for t in tokens):
+                expected.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)))
+        assert [(s.start, s.end) for s in essay.sentences] == expected
+
+
+def test_a_doc_of_another_text_is_refused(nlp):
+    prepared = prepare_text("The Five-Year Plans raised output. Millions starved.")
+    with pytest.raises(ValueError, match="not parsed from this text"):
+        build_essay(prepared, nlp("A different and much longer text than the one prepared."))
+
+
+def test_argument_probabilities_equal_each_roles_logistic_regression(analyse, essays):
+    model = load_model()
+    analysis = analyse(essays["exemplar"])
+    rows = sentence_features(analysis.scored, analysis.topic)
+    together = model.probabilities(rows)
+    for row, scored in zip(rows, together, strict=True):
+        for label, role in model.roles.items():
+            assert scored[label] == pytest.approx(role.probability(row), abs=1e-12)
