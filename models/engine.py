@@ -59,9 +59,11 @@ from models.text import PreparedText, prepare_text
 # Essays are parsed in batches of at most DEFAULT_BATCH_CHARS characters (and
 # DEFAULT_BATCH_SIZE essays): short drafts batch together, where the parser is fastest, while
 # a batch of long essays cannot grow the worker's memory past its bound (a longer essay is
-# parsed alone).
+# parsed alone). Measured on 500 ASAP essays in chunks of 32: peak RSS 345 MB at 25,000
+# characters, 328 MB at 20,000 (a Celery worker adds ~60 MB: 404 MB against its 400 MB
+# target at 25,000), with no measurable loss of speed.
 DEFAULT_BATCH_SIZE = 64
-DEFAULT_BATCH_CHARS = 25_000
+DEFAULT_BATCH_CHARS = 20_000
 T = TypeVar("T")
 MISDATED_LISTED = 4  # years named in a date_out_of_period message; the sentences hold them all
 OVERALL = "overall"  # the prior's whole-essay judgement

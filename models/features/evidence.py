@@ -203,7 +203,7 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     dates = [written.lower() for _year, written in years]
     dates += [f"{t.lower} {n.lower}" for t, n in pairwise(tokens)
               if t.lower in MONTHS and n.like_num]
-    if any(t.lower in {"century", "centuries"} for t in tokens):
+    if " century " in sentence.lower_text or " centuries " in sentence.lower_text:
         dates += [t.lower for t in tokens if re.match(r"^\d{1,2}(st|nd|rd|th)$", t.lower)]
     if dates:
         kinds.append("date")

@@ -22,6 +22,7 @@ from models.features.lexicon import (
     CONTINUATION_MARKERS,
     LINKING_TRANSITIONS,
     MONTHS,
+    phrase_finder,
 )
 from models.features.thesis import ThesisFeatures
 from models.result import quote
@@ -47,6 +48,7 @@ _LINKING_ADVERBS = frozenset({
     "later", "eventually", "finally", "indeed", "ultimately"})
 _LINKING_PHRASES = tuple(m for m, kind in LINKING_TRANSITIONS.items()
                          if " " in m and kind != "conclusion")
+_ANY_LINKING_PHRASE = phrase_finder(_LINKING_PHRASES)
 # Words that point back at the sentence before: a demonstrative anywhere ("this terrible
 # slump"), or a third-person pronoun in the first clause ("his administration launched…").
 _DEMONSTRATIVES = frozenset({"this", "these", "those", "such"})
@@ -159,9 +161,11 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
             return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker])
     clause = first_clause(tokens)
     text = " " + " ".join(t.lower for t in clause if t.pos != "PUNCT") + " "
-    for marker in _LINKING_PHRASES:
-        if f" {marker} " in text:
-            return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker], opening=False)
+    if _ANY_LINKING_PHRASE.search(text):  # one search; the loop keeps the phrases' order
+        for marker in _LINKING_PHRASES:
+            if f" {marker} " in text:
+                return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker],
+                                     opening=False)
     for token in clause:
         if token.lower in _LINKING_ADVERBS and token.pos == "ADV":
             return TransitionUse(sentence.index, token.lower, LINKING_TRANSITIONS[token.lower],
