@@ -28,6 +28,7 @@ from spacy.attrs import (
     SENT_START,
     TAG,
 )
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from models.text import PreparedText, count_words
@@ -277,6 +278,39 @@ _ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, LENGTH, IS_STOP, IS_ALPHA, LIKE_NUM,
           SENT_START]
 
 
+class _Strings(dict):
+    """A StringStore's strings by hash, filled as tokens ask for them: a lookup in the store
+    costs a call per token, and a process meets the same few thousand words again and again.
+    (A hash always names the same string, so nothing here goes stale.)"""
+
+    def __init__(self, strings: StringStore, lowercase: bool) -> None:
+        super().__init__()
+        self.strings = strings
+        self.lowercase = lowercase
+
+    def __missing__(self, key: int) -> str:
+        if len(self) >= _STRINGS_KEPT:
+            self.clear()
+        value = self.strings[key]
+        value = self[key] = value.lower() if self.lowercase else value
+        return value
+
+
+_STRINGS_KEPT = 500_000
+_STRING_CACHES: dict[int, tuple[StringStore, _Strings, _Strings]] = {}
+
+
+def _string_caches(strings: StringStore) -> tuple[_Strings, _Strings]:
+    """(strings, lowercased strings) of a pipeline's StringStore (one per pipeline loaded)."""
+    cached = _STRING_CACHES.get(id(strings))
+    if cached is None or cached[0] is not strings:
+        if len(_STRING_CACHES) >= 4:
+            _STRING_CACHES.clear()
+        cached = _STRING_CACHES[id(strings)] = (strings, _Strings(strings, False),
+                                                _Strings(strings, True))
+    return cached[1], cached[2]
+
+
 def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int]]:
     """All tokens of the Doc as Tokens (None for whitespace), and where its sentences start
     (as ``doc.sents`` splits them), through one array read. ``text`` is the text the Doc was
@@ -291,15 +325,13 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int]]:
     if last.idx + len(last.text_with_ws) != len(text) or \
             text[last.idx:last.idx + len(last.text)] != last.text:
         raise ValueError("the Doc was not parsed from this text")
-    strings = doc.vocab.strings
-    name = {key: strings[key] for key in np.unique(array[:, :5]).tolist()}
-    lemma_of = {key: name[key].lower() for key in np.unique(array[:, 1]).tolist()}
+    names, lemmas = _string_caches(doc.vocab.strings)
     sentence_starts = [0, *(np.flatnonzero(array[1:, 11] == 1) + 1).tolist()]
     lower, lemma, pos, tag, dep, idx, length = array[:, :7].T.tolist()
     stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
-    named = name.__getitem__
+    named = names.__getitem__
     rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], map(named, lower),
-               map(lemma_of.__getitem__, lemma), map(named, pos), map(named, tag),
+               map(lemmas.__getitem__, lemma), map(named, pos), map(named, tag),
                map(named, dep), idx, stop, alpha, num, strict=True)
     tokens: list[Token | None] = list(map(partial(tuple.__new__, Token), rows))
     for position in np.flatnonzero(array[:, 10]).tolist():

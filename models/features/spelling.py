@@ -139,7 +139,10 @@ def suggestion(word: str) -> str | None:
     if split is not None:
         return split
     spell = checker()
-    candidates = spell.known(spell.edit_distance_1(word))
+    # known() costs two calls per string; only the few edits that are words need them.
+    dictionary = spell.word_frequency.dictionary
+    candidates = spell.known(edit for edit in spell.edit_distance_1(word)
+                             if edit.lower() in dictionary)
     if not candidates:
         return None
     return min(candidates, key=lambda c: (-spell.word_usage_frequency(c), c))
