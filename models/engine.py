@@ -177,9 +177,10 @@ class Engine:
         # scale, and a topic it was never about must not lower its scores.
         analyses = []
         for exemplar in rubric.exemplars:
-            prepared = prepare_text(exemplar.text, exemplar.source)
-            analyses.append(self.analyse(prepared, self.nlp(prepared.analysis_text),
-                                         rubric.exemplar_question(exemplar)))
+            question = rubric.exemplar_question(exemplar)
+            prepared = prepare_text(exemplar.text, exemplar.source,
+                                    question=question.text if question else None)
+            analyses.append(self.analyse(prepared, self.nlp(prepared.analysis_text), question))
         self.model = RubricModel(rubric).fit(
             [a.level_inputs() for a in analyses],
             [a.prior[OVERALL] for a in analyses] if OVERALL in self.prior.criteria else None)
@@ -198,6 +199,12 @@ class Engine:
             self._topics.move_to_end(key)
         return topic
 
+    def _question_text(self, question: Question | None) -> str | None:
+        """The text of the question an essay answers (given, else the rubric's own): a first
+        line copying it is the essay's heading, not its introduction."""
+        asked = question if question is not None else self.rubric.question
+        return asked.text if asked is not None else None
+
     def key_terms(self, question: Question) -> list[tuple[str, str]]:
         """(term, source) for the key terms a question is graded with: for showing a teacher
         what the engine will look for before any essay is graded."""
@@ -207,7 +214,8 @@ class Engine:
               calibration: AppliedCalibration | None = None) -> GradeResult:
         """Grade one essay against ``question`` (else the rubric's own, if any), scored by
         ``calibration`` when given; raises EssayInputError when the text cannot be graded."""
-        prepared = prepare_text(text, source, max_words=self.rubric.max_words)
+        prepared = prepare_text(text, source, max_words=self.rubric.max_words,
+                                question=self._question_text(question))
         return self.result(source, self.analyse(prepared, self.nlp(prepared.analysis_text),
                                                 question), calibration)
 
@@ -229,9 +237,9 @@ class Engine:
         for position, item in enumerate(inputs):
             sources.append(item.source)
             try:
-                prepared.append((position, prepare_text(item.text, item.source,
-                                                        max_words=self.rubric.max_words),
-                                 item.question))
+                prepared.append((position, prepare_text(
+                    item.text, item.source, max_words=self.rubric.max_words,
+                    question=self._question_text(item.question)), item.question))
             except EssayInputError as exc:
                 done[position] = (item.source, None, str(exc))
         next_position = 0

@@ -108,8 +108,9 @@ def _control_share(text: str) -> float:
 
 
 def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS,
-                 max_chars: int = MAX_CHARS) -> PreparedText:
-    """Validate essay text and find its paragraphs and elisions.
+                 max_chars: int = MAX_CHARS, question: str | None = None) -> PreparedText:
+    """Validate essay text and find its paragraphs and elisions (and its title: a first line
+    that copies ``question``, the question the essay answers, is one).
 
     Raises EssayInputError with a one-line reason when the text cannot be graded, its cost
     bounded before anything else reads it (``max_chars``, and the pieces check below).
@@ -125,7 +126,7 @@ def prepare_text(text: str, source: str = "input", max_words: int = MAX_WORDS,
     analysis = _blank_elisions(text)
     if not _WORD.search(analysis):
         raise EssayInputError(f"{source}: the essay has no words")
-    title = find_title(analysis)
+    title = find_title(analysis, question)
     if title is not None:
         analysis = analysis[:title.start] + " " * (title.end - title.start) + analysis[title.end:]
     words = count_words(analysis)
@@ -155,20 +156,49 @@ def count_words(text: str) -> int:
     return sum(1 for chunk in text.split() if _COUNTED.search(chunk))
 
 
-def find_title(text: str) -> Paragraph | None:
+def find_title(text: str, question: str | None = None) -> Paragraph | None:
     """The span of a title line: a short first line, not ended as a sentence is, with more of
-    the essay after it. None when the first line reads as the essay's first sentence."""
+    the essay after it; or a first line that copies the question the essay answers (students
+    often write it out first). None when the first line reads as the essay's first sentence."""
     start = len(text) - len(text.lstrip())
     newline = text.find("\n", start)
     if newline < 0 or not _WORD.search(text[newline:]):
         return None
     line = text[start:newline].rstrip()
+    if question is not None and line and copies_question(line, question):
+        return Paragraph(start, start + len(line))
     if not line or not _WORD.search(line) or len(line.split()) > TITLE_MAX_WORDS:
         return None
     ending = line.rstrip("".join(_CLOSING_QUOTES))
     if not ending or ending.endswith(_SENTENCE_END) or line[0].islower():
         return None
     return Paragraph(start, start + len(line))
+
+
+QUESTION_COPY_OVERLAP = 0.8  # share of words a question written out shares with the question
+_QUESTION_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+
+
+def copies_question(line: str, question: str) -> bool:
+    """Whether a line is the question, or one of its sentences, written out: its very words
+    (case and punctuation aside), or a question sharing nearly all of its words with it ("How
+    far was the Depression responsible for the Nazis' rise?"). An assertion in the question's
+    words ("The Great Depression was responsible for the rise of the Nazis") is a thesis, not
+    a copy."""
+    words = _WORD.findall(line.lower())
+    if not words:
+        return False
+    asks = line.rstrip("".join(_CLOSING_QUOTES)).endswith("?")
+    for part in (question, *_QUESTION_SENTENCES.split(question.strip())):
+        asked = _WORD.findall(part.lower())
+        if words == asked:
+            return True
+        own, given = set(words), set(asked)
+        shared = len(own & given)
+        if asks and given and shared >= QUESTION_COPY_OVERLAP * len(given) \
+                and shared >= QUESTION_COPY_OVERLAP * len(own):
+            return True
+    return False
 
 
 def _blank_elisions(text: str) -> str:

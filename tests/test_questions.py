@@ -395,3 +395,20 @@ def test_a_class_of_ten_shares_words_that_become_terms_no_comment_names(analyse,
     assert sources == {"question", "class"}
     advice = " ".join(i.message for i in result.feedback if i.code == "evidence.key_terms")
     assert not any(f"“{word}”" in advice for word in shared)
+
+
+def test_an_essay_that_writes_out_its_question_first_is_graded_as_the_essay_alone(engine):
+    """Students often copy the question above their essay: it is no introduction without a
+    claim (the thesis was capped at level 2 for it) and no words of theirs."""
+    question = question_of("new-deal-strong")
+    text = essay("new-deal-strong")
+    alone = engine.grade(text, question=question)
+    for heading in (question.text, question.text.upper().rstrip("?")):
+        headed = engine.grade(f"{heading}\n\n{text}", question=question)
+        assert headed.words == alone.words
+        assert [(c.id, c.level, c.capped_by) for c in headed.criteria] == \
+            [(c.id, c.level, c.capped_by) for c in alone.criteria]
+        assert [(s.index, s.roles) for s in headed.sentences] == \
+            [(s.index, s.roles) for s in alone.sentences]
+        assert [f.message for c in headed.criteria for f in c.feedback] == \
+            [f.message for c in alone.criteria for f in c.feedback]

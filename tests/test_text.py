@@ -83,3 +83,38 @@ def test_word_count_counts_numbers_as_words():
     # As a person counts: "1928" is a word (it was once left out, and a 151-word essay was
     # told it had 146, under the rubric's minimum).
     assert prepare_text(ESSAY + " In 1928 it began.").word_count == 14
+
+
+QUESTION = ("How far was the Great Depression responsible for the rise of the Nazis to power "
+            "by 1933? Explain your answer.")
+BODY = ("The Great Depression was the main reason the Nazis rose to power, although the "
+        "weakness of the constitution made it possible.\n\nBy 1932 six million Germans were "
+        "unemployed, and many blamed the Weimar government.")
+
+
+@pytest.mark.parametrize("first_line", [
+    QUESTION,
+    "HOW FAR WAS THE GREAT DEPRESSION RESPONSIBLE FOR THE RISE OF THE NAZIS TO POWER BY 1933",
+    "How far was the Great Depression responsible for the rise of the Nazis to power by 1933?",
+    "How far was the Depression responsible for the rise of the Nazis to power in 1933?",
+    "Explain your answer.",
+])
+def test_a_first_line_copying_the_question_is_a_heading_not_the_introduction(first_line):
+    prepared = prepare_text(f"{first_line}\n\n{BODY}", question=QUESTION)
+    assert prepared.title is not None and prepared.text[prepared.title.start:
+                                                       prepared.title.end] == first_line
+    assert first_line.split()[0] not in prepared.analysis_text
+    assert prepared.word_count == prepare_text(BODY).word_count
+    # Without the question it is read as the essay's first sentence, as before.
+    assert prepare_text(f"{first_line}\n\n{BODY}").title is None
+
+
+@pytest.mark.parametrize("first_line", [
+    "The Great Depression was responsible for the rise of the Nazis to power by 1933.",
+    "Why did so many Germans vote for a party that promised to end democracy?",
+    "How far was the Great Depression responsible?",
+])
+def test_a_first_line_that_answers_or_asks_its_own_question_stays_in_the_essay(first_line):
+    prepared = prepare_text(f"{first_line}\n\n{BODY}", question=QUESTION)
+    assert prepared.title is None
+    assert first_line in prepared.analysis_text
