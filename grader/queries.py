@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
@@ -150,6 +152,11 @@ def status_counts(session: Session, batch: Batch) -> dict[str, int]:
     counts = {"queued": 0, "running": 0, "done": 0, "failed": 0}
     counts.update({status: count for status, count in rows})
     return counts
+
+
+def last_finished(session: Session, batch: Batch) -> datetime | None:
+    """When the batch's last essay was graded or failed."""
+    return session.scalar(select(func.max(Essay.finished_at)).where(Essay.batch_id == batch.id))
 
 
 def latest_overrides(session: Session, essay_ids: list[int]) -> dict[int, dict[str, Override]]:

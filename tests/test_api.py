@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openapi_spec_validator import validate
@@ -179,11 +179,19 @@ def test_a_batch_of_mixed_files_accounts_for_every_file_and_exports_csv(
                              "alice-again"])
     assert report["duplicates"] == [{"name": "alice-again.txt", "duplicate_of": "alice.txt"}]
     assert batch["counts"]["queued"] == 6 and batch["complete"] is False
+    assert batch["completed_at"] is None
+    polled = client.get(batch["url"] + "?essays=false", headers=accounts["teacher"]).get_json()
+    assert "essays" not in polled and polled["counts"] == batch["counts"]
 
+    before = datetime.now(UTC)
     grade_pending(service_app)
     status = client.get(batch["url"], headers=accounts["teacher"]).get_json()
     assert status["complete"] is True and status["counts"]["done"] == 6
     assert status["progress"] == 1.0
+    completed = datetime.fromisoformat(status["completed_at"].replace("Z", "+00:00"))
+    assert before <= completed <= datetime.now(UTC)
+    assert client.get(batch["url"] + "?essays=maybe", headers=accounts["teacher"]
+                      ).status_code == 422
     duplicate = next(e for e in status["essays"] if e["label"] == "alice-again")
     original = next(e for e in status["essays"] if e["label"] == "alice")
     assert duplicate["duplicate_of"] == original["id"]

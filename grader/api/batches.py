@@ -122,11 +122,13 @@ def _visible_batch(batch_id: int) -> BatchRow:
 
 @blp.route(f"/<{ID}:batch_id>")
 class Batch(MethodView):
+    @blp.arguments(schemas.BatchArgs, location="query")
     @blp.response(200, schemas.BatchOut)
     @require_user()
-    def get(self, batch_id: int):
-        """A batch's progress counts, its upload report and its essays' levels."""
-        return batch_detail(get_session(), _visible_batch(batch_id))
+    def get(self, args, batch_id: int):
+        """A batch's progress counts, its upload report and its essays' levels
+        (``?essays=false``: its progress only, for a client polling until it completes)."""
+        return batch_detail(get_session(), _visible_batch(batch_id), with_essays=args["essays"])
 
 
 @blp.route(f"/<{ID}:batch_id>/results.csv", endpoint="results_csv")

@@ -103,6 +103,11 @@ class ListArgs(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=OFFSET_MAX))
 
 
+class BatchArgs(Schema):
+    essays = fields.Boolean(load_default=True, metadata={
+        "description": "list the batch's essays (false: progress only, for polling)"})
+
+
 class RubricRef(Schema):
     id = fields.String()
     version = fields.Integer()
@@ -196,9 +201,12 @@ class BatchOut(Schema):
     total = fields.Integer()
     progress = fields.Float(metadata={"description": "share of essays done or failed"})
     complete = fields.Boolean()
+    completed_at = fields.String(allow_none=True, metadata={
+        "description": "when its last essay was graded or failed (null until complete)"})
     report = fields.Nested(UploadReport)
     results_csv = fields.String()
-    essays = fields.List(fields.Nested(EssaySummary))
+    essays = fields.List(fields.Nested(EssaySummary), metadata={
+        "description": "left out with ?essays=false"})
 
 
 class Accepted(Schema):
