@@ -241,6 +241,8 @@ def end_to_end(deployment: Deployment, texts: list[str]) -> tuple[float, int, in
                                  timeout=300)
         response.raise_for_status()
         urls.append(response.json()["url"])
+        print(f"  upload of {len(chunk)} essays answered {time.time() - started:.2f} s in",
+              flush=True)
     pending = set(urls)
     counts: dict[str, dict[str, int]] = {}
     finished: list[float] = []
