@@ -242,12 +242,21 @@ RELATIVE = ("words_log", "proper_nouns", "question_overlap", "overlap_elsewhere"
 _RELATIVE_KEYS = tuple((name, f"relative_{name}", f"highest_{name}") for name in RELATIVE)
 
 
+_FEW_SENTENCES = 8
+
+
 def _centralities(sets: Sequence[frozenset[str]]) -> list[float]:
     """Each set's mean word overlap (Jaccard) with the others of its section, in one matrix
     product: a section written as one block has dozens of sentences, whose pairs a loop over
     sets would each compare twice."""
     if len(sets) < 2:
         return [0.0] * len(sets)
+    if len(sets) <= _FEW_SENTENCES:  # a paragraph's few sentences: cheaper without numpy
+        sizes = [len(words) for words in sets]
+        shares = [[len(a & b) for b in sets] for a in sets]
+        return [sum(shares[k][j] / max(1, sizes[k] + sizes[j] - shares[k][j])
+                    for j in range(len(sets)) if j != k) / (len(sets) - 1)
+                for k in range(len(sets))]
     vocabulary: dict[str, int] = {}
     columns = [[vocabulary.setdefault(w, len(vocabulary)) for w in words] for words in sets]
     members = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.int64)
