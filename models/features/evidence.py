@@ -201,8 +201,9 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     # Years as a person reads them: "in 1914", "49 BC", the 1930s; not "1500 men".
     years = years_in(sentence)
     dates = [written.lower() for _year, written in years]
-    dates += [f"{t.lower} {n.lower}" for t, n in pairwise(tokens)
-              if t.lower in MONTHS and n.like_num]
+    if not MONTHS.isdisjoint(sentence.words):  # months are words: most sentences have none
+        dates += [f"{t.lower} {n.lower}" for t, n in pairwise(tokens)
+                  if t.lower in MONTHS and n.like_num]
     if " century " in sentence.lower_text or " centuries " in sentence.lower_text:
         dates += [t.lower for t in tokens if re.match(r"^\d{1,2}(st|nd|rd|th)$", t.lower)]
     if dates:
