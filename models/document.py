@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -47,13 +48,13 @@ _NORMALISE = re.compile(r"[^a-z0-9]+")
 _V = TypeVar("_V")
 
 
-class cached_property(Generic[_V]):  # named as the functools one it stands in for
+class unlocked_cached_property(Generic[_V]):
     """``functools.cached_property`` without its lock: Python 3.11 takes a lock on every first
     read, and sentences' properties are first read tens of thousands of times per hundred
     essays (Python 3.12 dropped the lock). The properties are pure, so two threads reading
     one at once would only both compute the same value."""
 
-    def __init__(self, func: Any) -> None:
+    def __init__(self, func: Callable[[Any], _V]) -> None:
         self.func = func
         self.name = func.__name__
         self.__doc__ = func.__doc__
@@ -100,45 +101,45 @@ class Sentence:
     # Per-sentence results of rubric-specific lookups (key terms), filled on first use.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @cached_property
+    @unlocked_cached_property
     def words(self) -> tuple[str, ...]:
         return tuple(t.lower for t in self.tokens if t.is_alpha)
 
-    @cached_property
+    @unlocked_cached_property
     def n_words(self) -> int:
         return len(self.words)
 
-    @cached_property
+    @unlocked_cached_property
     def lemmas(self) -> tuple[str, ...]:
         return tuple(t.lemma for t in self.tokens if t.is_alpha)
 
-    @cached_property
+    @unlocked_cached_property
     def content_lemmas(self) -> frozenset[str]:
         return frozenset(
             t.lemma for t in self.tokens if t.is_alpha and not t.is_stop and t.pos in CONTENT_POS
         )
 
-    @cached_property
+    @unlocked_cached_property
     def stems(self) -> frozenset[str]:
         """Content lemmas cut to five letters, so "succeed", "success" and "successful" meet."""
         return frozenset(lemma[:5] for lemma in self.content_lemmas)
 
-    @cached_property
+    @unlocked_cached_property
     def lower_text(self) -> str:
         """Lowercase words joined by single spaces, padded, for phrase matching."""
         return " " + " ".join(t.lower for t in self.tokens if t.pos != "SPACE") + " "
 
-    @cached_property
+    @unlocked_cached_property
     def has_finite_verb(self) -> bool:
         return any(t.tag in FINITE_TAGS or (t.dep == "ROOT" and t.pos in {"VERB", "AUX"})
                    for t in self.tokens)
 
-    @cached_property
+    @unlocked_cached_property
     def written_words(self) -> int:
         """Words as a person counts them (numbers too), for reported and minimum lengths."""
         return count_words(self.text)
 
-    @cached_property
+    @unlocked_cached_property
     def has_main_verb(self) -> bool:
         """Whether the sentence is complete: it has a finite verb, or a verb with a subject.
 
@@ -162,16 +163,16 @@ class Sentence:
                 return True
         return False
 
-    @cached_property
+    @unlocked_cached_property
     def has_subordinate_clause(self) -> bool:
         return any(t.dep in SUBORDINATE_DEPS for t in self.tokens)
 
-    @cached_property
+    @unlocked_cached_property
     def fingerprint(self) -> str:
         """Text normalised for spotting repeated sentences."""
         return _NORMALISE.sub(" ", self.text.lower()).strip()
 
-    @cached_property
+    @unlocked_cached_property
     def opening_words(self) -> tuple[str, ...]:
         """Its words and numbers in order, lowercase, without punctuation."""
         return tuple(t.lower for t in self.tokens if t.pos not in {"SPACE", "PUNCT"})
@@ -202,11 +203,11 @@ class EssayDoc:
     def sentence(self, index: int) -> Sentence:
         return self._by_index[index]
 
-    @cached_property
+    @unlocked_cached_property
     def _by_index(self) -> dict[int, Sentence]:
         return {s.index: s for s in self.sentences}
 
-    @cached_property
+    @unlocked_cached_property
     def scored_word_count(self) -> int:
         return sum(s.n_words for s in self.sentences)
 
@@ -296,7 +297,7 @@ class _Strings(dict):
         return value
 
 
-_STRINGS_KEPT = 500_000
+_STRINGS_KEPT = 100_000  # a few MB; a worker meets tens of thousands of words
 _STRING_CACHES: dict[int, tuple[StringStore, _Strings, _Strings]] = {}
 
 
@@ -325,6 +326,8 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int]]:
     if last.idx + len(last.text_with_ws) != len(text) or \
             text[last.idx:last.idx + len(last.text)] != last.text:
         raise ValueError("the Doc was not parsed from this text")
+    if len(array) > 1 and not array[1:, 11].any():
+        raise ValueError("the Doc has no sentence boundaries (was it parsed?)")
     names, lemmas = _string_caches(doc.vocab.strings)
     sentence_starts = [0, *(np.flatnonzero(array[1:, 11] == 1) + 1).tolist()]
     lower, lemma, pos, tag, dep, idx, length = array[:, :7].T.tolist()

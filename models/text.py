@@ -177,26 +177,34 @@ def find_title(text: str, question: str | None = None) -> Paragraph | None:
 
 QUESTION_COPY_OVERLAP = 0.8  # share of words a question written out shares with the question
 _QUESTION_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_QUESTION_LABEL = re.compile(r"^\s*(?:question|q)\s*\d*\s*[:.)-]\s*", re.IGNORECASE)
 
 
 def copies_question(line: str, question: str) -> bool:
-    """Whether a line is the question, or one of its sentences, written out: its very words
-    (case and punctuation aside), or a question sharing nearly all of its words with it ("How
-    far was the Depression responsible for the Nazis' rise?"). An assertion in the question's
-    words ("The Great Depression was responsible for the rise of the Nazis") is a thesis, not
-    a copy."""
+    """Whether a line is the question written out ("Question 1: …" too): the whole question's
+    very words (case and punctuation aside), or one of its questions, word for word or nearly
+    ("How far was the Depression responsible for the rise of the Nazis in 1933?"). A statement
+    the question quotes ("'The Depression was the main reason.' How far do you agree?"), an
+    assertion in its words, or another question ("Was the New Deal a failure?" for "… a
+    success?") is the student's own."""
+    line = _QUESTION_LABEL.sub("", line)
     words = _WORD.findall(line.lower())
     if not words:
         return False
+    if words == _WORD.findall(question.lower()):
+        return True
     asks = line.rstrip("".join(_CLOSING_QUOTES)).endswith("?")
-    for part in (question, *_QUESTION_SENTENCES.split(question.strip())):
+    own = set(words)
+    for part in _QUESTION_SENTENCES.split(question.strip()):
+        if not part.rstrip("".join(_CLOSING_QUOTES)).endswith("?"):
+            continue  # a statement the question quotes, or an instruction
         asked = _WORD.findall(part.lower())
-        if words == asked:
-            return True
-        own, given = set(words), set(asked)
+        given = set(asked)
         shared = len(own & given)
-        if asks and given and shared >= QUESTION_COPY_OVERLAP * len(given) \
-                and shared >= QUESTION_COPY_OVERLAP * len(own):
+        # Nearly the question: most of its words, and none of substance it does not have.
+        added = [w for w in own - given if len(w) > 3]
+        if words == asked or (asks and not added
+                              and shared >= QUESTION_COPY_OVERLAP * len(given)):
             return True
     return False
 

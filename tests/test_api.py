@@ -39,6 +39,8 @@ def test_the_openapi_document_describes_every_api_route(client, service_app):
     assert response.status_code == 200
     spec = response.get_json()
     validate(spec)  # a valid OpenAPI 3 document, or this raises
+    batch_get = spec["paths"]["/api/v1/batches/{batch_id}"]["get"]
+    assert {"name": "essays", "in": "query"}.items() <= batch_get["parameters"][0].items()
     error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]
     assert error["schema"]["$ref"].endswith("/ErrorOut")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
@@ -205,6 +207,14 @@ def test_a_batch_of_mixed_files_accounts_for_every_file_and_exports_csv(
     assert evil["label"].startswith("'=")
     by_label = {r["label"]: r for r in rows}
     assert by_label["alice"]["overall"] == str(original["overall_level"])
+
+
+def test_a_batch_of_no_readable_essay_is_complete_when_made(client, accounts):
+    response = upload(client, accounts["teacher"], {"old.doc": b"\xd0\xcf\x11\xe0 not word"})
+    batch = client.get(response.get_json()["batch"]["url"] + "?essays=false",
+                       headers=accounts["teacher"]).get_json()
+    assert batch["total"] == 0 and batch["complete"] is True
+    assert batch["completed_at"] == batch["created_at"]
 
 
 def test_every_query_is_scoped_to_its_caller(client, accounts, service_app):

@@ -71,11 +71,24 @@ def test_a_doc_of_another_text_is_refused(nlp):
         build_essay(prepared, nlp("A different and much longer text than the one prepared."))
 
 
+def test_a_doc_without_sentence_boundaries_is_refused(nlp):
+    text = "The Five-Year Plans raised output. Millions starved."
+    with pytest.raises(ValueError, match="no sentence boundaries"):
+        build_essay(prepare_text(text), nlp.make_doc(text))
+
+
 def test_argument_probabilities_equal_each_roles_logistic_regression(analyse, essays):
     model = load_model()
+    labels, intercepts, column, matrix = model._stacked
     analysis = analyse(essays["exemplar"])
     rows = sentence_features(analysis.scored, analysis.topic)
     together = model.probabilities(rows)
     for row, scored in zip(rows, together, strict=True):
+        z = intercepts.copy()  # feature by feature, in the row's order: the same sums exactly
+        for name, value in row.items():
+            if name in column and value:
+                z = z + matrix[column[name]] * value
+        plain = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        assert [scored[label] for label in labels] == plain.tolist()
         for label, role in model.roles.items():
             assert scored[label] == pytest.approx(role.probability(row), abs=1e-12)

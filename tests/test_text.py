@@ -97,7 +97,8 @@ BODY = ("The Great Depression was the main reason the Nazis rose to power, altho
     "HOW FAR WAS THE GREAT DEPRESSION RESPONSIBLE FOR THE RISE OF THE NAZIS TO POWER BY 1933",
     "How far was the Great Depression responsible for the rise of the Nazis to power by 1933?",
     "How far was the Depression responsible for the rise of the Nazis to power in 1933?",
-    "Explain your answer.",
+    "Question 1: How far was the Great Depression responsible for the rise of the Nazis to "
+    "power by 1933?",
 ])
 def test_a_first_line_copying_the_question_is_a_heading_not_the_introduction(first_line):
     prepared = prepare_text(f"{first_line}\n\n{BODY}", question=QUESTION)
@@ -118,3 +119,15 @@ def test_a_first_line_that_answers_or_asks_its_own_question_stays_in_the_essay(f
     prepared = prepare_text(f"{first_line}\n\n{BODY}", question=QUESTION)
     assert prepared.title is None
     assert first_line in prepared.analysis_text
+
+
+@pytest.mark.parametrize(("question", "first_line"), [
+    # The statement a question quotes is the thesis of a student who agrees with it.
+    ("'The Great Depression was the main reason the Nazis rose to power.' How far do you "
+     "agree?", "The Great Depression was the main reason the Nazis rose to power."),
+    # An instruction is no question; a short question differs by the word that matters.
+    (QUESTION, "Explain your answer."),
+    ("Was the New Deal a success?", "Was the New Deal a failure?"),
+])
+def test_a_statement_or_another_question_is_not_taken_for_the_question(question, first_line):
+    assert prepare_text(f"{first_line}\n\n{BODY}", question=question).title is None

@@ -122,9 +122,9 @@ def _visible_batch(batch_id: int) -> BatchRow:
 
 @blp.route(f"/<{ID}:batch_id>")
 class Batch(MethodView):
+    @require_user()
     @blp.arguments(schemas.BatchArgs, location="query")
     @blp.response(200, schemas.BatchOut)
-    @require_user()
     def get(self, args, batch_id: int):
         """A batch's progress counts, its upload report and its essays' levels
         (``?essays=false``: its progress only, for a client polling until it completes)."""

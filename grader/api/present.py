@@ -114,8 +114,8 @@ def batch_detail(session: Session, batch: Batch, with_essays: bool = True) -> di
         "total": total,
         "progress": round(finished / total, 4) if total else 1.0,
         "complete": finished == total,
-        "completed_at": iso(queries.last_finished(session, batch)) if finished == total
-        else None,
+        "completed_at": iso(queries.last_finished(session, batch) or batch.created_at)
+        if finished == total else None,  # a batch of no readable essays completed at once
         "report": {"essays": len(report.get("essays", [])),
                    "problems": report.get("problems", []),
                    "duplicates": [{"name": e["name"], "duplicate_of": e["duplicate_of"]}

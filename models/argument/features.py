@@ -246,9 +246,9 @@ _FEW_SENTENCES = 8
 
 
 def _centralities(sets: Sequence[frozenset[str]]) -> list[float]:
-    """Each set's mean word overlap (Jaccard) with the others of its section, in one matrix
-    product: a section written as one block has dozens of sentences, whose pairs a loop over
-    sets would each compare twice."""
+    """Each set's mean word overlap (Jaccard) with the others of its section: a long section
+    (an essay written as one block has dozens of sentences) in one matrix product rather than
+    comparing each pair twice; a paragraph's few sentences pair by pair."""
     if len(sets) < 2:
         return [0.0] * len(sets)
     if len(sets) <= _FEW_SENTENCES:  # a paragraph's few sentences: cheaper without numpy

@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from models.criteria.base import Criterion
 
 _REGISTRY: dict[str, Criterion] = {}
-_ORDERED: list[dict[str, Criterion]] = []  # the order, worked out once per registration
 
 
 def criterion(name: str, after: tuple[str, ...] = ()) -> Callable[[type[Criterion]],
@@ -21,18 +21,17 @@ def criterion(name: str, after: tuple[str, ...] = ()) -> Callable[[type[Criterio
     def register(cls: type[Criterion]) -> type[Criterion]:
         cls.name, cls.after = name, after
         _REGISTRY[name] = cls()
-        _ORDERED.clear()
+        _ordered.cache_clear()
         return cls
     return register
 
 
 def registered() -> dict[str, Criterion]:
     """Every criterion, each after those it reads (otherwise in the order registered)."""
-    if not _ORDERED:
-        _ORDERED.append(_ordered())
-    return dict(_ORDERED[0])  # a copy: a caller may not reorder the registry
+    return dict(_ordered())  # a copy: a caller may not reorder the registry
 
 
+@cache  # worked out once per registration: the engine asks for every essay
 def _ordered() -> dict[str, Criterion]:
     ordered: dict[str, Criterion] = {}
 
@@ -55,4 +54,4 @@ def _ordered() -> dict[str, Criterion]:
 def unregister(name: str) -> None:
     """Take a criterion out again (for tests that register their own)."""
     _REGISTRY.pop(name, None)
-    _ORDERED.clear()
+    _ordered.cache_clear()

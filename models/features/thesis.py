@@ -81,6 +81,8 @@ def introduction_sentences(essay: EssayDoc, argument: Argument | None = None
 
 def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> ThesisCandidate:
     """How much a sentence reads like a thesis, from 0 to 1, with the reasons kept apart."""
+    # By the topic's id, as Topic.term_counts: a sentence lives for one analysis, during which
+    # its topic is alive, so the id cannot be reused.
     key = ("thesis_candidate", id(topic))
     parts = sentence.memo.get(key)
     if parts is None:  # a sentence of the introduction is scored with and without its place

@@ -83,7 +83,7 @@ class Topic:
             position = start
             step = 1
             for sequence in (words, lemmas):
-                for form, term in self.index.get(sequence[position], ()):
+                for form, term in index.get(sequence[position], ()):
                     if tuple(sequence[position:position + len(form)]) == form:
                         counts[term] = counts.get(term, 0) + 1
                         step = max(step, len(form))
