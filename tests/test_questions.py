@@ -16,7 +16,8 @@ import yaml
 
 from grader.render import result_text
 from models.features.class_terms import class_key_terms, essay_terms
-from models.features.integrity import covers_question
+from models.features.integrity import covers_question, of_another_time
+from models.features.known_names import other_names
 from models.features.lexicon import QUESTION_WORDS
 from models.feedback.wording import default_wording
 from models.question import KeyTerm, Period, Question, QuestionError, parse_key_terms
@@ -25,6 +26,7 @@ from models.text import prepare_text
 from tests.conftest import QUESTIONS, STALIN
 
 NEW_DEAL = "How far did the New Deal (1933-1939) end the Great Depression?"
+FIVE_YEAR_PLANS = Period(1928, 1941)
 
 
 @cache
@@ -146,6 +148,36 @@ def test_a_term_counts_in_its_other_forms_and_spellings(analyse):
                 "Roosevelt promised a new deal.", question)
     assert set(a.evidence.key_terms_used) == {"Great Depression", "industrialisation",
                                               "New Deal"}
+
+
+def test_a_term_counts_under_its_other_known_names(analyse):
+    question = Question.build("Why did relations between the USA and the USSR break down "
+                              "between 1945 and 1949?")
+    a = analyse("America feared that the Soviet Union would spread communism. The Americans "
+                "offered aid.", question)
+    assert set(a.evidence.key_terms_used) == {"USA", "USSR"}
+    # "US" is "us" once lowercased: no name that is also a word is listed.
+    assert "US" not in other_names("USA") and other_names("us") == ()
+    assert "Soviet Union" in other_names("the USSR") and "USSR" in other_names("Soviets")
+
+
+def test_an_essay_all_of_whose_years_are_of_another_time_is_off_topic_and_says_so(crossed):
+    results, _ = crossed
+    # It shares the question's names (Stalin, the Soviet Union): its years tell it apart.
+    result = results[("cold-war-strong", "stalin-strong-short")]
+    flag = next(f for f in result.flags if f.code == "off_topic")
+    assert "Its years (1945–1949) all lie outside the question's period (1928–1941)." \
+        in flag.message
+
+
+def test_a_year_near_the_period_keeps_an_essay_of_its_time(analyse):
+    def of_another(text: str, period: Period | None = FIVE_YEAR_PLANS) -> bool:
+        return of_another_time(list(analyse(text, None).essay.sentences), period)
+
+    assert of_another("In 1945, 1946 and 1949 it rained.")
+    assert not of_another("In 1945, 1946 and 1949 it rained. In 1943 it snowed.")
+    assert not of_another("In 1945 and 1949 it rained.")  # two years say too little
+    assert not of_another("In 1945, 1946 and 1949 it rained.", None)
 
 
 def test_a_teachers_key_terms_replace_the_derived_ones(engine):
@@ -367,7 +399,9 @@ def test_an_off_topic_essay_is_not_also_flagged_for_its_dates(crossed):
 
 def test_a_long_list_of_dates_is_named_in_part_and_every_sentence_is_quoted(engine):
     question = Question.build("Why did the Roman Republic collapse?", period="1933-1939")
-    result = engine.grade(essay("roman-republic-strong"), question=Question.build(
+    # One year in the period: an essay whose years are all of another time is off topic.
+    result = engine.grade(essay("roman-republic-strong") + "\n\nHistorians in 1935 still "
+                          "argued about its fall.", question=Question.build(
         question.text, key_terms=["Roman Republic", "Caesar"], period="1933-1939"))
     flag = next(f for f in result.flags if f.code == "date_out_of_period")
     assert re.search(r"gives \d+ BC, \d+ BC, \d+ BC, \d+ BC and \d+ more,", flag.message)

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from models.document import EssayDoc, Sentence, Token
+from models.features.chronology import years_in
 from models.features.language_id import written_in
 from models.features.lexicon import GENERIC_LEMMAS
 from models.features.spelling import rarity
 from models.features.topic import Topic
+from models.question import Period
 
 # Word salad is told from English by what follows articles and prepositions ("the of", "in
 # was"), by sentences that end and go on in lowercase, and by capitalised function words in
@@ -61,6 +63,17 @@ PART_MIN_WORDS = 40
 # smaller side's (measured: a history essay's background paragraphs share 0.27-0.32 of theirs,
 # another prompt's essay appended to an ASAP essay 0.01-0.16).
 PART_SHARED = 0.2
+# An essay whose years (three at least) all lie well outside the question's period is about
+# another time: sharing the question's names ("Stalin", "the Soviet Union") or everyday words
+# ("break down") does not make an essay on the Cold War an answer to a question on the Five-Year
+# Plans. Years within YEARS_NEAR of the period count as its own (background, aftermath).
+# Such an essay answers the question only if it is about the question's words at least twice as
+# much as the share that clears any other essay (measured on tests/essays/questions: essays
+# crossed onto other questions' periods share 0.096 at most, and no genuine essay there is of
+# another time).
+OTHER_TIME_MIN_YEARS = 3
+YEARS_NEAR = 2
+OTHER_TIME_SHARE = 2 * OFF_TOPIC_SHARE
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
@@ -204,12 +217,17 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
     own = [s for s in essay.sentences if s.index not in copied]
     elsewhere: list[int] = []
     if _off_question(content, own, topic):
+        years = _years(own) if of_another_time(own, topic.period) else []
+        # The years say why, and show a teacher a period set by mistake.
+        when = (f" Its years ({Period(years[0], years[-1])}) all lie outside the question's period "
+                f"({topic.period})." if years else "")
         flags.append(Flag(
             "off_topic",
             "Little of what the essay is about is what the question asks about (its main words "
-            "are not the question's or its key terms'); it may answer a different question.",
+            f"are not the question's or its key terms'); it may answer a different question.{when}",
             tuple(s.index for s in essay.sentences[:1]),
-            {"topic_share": round(topic_share, 4), "question_share": round(question_share, 4)}))
+            {"topic_share": round(topic_share, 4), "question_share": round(question_share, 4),
+             **({"years": years} if years else {})}))
     else:
         elsewhere = _paragraphs_elsewhere(essay, topic, copied)
     if elsewhere:
@@ -236,11 +254,29 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
 def _off_question(content: list[str], sentences: list[Sentence], topic: Topic) -> bool:
     """Whether text with these content lemmas and sentences is about another question: little
     of its weight on the question's words, and it neither keeps to the key terms nor covers
-    the question's words."""
+    the question's words; or it is about another time than the question's and not strongly
+    about its words."""
     question_share, main_words = question_focus(content, topic.question_lemmas)
-    return (question_share < OFF_TOPIC_SHARE or (
-        main_words == 0 and question_share < OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD)) \
-        and not keeps_to_terms(sentences, topic) and not covers_question(content, topic)
+    if of_another_time(sentences, topic.period):
+        return question_share < OTHER_TIME_SHARE
+    if question_share >= OFF_TOPIC_SHARE and (
+            main_words > 0 or question_share >= OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD):
+        return False
+    return not keeps_to_terms(sentences, topic) and not covers_question(content, topic)
+
+
+def of_another_time(sentences: list[Sentence], period: Period | None) -> bool:
+    """Whether the text names OTHER_TIME_MIN_YEARS years or more, none of them within
+    YEARS_NEAR years of the period."""
+    if period is None:
+        return False
+    years = _years(sentences)
+    return len(years) >= OTHER_TIME_MIN_YEARS and \
+        min(period.distance(year) for year in years) > YEARS_NEAR
+
+
+def _years(sentences: list[Sentence]) -> list[int]:
+    return sorted({year for sentence in sentences for year, _ in years_in(sentence)})
 
 
 def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> list[int]:

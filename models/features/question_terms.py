@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from models.features.known_names import other_names
 from models.features.lexicon import ERA_WORDS, GENERIC_LEMMAS, MONTHS, QUESTION_WORDS
 from models.features.spelling import spelling_variants  # British and American spellings
 from models.question import KeyTerm
@@ -113,8 +114,9 @@ def derive_key_terms(doc: Doc) -> tuple[KeyTerm, ...]:
 
 
 def with_variants(term: KeyTerm) -> KeyTerm:
-    """The term with the other spellings of each of its forms as aliases."""
+    """The term with the other spellings and the other known names of each of its forms as
+    aliases ("the USSR" is also "the Soviet Union")."""
     forms = list(term.forms)
     for form in term.forms:
-        forms += [v for v in spelling_variants(form) if v not in forms]
+        forms += [v for v in (*spelling_variants(form), *other_names(form)) if v not in forms]
     return KeyTerm(term.term, tuple(forms[1:]))
