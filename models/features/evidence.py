@@ -220,7 +220,8 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     # What the sentence says in its own words: quoted words are not the student's source,
     # analysis or claim.
     own = own_tokens(sentence, quoted)
-    text = " " + " ".join(t.lower for t in own) + " "
+    # Without quotations its own words are all its words, already joined once.
+    text = " " + " ".join(t.lower for t in own) + " " if quoted else sentence.lower_text
     own_lemmas = {t.lemma for t in own if t.is_alpha}
     if _CITATION.search(sentence.text) or (
             _SOURCE.search(text)

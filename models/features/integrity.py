@@ -129,6 +129,8 @@ def _key_term_share(sentence: Sentence, topic: Topic) -> float:
 def is_stuffed(sentence: Sentence, topic: Topic) -> bool:
     """A sentence made mostly of key terms, or repeating one term, exists to be counted."""
     share = _key_term_share(sentence, topic)
+    if share < 0.2:  # every test below needs a fifth of the words to be key terms
+        return False
     occurrences = topic.term_occurrences(sentence)
     if occurrences >= 3 and share >= 0.4:
         return True

@@ -74,8 +74,10 @@ def _mattr(words: list[str]) -> float:
         return 0.0
     if len(words) <= _MATTR_WINDOW:
         return len(set(words)) / len(words)
-    _, ids = np.unique(np.array(words, dtype=object), return_inverse=True)
     n = len(words)
+    # One id per distinct word (its first position), without sorting the strings.
+    first: dict[str, int] = {}
+    ids = np.fromiter(map(first.setdefault, words, range(n)), dtype=np.intp, count=n)
     positions = np.arange(n)
     order = np.lexsort((positions, ids))  # each word's occurrences, in order
     same = ids[order][1:] == ids[order][:-1]
