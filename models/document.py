@@ -158,7 +158,7 @@ class Sentence:
             if token.tag not in {"VBN", "VBD"} or _PARTICIPLE_ONLY.search(token.lower):
                 continue
             before = [t for t in tokens[:k] if t.pos != "ADV"]
-            if before and before[-1].pos in {"NOUN", "PROPN", "PRON", "NUM"} and not any(
+            if before and _ends_noun_phrase(before) and not any(
                     t.lemma in _AUXILIARY_LEMMAS and t.pos == "AUX" for t in tokens[:k]):
                 return True
         return False
@@ -354,6 +354,14 @@ def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
 def _with_paragraph(sentence: Sentence, paragraph: int) -> Sentence:
     return Sentence(sentence.index, paragraph, sentence.start, sentence.end, sentence.text,
                     sentence.tokens, sentence.truncated, sentence.after_stop)  # fresh memo
+
+
+def _ends_noun_phrase(tokens: list[Token]) -> bool:
+    """Whether the tokens end with a noun phrase's head: a noun, name, pronoun or number, or an
+    adjective standing for one after a determiner ("each side's fear of the other made …")."""
+    last = tokens[-1]
+    return last.pos in {"NOUN", "PROPN", "PRON", "NUM"} or (
+        last.pos == "ADJ" and len(tokens) > 1 and tokens[-2].pos == "DET")
 
 
 _OPENING_MARKS = " \t\"“‘'(["

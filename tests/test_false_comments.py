@@ -224,6 +224,8 @@ def test_an_essay_gets_at_most_one_generic_language_tip(grade, essays):
     "The Townshend Acts of 1767 taxed glass, paint, paper and tea.",
     "The Proclamation of 1763 banned settlement west of the Appalachian Mountains, angering "
     "land speculators and farmers alike.",
+    # "made" tagged as a participle modifying "compromise", after an adjective used as a noun.
+    "Each side's fear of the other made compromise impossible by 1775.",
 ])
 def test_a_sentence_whose_past_tense_is_tagged_as_a_participle_is_not_a_fragment(analyse,
                                                                                  sentence):

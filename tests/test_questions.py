@@ -235,6 +235,14 @@ def test_no_comment_names_a_topic_that_is_neither_the_questions_nor_the_essays(c
         assert "stalin" not in json.dumps(result.to_dict()).lower() or "stalin" in allowed
 
 
+def test_no_comment_doubles_the_full_stop_of_a_sentence_it_quotes(crossed):
+    results, _ = crossed
+    messages = [text for result in results.values() for item in result.feedback
+                for text in (item.message, item.next_step)]
+    assert any(re.search(r"[.?!]”", text) for text in messages)  # sentences are quoted whole
+    assert not [text for text in messages if re.search(r"[.?!…][”’\"']+\.", text)]
+
+
 def test_key_term_advice_names_only_the_questions_terms_and_only_when_missing(engine):
     text = essay("new-deal-weak")
     on_topic = engine.grade(text, question=question_of("new-deal-weak"))

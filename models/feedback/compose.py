@@ -8,6 +8,7 @@ comments flags impose on every criterion.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,14 @@ from models.rubric import Rubric
 MAX_STRENGTHS = 2
 MAX_IMPROVEMENTS = 4
 _UNREADABLE = frozenset({"word_salad", "gibberish"})
+# A quoted sentence keeps its own full stop, question or exclamation mark: the wording's full
+# stop after the closing quotation mark would be a second one (“… permanent.”.).
+_DOUBLE_STOP = re.compile(r"([.!?…])([”’\"']+)\.")
+
+
+def tidy(message: str) -> str:
+    """The message without a full stop doubling a quoted sentence's own."""
+    return _DOUBLE_STOP.sub(r"\1\2", message)
 
 
 class _Fields(dict):
@@ -57,8 +66,8 @@ class FeedbackContext(BuiltinFeatures):
         values.setdefault("quote", quote(refs[0].text))
         wording = self.rubric.wording(code)
         return FeedbackItem(code.split(".", 1)[0], code, kind,
-                            wording.message.format_map(values),
-                            wording.next_step.format_map(values), refs)
+                            tidy(wording.message.format_map(values)),
+                            tidy(wording.next_step.format_map(values)), refs)
 
 
 def off_topic_feedback(ctx: FeedbackContext) -> list[FeedbackItem]:
