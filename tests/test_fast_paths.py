@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +93,16 @@ def test_argument_probabilities_equal_each_roles_logistic_regression(analyse, es
         assert [scored[label] for label in labels] == plain.tolist()
         for label, role in model.roles.items():
             assert scored[label] == pytest.approx(role.probability(row), abs=1e-12)
+
+
+def test_a_results_document_is_what_dataclasses_asdict_makes_of_it(grade, essays):
+    result = grade(essays["strong"])
+    document = result.to_dict()
+    assert result.criteria and result.sentences and any(c.feedback for c in result.criteria)
+    assert document["criteria"] == [asdict(c) for c in result.criteria]
+    assert document["flags"] == [asdict(f) for f in result.flags]
+    assert document["sentences"] == [asdict(s) for s in result.sentences]
+    assert document["question"]["key_terms"] == [asdict(t) for t in result.question.key_terms]
+    # The same types too (asdict keeps tuples as tuples), and nothing shared that may change.
+    assert repr(document["criteria"]) == repr([asdict(c) for c in result.criteria])
+    assert document["criteria"][0]["components"] is not result.criteria[0].components
