@@ -122,6 +122,19 @@ def test_a_sentence_that_draws_a_consequence_is_not_unexplained_evidence(analyse
     assert dual.index in a.evidence.explained  # "These agreements …" takes it up
 
 
+def test_evidence_read_as_something_by_the_next_sentence_is_explained(analyse):
+    plan = "The Marshall Plan of 1947 offered $13 billion of aid to rebuild Europe."
+    text = ("Relations broke down because neither side trusted the other.\n\n" + plan +
+            " Stalin saw it as dollar imperialism, a way for America to buy influence in Eastern "
+            "Europe, and he forbade the countries he controlled from accepting it. Instead he "
+            "set up Cominform and Comecon.\n\nIn conclusion, each side feared the other.")
+    a = analyse(text, Question.build("Why did relations between the USA and the USSR break "
+                                     "down between 1945 and 1949?"))
+    marshall = sentence_with(a, plan)
+    assert marshall.index in a.evidence.explained
+    assert marshall.index not in a.evidence.unexplained
+
+
 def test_the_alliance_paragraph_of_the_first_world_war_essay_is_not_called_unexplained(grade):
     result = grade(essay_file("first-world-war-strong"), question=FIRST_WORLD_WAR)
     flagged = quoted(result, "evidence.unexplained")

@@ -112,6 +112,9 @@ ANALYSIS_PHRASES = (
     # conflict likely to spread", "…, so the leaders bear more responsibility")
     ", so", "which made", "that made", "made it", "making it", "which allowed", "allowing",
     "enabled", "enabling", "leading to", "in turn", "meant that", "which gave", "which turned",
+    # evidence read as something by those it concerned ("Stalin saw it as dollar imperialism")
+    "saw it as", "saw this as", "saw them as", "regarded it as", "regarded this as",
+    "viewed it as", "viewed this as", "interpreted it as", "interpreted this as",
 )
 ATTRIBUTION_LEMMAS = frozenset("""
 say write state declare argue claim proclaim announce note remark insist warn tell speak
