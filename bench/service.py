@@ -35,6 +35,7 @@ import csv
 import io
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -101,6 +102,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--data", type=Path, help="CSV of essays (default: generated)")
     parser.add_argument("--text-column", default="full_text")
+    parser.add_argument("--logs", type=Path,
+                        help="copy each deployment's log here (each chunk's claim, grading "
+                             "and write times are in the worker's lines)")
     return parser.parse_args(argv)
 
 
@@ -367,6 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             latencies = drafts(deployment, drafts_in, args.clients)
             rss = [m for m in (peak_rss_mb(p) for p in deployment.worker_pids()) if m]
             rows.append((mode, seconds, done, failed, latencies, rss))
+            if args.logs:
+                args.logs.mkdir(parents=True, exist_ok=True)
+                shutil.copy(Path(folder) / f"{mode}.log", args.logs / f"{mode}.log")
     print()
     print(f"| deployment | essays | failed | seconds | essays/s | engine-only essays/s "
           f"({args.workers} procs) | ratio (target >= {THROUGHPUT_TARGET:.0%}) | draft p50 s "

@@ -24,11 +24,14 @@ MAX_IMPROVEMENTS = 4
 _UNREADABLE = frozenset({"word_salad", "gibberish"})
 # A quoted sentence keeps its own full stop, question or exclamation mark: the wording's full
 # stop after the closing quotation mark would be a second one (“… permanent.”.).
+_CLOSING_MARKS = ("”", "’", '"', "'")
 _DOUBLE_STOP = re.compile(r"([.!?…])([”’\"']+)\.")
 
 
 def tidy(message: str) -> str:
     """The message without a full stop doubling a quoted sentence's own."""
+    if not any(mark + "." in message for mark in _CLOSING_MARKS):  # most messages: no regex
+        return message
     return _DOUBLE_STOP.sub(r"\1\2", message)
 
 
