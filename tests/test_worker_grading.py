@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import create_engine, select, text, update
 
+from grader import embedded_broker
 from grader.db import database
 from grader.embedded_broker import sqlalchemy_url
 from grader.queueing import celery
@@ -199,6 +201,38 @@ def test_the_sweeper_purges_messages_the_embedded_broker_delivered(client, accou
     with service_app.app_context(), database(service_app).session() as session:
         assert sweep(session, service_app).purged == 3
     assert broker_messages(service_app) == 0
+
+
+def test_the_embedded_broker_looks_again_at_once_only_while_every_process_is_busy(tmp_path):
+    from kombu import Connection, Exchange, Queue
+
+    embedded_broker.register()
+    queue = Queue("grader", Exchange("grader"), "grader")
+    with Connection(f"{embedded_broker.SCHEME}+sqlite:///{tmp_path / 'broker.sqlite'}") as broker:
+        transport = broker.transport
+        with broker.Producer() as producer:
+            for n in range(2):
+                producer.publish({"n": n}, exchange=queue.exchange, routing_key="grader",
+                                 declare=[queue])
+        taken = []
+        channel = broker.default_channel
+        channel.basic_qos(prefetch_size=0, prefetch_count=1)
+        with broker.Consumer(queue, channel=channel,
+                             callbacks=[lambda body, message: taken.append(message)]):
+            # A process is free: nothing found means the queues are empty, so it waits the
+            # polling interval before asking the database again.
+            assert transport.idle_interval() == transport.polling_interval
+            broker.drain_events(timeout=1)
+            assert [m.payload["n"] for m in taken] == [0]
+            # Every process busy: looking again costs no query, so it looks again soon, and
+            # takes nothing more until the message is done.
+            assert transport.idle_interval() == transport.busy_interval < 0.1
+            with pytest.raises(TimeoutError):
+                broker.drain_events(timeout=0.05)
+            taken[0].ack()
+            assert transport.idle_interval() == transport.polling_interval
+            broker.drain_events(timeout=1)
+            assert [m.payload["n"] for m in taken] == [0, 1]
 
 
 def test_batches_are_spread_over_workers_and_large_ones_chunked_to_the_maximum():
