@@ -158,7 +158,8 @@ class Sentence:
             if token.tag not in {"VBN", "VBD"} or _PARTICIPLE_ONLY.search(token.lower):
                 continue
             before = [t for t in tokens[:k] if t.pos != "ADV"]
-            if before and _ends_noun_phrase(before) and not any(
+            by_agent = k + 1 < len(tokens) and tokens[k + 1].lower == "by"
+            if before and _ends_noun_phrase(before, by_agent) and not any(
                     t.lemma in _AUXILIARY_LEMMAS and t.pos == "AUX" for t in tokens[:k]):
                 return True
         return False
@@ -356,12 +357,14 @@ def _with_paragraph(sentence: Sentence, paragraph: int) -> Sentence:
                     sentence.tokens, sentence.truncated, sentence.after_stop)  # fresh memo
 
 
-def _ends_noun_phrase(tokens: list[Token]) -> bool:
+def _ends_noun_phrase(tokens: list[Token], by_agent: bool = False) -> bool:
     """Whether the tokens end with a noun phrase's head: a noun, name, pronoun or number, or an
-    adjective standing for one after a determiner ("each side's fear of the other made …")."""
+    adjective standing for one after a determiner ("each side's fear of the other made …"),
+    unless the verb after it takes an agent ("The poor affected by the famine." is a
+    fragment)."""
     last = tokens[-1]
     return last.pos in {"NOUN", "PROPN", "PRON", "NUM"} or (
-        last.pos == "ADJ" and len(tokens) > 1 and tokens[-2].pos == "DET")
+        last.pos == "ADJ" and len(tokens) > 1 and tokens[-2].pos == "DET" and not by_agent)
 
 
 _OPENING_MARKS = " \t\"“‘'(["

@@ -113,7 +113,10 @@ def years_named(text: str) -> list[int]:
     years = []
     for match in _QUESTION_YEAR.finditer(text):
         if match.group(1):
-            years.append(int(match.group(1)))
+            year = int(match.group(1))
+            years.append(year)
+            if year % 10 == 0 and match.group(0)[-1:].lower() == "s":
+                years.append(year + 9)  # "the 1920s" runs to 1929
         elif int(match.group(2)) > 0:
             years.append(_year(int(match.group(2)), _is_bc(match.group(3))))
     return years

@@ -248,7 +248,8 @@ def test_a_sentence_whose_past_tense_is_tagged_as_a_participle_is_not_a_fragment
 
 
 @pytest.mark.parametrize("fragment", ["Because of the war.", "The results of the plans.",
-                                      "Huge new steel works and dams."])
+                                      "Huge new steel works and dams.",
+                                      "The poor affected by the famine."])
 def test_a_real_fragment_is_still_a_fragment(analyse, fragment):
     a = analyse("Stalin built factories in the Urals. " + fragment + " They changed the country.")
     assert sentence_with(a, fragment).index in a.language.fragments

@@ -16,9 +16,10 @@ import yaml
 
 from grader.render import result_text
 from models.features.class_terms import class_key_terms, essay_terms
-from models.features.integrity import covers_question, of_another_time
+from models.features.integrity import covers_question, of_another_time, of_its_time
 from models.features.known_names import other_names
 from models.features.lexicon import QUESTION_WORDS
+from models.feedback.compose import tidy
 from models.feedback.wording import default_wording
 from models.question import KeyTerm, Period, Question, QuestionError, parse_key_terms
 from models.rubric import parse_rubric
@@ -116,6 +117,9 @@ def test_the_period_comes_from_the_years_a_question_names_unless_given():
     given = Question.build(NEW_DEAL, period="1929-1941")
     assert str(given.effective_period) == "1929–1941" and given.period_source == "given"
     assert Question.build("Why did the Roman Republic fall?").effective_period is None
+    # A decade runs to its ninth year.
+    boom = Question.build("Why did the American economy boom in the 1920s?")
+    assert str(boom.effective_period) == "1920–1929"
 
 
 # --- key terms read off the question -----------------------------------------------------------
@@ -156,9 +160,24 @@ def test_a_term_counts_under_its_other_known_names(analyse):
     a = analyse("America feared that the Soviet Union would spread communism. The Americans "
                 "offered aid.", question)
     assert set(a.evidence.key_terms_used) == {"USA", "USSR"}
-    # "US" is "us" once lowercased: no name that is also a word is listed.
+    # "US" is "us" once lowercased: no name that is also a word is listed; nor a people
+    # ("Americans" write about the New Deal too), nor a neighbouring thing (Russia).
     assert "US" not in other_names("USA") and other_names("us") == ()
     assert "Soviet Union" in other_names("the USSR") and "USSR" in other_names("Soviets")
+    assert not {"Americans", "American"} & set(other_names("USA"))
+    assert "Russia" not in other_names("USSR") and other_names("Russia") == ()
+    assert other_names("Polish") == other_names("UN") == ()
+
+
+@pytest.mark.parametrize(("asked", "essays"), [
+    ("Why did America become isolationist?", ["new-deal-strong", "cold-war-strong"]),
+    ("How did the Soviets control Eastern Europe?", ["first-world-war-strong"]),
+])
+def test_a_questions_other_names_do_not_make_an_essay_on_another_question_answer_it(
+        engine, asked, essays):
+    for name in essays:
+        result = engine.grade(essay(name), question=Question.build(asked))
+        assert "off_topic" in result.flag_codes, name
 
 
 def test_an_essay_all_of_whose_years_are_of_another_time_is_off_topic_and_says_so(crossed):
@@ -166,8 +185,8 @@ def test_an_essay_all_of_whose_years_are_of_another_time_is_off_topic_and_says_s
     # It shares the question's names (Stalin, the Soviet Union): its years tell it apart.
     result = results[("cold-war-strong", "stalin-strong-short")]
     flag = next(f for f in result.flags if f.code == "off_topic")
-    assert "Its years (1945–1949) all lie outside the question's period (1928–1941)." \
-        in flag.message
+    assert "Its years (1945, 1947, 1948 and 1949) all lie outside the question's period " \
+        "(1928–1941)." in flag.message
 
 
 def test_a_year_near_the_period_keeps_an_essay_of_its_time(analyse):
@@ -178,6 +197,36 @@ def test_a_year_near_the_period_keeps_an_essay_of_its_time(analyse):
     assert not of_another("In 1945, 1946 and 1949 it rained. In 1943 it snowed.")
     assert not of_another("In 1945 and 1949 it rained.")  # two years say too little
     assert not of_another("In 1945, 1946 and 1949 it rained.", None)
+    # A question naming one year ("the Treaty of Versailles (1919)") asks about what followed.
+    assert not of_another("In 1933, 1936 and 1939 it rained.", Period(1919, 1919))
+
+
+def test_an_essay_mostly_of_the_questions_time_that_names_its_terms_answers_it(analyse):
+    def of_its(text: str, period: Period | None = FIVE_YEAR_PLANS) -> bool:
+        return of_its_time(list(analyse(text, None).essay.sentences), period)
+
+    assert of_its("In 1928, 1932 and 1950 it rained.")  # two of three within the period
+    assert not of_its("In 1928, 1950 and 1960 it rained.")
+    assert not of_its("In 1928 and 1932 it rained.")
+    assert not of_its("In 1928, 1932 and 1937 it rained.", Period(1932, 1932))
+    # The Cold War essay names none of its question's words often ("relations", "the USA",
+    # "the USSR": once each), but all its years are the question's and it names its terms.
+    result = analyse(essay("cold-war-strong"), question_of("cold-war-strong"))
+    assert not result.integrity.has("off_topic")
+
+
+def test_a_paragraph_on_historians_after_the_period_is_still_scored(engine):
+    # Years are judged on the whole essay: a paragraph on the historians' debate names only
+    # years long after the period, and is still part of the answer.
+    historians = ("Historians still disagree about this verdict. Robert Conquest (1968) stressed "
+                  "the terror and the human cost, Sheila Fitzpatrick (1994) showed how many "
+                  "workers rose into new jobs and welcomed the changes, and Robert Allen (2003) "
+                  "calculated that living standards eventually rose. The debate shows that the "
+                  "answer depends on whose experience is counted.")
+    question = Question.build(STALIN.text, key_terms=["/".join(t.forms) for t in STALIN.key_terms],
+                              period="1928-1941")
+    result = engine.grade(essay("stalin-strong-short") + "\n\n" + historians, question=question)
+    assert not {"off_topic", "off_topic_part"} & set(result.flag_codes)
 
 
 def test_a_teachers_key_terms_replace_the_derived_ones(engine):
@@ -240,7 +289,12 @@ def test_no_comment_doubles_the_full_stop_of_a_sentence_it_quotes(crossed):
     messages = [text for result in results.values() for item in result.feedback
                 for text in (item.message, item.next_step)]
     assert any(re.search(r"[.?!]”", text) for text in messages)  # sentences are quoted whole
-    assert not [text for text in messages if re.search(r"[.?!…][”’\"']+\.", text)]
+    assert not [text for text in messages if re.search(r"[.?!…][”’\"']+\.", text)
+                and "…”." not in text]
+    # A quotation cut short ends in "…": the full stop after it is the comment's own.
+    assert tidy("Explain “The plan offered …”.") == "Explain “The plan offered …”."
+    assert tidy("Your conclusion returns to your argument: “It failed.”.") == \
+        "Your conclusion returns to your argument: “It failed.”"
 
 
 def test_key_term_advice_names_only_the_questions_terms_and_only_when_missing(engine):

@@ -63,17 +63,23 @@ PART_MIN_WORDS = 40
 # smaller side's (measured: a history essay's background paragraphs share 0.27-0.32 of theirs,
 # another prompt's essay appended to an ASAP essay 0.01-0.16).
 PART_SHARED = 0.2
-# An essay whose years (three at least) all lie well outside the question's period is about
-# another time: sharing the question's names ("Stalin", "the Soviet Union") or everyday words
-# ("break down") does not make an essay on the Cold War an answer to a question on the Five-Year
-# Plans. Years within YEARS_NEAR of the period count as its own (background, aftermath).
-# Such an essay answers the question only if it is about the question's words at least twice as
-# much as the share that clears any other essay (measured on tests/essays/questions: essays
-# crossed onto other questions' periods share 0.096 at most, and no genuine essay there is of
-# another time).
+# Years say when an essay is set. Judged on the whole essay (a paragraph of background may
+# well lie before the period), against a period of more than one year (a question naming one
+# year, "the Treaty of Versailles (1919)", asks about what followed it too), with three years
+# at least, each counting as the period's within YEARS_NEAR of it:
+# - an essay whose years all lie outside the period is about another time: sharing the
+#   question's names ("Stalin", "the Soviet Union") does not make an essay on the Cold War an
+#   answer to a question on the Five-Year Plans; it answers the question only if it is about
+#   its words twice as much as the share that clears any other essay (measured on
+#   tests/essays/questions: essays crossed onto other questions' periods share 0.096 at most);
+# - an essay most of whose years lie within it, and that names the question's key terms in
+#   two sentences at least, is of its time: a question's few words ("relations", "the USA",
+#   "the USSR") are not what its answer is about (Truman, Yalta, the Marshall Plan, Berlin).
 OTHER_TIME_MIN_YEARS = 3
 YEARS_NEAR = 2
 OTHER_TIME_SHARE = 2 * OFF_TOPIC_SHARE
+OWN_TIME_SHARE = 2 / 3  # of the essay's years, within the period
+OWN_TIME_TERM_SENTENCES = 2
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
@@ -218,10 +224,10 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
     question_share, main_words = question_focus(content, topic.question_lemmas)
     own = [s for s in essay.sentences if s.index not in copied]
     elsewhere: list[int] = []
-    if _off_question(content, own, topic):
+    if _off_question(content, own, topic, topic.period):
         years = _years(own) if of_another_time(own, topic.period) else []
         # The years say why, and show a teacher a period set by mistake.
-        when = (f" Its years ({Period(years[0], years[-1])}) all lie outside the question's period "
+        when = (f" Its years ({_listed(years)}) all lie outside the question's period "
                 f"({topic.period})." if years else "")
         flags.append(Flag(
             "off_topic",
@@ -253,32 +259,59 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
                            round(question_share, 4), main_words)
 
 
-def _off_question(content: list[str], sentences: list[Sentence], topic: Topic) -> bool:
+def _off_question(content: list[str], sentences: list[Sentence], topic: Topic,
+                  period: Period | None = None) -> bool:
     """Whether text with these content lemmas and sentences is about another question: little
     of its weight on the question's words, and it neither keeps to the key terms nor covers
-    the question's words; or it is about another time than the question's and not strongly
-    about its words."""
+    the question's words nor is of the question's time; or it is about another time and not
+    strongly about the question's words. Without ``period`` (a part of an essay) its years
+    are not read."""
     question_share, main_words = question_focus(content, topic.question_lemmas)
-    if of_another_time(sentences, topic.period):
+    if of_another_time(sentences, period):
         return question_share < OTHER_TIME_SHARE
     if question_share >= OFF_TOPIC_SHARE and (
             main_words > 0 or question_share >= OFF_TOPIC_SHARE_WITHOUT_MAIN_WORD):
         return False
+    if of_its_time(sentences, period) and sum(
+            bool(topic.terms_in(s)) for s in sentences) >= OWN_TIME_TERM_SENTENCES:
+        return False
     return not keeps_to_terms(sentences, topic) and not covers_question(content, topic)
+
+
+def _judged_years(sentences: list[Sentence], period: Period | None) -> list[int]:
+    """The text's years, when there are enough to say when it is set and a period of more
+    than one year to set them against; else none."""
+    if period is None or period.start == period.end:
+        return []
+    years = _years(sentences)
+    return years if len(years) >= OTHER_TIME_MIN_YEARS else []
 
 
 def of_another_time(sentences: list[Sentence], period: Period | None) -> bool:
     """Whether the text names OTHER_TIME_MIN_YEARS years or more, none of them within
-    YEARS_NEAR years of the period."""
-    if period is None:
-        return False
-    years = _years(sentences)
-    return len(years) >= OTHER_TIME_MIN_YEARS and \
-        min(period.distance(year) for year in years) > YEARS_NEAR
+    YEARS_NEAR years of a period of more than one year."""
+    years = _judged_years(sentences, period)
+    return bool(years) and min(period.distance(year) for year in years) > YEARS_NEAR
+
+
+def of_its_time(sentences: list[Sentence], period: Period | None) -> bool:
+    """Whether the text names OTHER_TIME_MIN_YEARS years or more, at least OWN_TIME_SHARE of
+    them within YEARS_NEAR years of a period of more than one year."""
+    years = _judged_years(sentences, period)
+    return bool(years) and sum(period.distance(year) <= YEARS_NEAR for year in years) \
+        >= OWN_TIME_SHARE * len(years)
 
 
 def _years(sentences: list[Sentence]) -> list[int]:
     return sorted({year for sentence in sentences for year, _ in years_in(sentence)})
+
+
+def _listed(years: list[int]) -> str:
+    """"1945, 1947 and 1949"; the first four and how many more of a long list."""
+    shown = [str(Period(year, year)) for year in years[:4]]
+    if len(years) > 4:
+        return ", ".join(shown) + f" and {len(years) - 4} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> list[int]:

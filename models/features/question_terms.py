@@ -113,10 +113,11 @@ def derive_key_terms(doc: Doc) -> tuple[KeyTerm, ...]:
     return tuple(terms)
 
 
-def with_variants(term: KeyTerm) -> KeyTerm:
-    """The term with the other spellings and the other known names of each of its forms as
-    aliases ("the USSR" is also "the Soviet Union")."""
+def with_variants(term: KeyTerm, other_names_too: bool = True) -> KeyTerm:
+    """The term with the other spellings of each of its forms as aliases, and (unless told
+    not to) its other known names ("the USSR" is also "the Soviet Union")."""
     forms = list(term.forms)
     for form in term.forms:
-        forms += [v for v in (*spelling_variants(form), *other_names(form)) if v not in forms]
+        names = other_names(form) if other_names_too else ()
+        forms += [v for v in (*spelling_variants(form), *names) if v not in forms]
     return KeyTerm(term.term, tuple(forms[1:]))

@@ -140,8 +140,12 @@ def build_topic(question: Question | None, nlp: Language) -> Topic:
     asked: set[str] = set()
     for key_term, source in question_key_terms(question, nlp):
         word_forms, lemma_forms = set(), set()
-        for doc in nlp.pipe(with_variants(key_term).forms):
-            if source != "class":  # the class's words say what it wrote, not what was asked
+        forms = with_variants(key_term).forms
+        # The words asked about are the question's and its spellings, not those of the term's
+        # other names ("United States" would make every essay saying "state" look on topic).
+        own_forms = set(with_variants(key_term, other_names_too=False).forms)
+        for form, doc in zip(forms, nlp.pipe(forms), strict=True):
+            if source != "class" and form in own_forms:  # the class's words say what it wrote
                 asked.update(_with_spellings(_content_lemmas(doc)))
             word_forms.add(tuple(t.lower_ for t in doc if not t.is_space))
             lemmas = [t.lemma_.lower() for t in doc if not t.is_space]

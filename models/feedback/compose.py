@@ -25,7 +25,8 @@ _UNREADABLE = frozenset({"word_salad", "gibberish"})
 # A quoted sentence keeps its own full stop, question or exclamation mark: the wording's full
 # stop after the closing quotation mark would be a second one (“… permanent.”.).
 _CLOSING_MARKS = ("”", "’", '"', "'")
-_DOUBLE_STOP = re.compile(r"([.!?…])([”’\"']+)\.")
+# (Not after "…": a quotation cut short ends in one, and the full stop is then the comment's.)
+_DOUBLE_STOP = re.compile(r"([.!?])([”’\"']+)\.")
 
 
 def tidy(message: str) -> str:
