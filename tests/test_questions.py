@@ -169,6 +169,24 @@ def test_a_term_counts_under_its_other_known_names(analyse):
     assert other_names("Polish") == other_names("UN") == ()
 
 
+def test_a_states_people_name_it_in_a_sentence_but_do_not_keep_an_essay_to_it(analyse):
+    question = question_of("cold-war-strong")
+    a = analyse("American policy under Truman turned suspicion into open division.", question)
+    sentence = a.essay.sentences[0]
+    assert a.topic.terms_named(sentence) == ["USA"]  # what the sentence is about
+    assert a.topic.terms_in(sentence) == []  # not a use of the term that keeps to the question
+    assert "USA" in a.evidence.key_terms_used
+
+
+def test_an_introduction_with_a_claim_as_clear_as_the_conclusions_is_not_told_it_has_none(
+        crossed):
+    results, _ = crossed
+    result = results[("cold-war-strong", "cold-war-strong")]
+    thesis = next(c for c in result.criteria if c.id == "thesis")
+    # "…was the most important cause, but…" closes its introduction.
+    assert not {"thesis.late", "thesis.missing"} & {item.code for item in thesis.feedback}
+
+
 @pytest.mark.parametrize(("asked", "essays"), [
     ("Why did America become isolationist?", ["new-deal-strong", "cold-war-strong"]),
     ("How did the Soviets control Eastern Europe?", ["first-world-war-strong"]),

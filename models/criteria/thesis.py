@@ -132,6 +132,13 @@ class Thesis(Criterion):
                                       problem=" and ".join(problems)))
             else:
                 items.append(ctx.item("thesis.strong", "strength", [t.thesis]))
+        elif t.best is not None and t.best.score >= THESIS_THRESHOLD and (
+                t.late is None or t.best.score >= t.late.score):
+            # The argument model placed the thesis elsewhere, but the introduction holds a claim
+            # as clear as any later one: "your clearest claim only comes in paragraph 5" and
+            # "does not take a position" would both be false, and which sentence is the thesis
+            # is not sure enough to praise or fault.
+            pass
         elif t.late is not None:
             items.append(ctx.item("thesis.late", "improvement", [t.late.sentence],
                                   paragraph=ctx.essay.sentence(t.late.sentence).paragraph + 1,

@@ -425,7 +425,7 @@ def extract_evidence(essay: EssayDoc, topic: Topic, thesis: int | None,
             if len(essay.paragraphs) >= 2 and not any(marks[i].is_evidence for i in p.sentences)]
     used = []
     for sentence in essay.sentences:
-        for term in topic.terms_in(sentence):  # term lists were taken out (integrity.py)
+        for term in topic.terms_named(sentence):  # term lists were taken out (integrity.py)
             if term not in used:
                 used.append(term)
     all_items = {item for m in marks.values() for item in m.items}

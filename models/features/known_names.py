@@ -36,6 +36,15 @@ _GROUPS: tuple[tuple[str, ...], ...] = (
     ("MLK", "Martin Luther King"),
 )
 
+# The peoples of the states above, as an essay names them ("American policy", "the British"):
+# a thesis or a piece of evidence about them is about the state, but an essay that names them
+# does not thereby keep to a question about it (essays on the New Deal and on the Cold War both
+# say "American" in every paragraph), so they count only where what a sentence is about matters.
+_PEOPLES: dict[str, tuple[str, ...]] = {
+    "USA": ("American", "Americans"),
+    "UK": ("British",),
+}
+
 
 def _key(form: str) -> str:
     words = form.lower().split()
@@ -56,3 +65,10 @@ def other_names(form: str) -> tuple[str, ...]:
     none for a form no group holds."""
     group = _index().get(_key(form), ())
     return tuple(name for name in group if _key(name) != _key(form))
+
+
+def peoples_of(form: str) -> tuple[str, ...]:
+    """How an essay names the people of the state the form names ("the USA" -> "American",
+    "Americans"); none for anything else."""
+    group = _index().get(_key(form), ())
+    return _PEOPLES.get(group[0], ()) if group else ()

@@ -116,7 +116,7 @@ def _candidate_parts(sentence: Sentence, topic: Topic
     arguable = 1.0 if (evaluative or causal or stance_phrase) else (
         0.3 if sentence.has_subordinate_clause else 0.0)
     proper = sum(1 for t in sentence.tokens if t.pos == "PROPN")
-    terms = len(topic.terms_in(sentence))
+    terms = len(topic.terms_named(sentence))
     specific = 0.6 * min(1.0, len(sentence.content_lemmas) / 8) + 0.4 * min(1.0, (proper + terms)
                                                                             / 2)
     prompt_link = min(1.0, (len(sentence.content_lemmas & topic.prompt_lemmas) + terms) / 3)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 
 from models.document import CONTENT_POS, EssayDoc, Sentence
+from models.features.known_names import peoples_of
 from models.features.lexicon import GENERIC_LEMMAS, QUESTION_WORDS
 from models.features.question_terms import derive_key_terms, spelling_variants, with_variants
 from models.features.spelling import rarity
@@ -48,6 +49,9 @@ class Topic:
     index: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
     question: Question | None = None
     period: Period | None = None  # the period dates are judged against
+    # A state's people as an essay names them -> the key term of the state ("americans" ->
+    # "USA"), for what a sentence is about (models/features/known_names.py).
+    peoples: dict[str, str] = field(default_factory=dict)
     unjudged: str | None = None  # why the topic is not judged against this question
 
     @property
@@ -99,6 +103,15 @@ class Topic:
         counts = self.term_counts(sentence)
         return [t.term for t in self.key_terms if t.term in counts]
 
+    def terms_named(self, sentence: Sentence) -> list[str]:
+        """Distinct key terms the sentence is about, in the question's order: those it uses,
+        and a state whose people it names ("American policy" is about the USA). Whether an
+        essay keeps to its question is judged on the terms it uses (``terms_in``) alone."""
+        found = set(self.term_counts(sentence))
+        if self.peoples:
+            found.update(self.peoples[w] for w in sentence.words if w in self.peoples)
+        return [t.term for t in self.key_terms if t.term in found]
+
     def term_occurrences(self, sentence: Sentence) -> int:
         return sum(self.term_counts(sentence).values())
 
@@ -138,9 +151,13 @@ def build_topic(question: Question | None, nlp: Language) -> Topic:
     patterns = []
     term_lemmas: set[str] = set()
     asked: set[str] = set()
+    peoples: dict[str, str] = {}
     for key_term, source in question_key_terms(question, nlp):
         word_forms, lemma_forms = set(), set()
         forms = with_variants(key_term).forms
+        if source != "class":
+            peoples.update((people.lower(), key_term.term)
+                           for form in forms for people in peoples_of(form))
         # The words asked about are the question's and its spellings, not those of the term's
         # other names ("United States" would make every essay saying "state" look on topic).
         own_forms = set(with_variants(key_term, other_names_too=False).forms)
@@ -178,7 +195,7 @@ def build_topic(question: Question | None, nlp: Language) -> Topic:
         unjudged = "it names nothing to judge an essay's topic by"
     return Topic(tuple(patterns), prompt_lemmas, frozenset(vocabulary - GENERIC_LEMMAS),
                  frozenset(term_lemmas), asked_about, frozen_index, question,
-                 question.effective_period, unjudged)
+                 question.effective_period, unjudged=unjudged, peoples=peoples)
 
 
 TITLE_WORDS = 6  # a heading of this many words or fewer, with no verb, is a title
