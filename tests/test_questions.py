@@ -217,6 +217,9 @@ def test_a_year_near_the_period_keeps_an_essay_of_its_time(analyse):
     assert not of_another("In 1945, 1946 and 1949 it rained.", None)
     # A question naming one year ("the Treaty of Versailles (1919)") asks about what followed.
     assert not of_another("In 1933, 1936 and 1939 it rained.", Period(1919, 1919))
+    # The dates of works cited say when historians wrote, not when the essay is set.
+    assert not of_another("Conquest (1968), Fitzpatrick (1994) and Allen (2003) disagree.")
+    assert of_another("Historians disagreed in 1968, in 1994 and in 2003.")
 
 
 def test_an_essay_mostly_of_the_questions_time_that_names_its_terms_answers_it(analyse):

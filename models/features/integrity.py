@@ -303,7 +303,18 @@ def of_its_time(sentences: list[Sentence], period: Period | None) -> bool:
 
 
 def _years(sentences: list[Sentence]) -> list[int]:
-    return sorted({year for sentence in sentences for year, _ in years_in(sentence)})
+    """The years the text is about: not the dates of works it cites."""
+    return sorted({year for sentence in sentences for year, written in years_in(sentence)
+                   if not _cited(sentence, written)})
+
+
+def _cited(sentence: Sentence, written: str) -> bool:
+    """Whether the year is a work's date in brackets after a name ("Conquest (1968) stressed
+    the terror"), which says when a historian wrote, not when the essay is set."""
+    tokens = sentence.tokens
+    return any(tokens[k].text == written and tokens[k - 1].text == "(" and
+               tokens[k + 1].text == ")" and tokens[k - 2].pos == "PROPN"
+               for k in range(2, len(tokens) - 1))
 
 
 def _listed(years: list[int]) -> str:
