@@ -200,6 +200,11 @@ def plain(value: object) -> object:
     return copy.deepcopy(value)
 
 
+def and_joined(items: list[str]) -> str:
+    """Several things named as a sentence names them: "a, b and c" ("" for none)."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
+
+
 def quote(text: str) -> str:
     """A sentence as quoted inside a comment: whole when short, cut at a word when long."""
     text = " ".join(text.split())

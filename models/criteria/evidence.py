@@ -13,7 +13,7 @@ from models.document import EssayDoc
 from models.features.evidence import EvidenceFeatures, extract_evidence
 from models.feedback.compose import MAX_IMPROVEMENTS, MAX_STRENGTHS, FeedbackContext
 from models.feedback.wording import Wording
-from models.result import FeedbackItem
+from models.result import FeedbackItem, and_joined
 from models.scoring.raw import RawScore, share, weighted, without
 
 _EVIDENCE_KINDS = frozenset({"quotation", "date", "figure", "source", "name"})
@@ -175,10 +175,7 @@ def describe_kinds(kinds: Iterable[str]) -> str:
     """"a date, a figure and named people or places"."""
     names = {"quotation": "a quotation", "date": "a date", "figure": "a figure",
              "name": "named people or places", "source": "a source", "example": "an example"}
-    listed = [names[k] for k in kinds if k in names]
-    if len(listed) <= 1:
-        return listed[0] if listed else "evidence"
-    return ", ".join(listed[:-1]) + " and " + listed[-1]
+    return and_joined([names[k] for k in kinds if k in names]) or "evidence"
 
 
 def _body_sentences(essay: EssayDoc) -> list[int]:

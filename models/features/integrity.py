@@ -18,6 +18,7 @@ from models.features.lexicon import GENERIC_LEMMAS
 from models.features.spelling import rarity
 from models.features.topic import Topic
 from models.question import Period
+from models.result import and_joined
 
 # Word salad is told from English by what follows articles and prepositions ("the of", "in
 # was"), by sentences that end and go on in lowercase, and by capitalised function words in
@@ -320,9 +321,7 @@ def _cited(sentence: Sentence, written: str) -> bool:
 def _listed(years: list[int]) -> str:
     """"1945, 1947 and 1949"; the first four and how many more of a long list."""
     shown = [str(Period(year, year)) for year in years[:4]]
-    if len(years) > 4:
-        return ", ".join(shown) + f" and {len(years) - 4} more"
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return and_joined(shown + ([f"{len(years) - 4} more"] if len(years) > 4 else []))
 
 
 def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> list[int]:
