@@ -51,6 +51,9 @@ def syllables(word: str) -> int:
 
 
 def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Misspelling]:
+    # Most sentences hold no unknown word: look at their tokens only when one does.
+    if all(map(spelling.is_known, sentence.words)):
+        return []
     out = []
     for position, token in enumerate(sentence.tokens):
         # Capitals mark names, except on a sentence's first word; but a capitalised word with
