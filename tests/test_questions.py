@@ -236,6 +236,24 @@ def test_an_essay_mostly_of_the_questions_time_that_names_its_terms_answers_it(a
     assert not result.integrity.has("off_topic")
 
 
+def test_an_essay_naming_its_questions_terms_in_introduction_and_conclusion_answers_it(
+        analyse):
+    # "Why did the Berlin Wall fall?" is answered with Gorbachev, Honecker and Leipzig: the
+    # Wall is named in the first and last paragraphs only, too few sentences to keep to it.
+    text = essay("berlin-wall-strong")
+    for question in ("Why did the Berlin Wall fall in 1989?", "Why did the Berlin Wall fall?"):
+        assert not analyse(text, Question.build(question)).integrity.has("off_topic")
+    # Named in the introduction alone, it is not framed by the question: off topic.
+    paragraphs = text.split("\n\n")
+    unframed = "\n\n".join([*paragraphs[:-1], paragraphs[-1].replace("the Wall", "the border")])
+    assert analyse(unframed, Question.build("Why did the Berlin Wall fall?")).integrity.has(
+        "off_topic")
+    # Framed by a question's terms but of another time, its one year included, it answers
+    # another question on the same subject: none of its years is within two of 1961.
+    built = analyse(text, Question.build("Why was the Berlin Wall built in 1961?"))
+    assert built.integrity.has("off_topic")
+
+
 def test_a_paragraph_on_historians_after_the_period_is_still_scored(engine):
     # Years are judged on the whole essay: a paragraph on the historians' debate names only
     # years long after the period, and is still part of the answer.

@@ -81,6 +81,12 @@ YEARS_NEAR = 2
 OTHER_TIME_SHARE = 2 * OFF_TOPIC_SHARE
 OWN_TIME_SHARE = 2 / 3  # of the essay's years, within the period
 OWN_TIME_TERM_SENTENCES = 2
+# An essay whose introduction and conclusion both name the question's key terms sets out to
+# answer it, however much its body says in its own words: "Why did the Berlin Wall fall?" is
+# answered with Gorbachev, Honecker and the Leipzig crowds, and names the Wall in its first
+# and last paragraphs only. Unless its years put it in another time, the question's one year
+# included: an essay on why the Wall fell (1956-1989) does not answer why it was built in 1961.
+FRAMING_MIN_PARAGRAPHS = 3
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
@@ -225,7 +231,9 @@ def check_integrity(essay: EssayDoc, topic: Topic, min_words: int,
     question_share, main_words = question_focus(content, topic.question_lemmas)
     own = [s for s in essay.sentences if s.index not in copied]
     elsewhere: list[int] = []
-    if _off_question(content, own, topic, topic.period):
+    if _off_question(content, own, topic, topic.period) and not (
+            frames_with_terms(essay, topic, copied)
+            and not of_another_time(own, topic.period, one_year_too=True)):
         years = _years(own) if of_another_time(own, topic.period) else []
         # The years say why, and show a teacher a period set by mistake.
         when = (f" Its years ({_listed(years)}) all lie outside the question's period "
@@ -279,19 +287,22 @@ def _off_question(content: list[str], sentences: list[Sentence], topic: Topic,
     return not keeps_to_terms(sentences, topic) and not covers_question(content, topic)
 
 
-def _judged_years(sentences: list[Sentence], period: Period | None) -> list[int]:
+def _judged_years(sentences: list[Sentence], period: Period | None,
+                  one_year_too: bool = False) -> list[int]:
     """The text's years, when there are enough to say when it is set and a period of more
-    than one year to set them against; else none."""
-    if period is None or period.start == period.end:
+    than one year (or ``one_year_too``, of any length) to set them against; else none."""
+    if period is None or (period.start == period.end and not one_year_too):
         return []
     years = _years(sentences)
     return years if len(years) >= OTHER_TIME_MIN_YEARS else []
 
 
-def of_another_time(sentences: list[Sentence], period: Period | None) -> bool:
+def of_another_time(sentences: list[Sentence], period: Period | None,
+                    one_year_too: bool = False) -> bool:
     """Whether the text names OTHER_TIME_MIN_YEARS years or more, none of them within
-    YEARS_NEAR years of a period of more than one year."""
-    years = _judged_years(sentences, period)
+    YEARS_NEAR years of a period of more than one year (or ``one_year_too``, of any length:
+    an essay framed by a question's terms is read against its one year too)."""
+    years = _judged_years(sentences, period, one_year_too)
     return bool(years) and min(period.distance(year) for year in years) > YEARS_NEAR
 
 
@@ -369,6 +380,26 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
     return sorted(s.index for n in found for s in own[n])
 
 
+def frames_with_terms(essay: EssayDoc, topic: Topic, copied: set[int]) -> bool:
+    """Whether the essay's introduction and its conclusion (first and last of three paragraphs
+    or more) each name a key term of the question, and together as many of them as
+    ``keeps_to_terms`` asks for. The class's shared words do not count."""
+    advisable = set(topic.advisable_terms)
+    if not advisable or len(essay.paragraphs) < FRAMING_MIN_PARAGRAPHS:
+        return False
+    named = [advisable & set().union(*(topic.terms_in(s)
+                                       for s in essay.paragraph_sentences(paragraph)
+                                       if s.index not in copied))
+             for paragraph in (essay.paragraphs[0], essay.paragraphs[-1])]
+    return all(named) and len(named[0] | named[1]) >= _terms_needed(advisable)
+
+
+def _terms_needed(advisable: set[str]) -> int:
+    """Distinct key terms an essay keeping to them uses: all of them, at most two needed (or
+    three of a long list)."""
+    return min(len(advisable), max(2, math.ceil(len(advisable) / 2)), 3)
+
+
 def keeps_to_terms(sentences: list[Sentence], topic: Topic) -> bool:
     """Whether the essay keeps returning to the question's key terms: it uses all of them (at
     most two needed, or three of a long list) in at least TERM_SENTENCE_SHARE of its sentences
@@ -376,7 +407,7 @@ def keeps_to_terms(sentences: list[Sentence], topic: Topic) -> bool:
     advisable = set(topic.advisable_terms)
     if not advisable or not sentences:
         return False
-    needed = min(len(advisable), max(2, math.ceil(len(advisable) / 2)), 3)
+    needed = _terms_needed(advisable)
     used: set[str] = set()
     hits = 0
     for sentence in sentences:
