@@ -241,10 +241,12 @@ def test_an_essay_naming_its_questions_terms_in_introduction_and_conclusion_answ
     # "Why did the Berlin Wall fall?" is answered with Gorbachev, Honecker and Leipzig: the
     # Wall is named in the first and last paragraphs only, too few sentences to keep to it.
     text = essay("berlin-wall-strong")
-    for question in ("Why did the Berlin Wall fall in 1989?", "Why did the Berlin Wall fall?"):
-        assert not analyse(text, Question.build(question)).integrity.has("off_topic")
-    # Named in the introduction alone, it is not framed by the question: off topic.
     paragraphs = text.split("\n\n")
+    one_block = " ".join(paragraphs)  # its opening sentences and its closing run frame it
+    for question in ("Why did the Berlin Wall fall in 1989?", "Why did the Berlin Wall fall?"):
+        for written in (text, one_block):
+            assert not analyse(written, Question.build(question)).integrity.has("off_topic")
+    # Named in the introduction alone, it is not framed by the question: off topic.
     unframed = "\n\n".join([*paragraphs[:-1], paragraphs[-1].replace("the Wall", "the border")])
     assert analyse(unframed, Question.build("Why did the Berlin Wall fall?")).integrity.has(
         "off_topic")

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
+from models.argument.features import sections
 from models.document import EssayDoc, Sentence, Token
 from models.features.chronology import years_in
 from models.features.language_id import written_in
@@ -83,10 +84,9 @@ OWN_TIME_SHARE = 2 / 3  # of the essay's years, within the period
 OWN_TIME_TERM_SENTENCES = 2
 # An essay whose introduction and conclusion both name the question's key terms sets out to
 # answer it, however much its body says in its own words: "Why did the Berlin Wall fall?" is
-# answered with Gorbachev, Honecker and the Leipzig crowds, and names the Wall in its first
-# and last paragraphs only. Unless its years put it in another time, the question's one year
+# answered with Gorbachev, Honecker and the Leipzig crowds, and names the Wall in its opening
+# and closing sentences only. Unless its years put it in another time, the question's one year
 # included: an essay on why the Wall fell (1956-1989) does not answer why it was built in 1961.
-FRAMING_MIN_PARAGRAPHS = 3
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
@@ -381,16 +381,18 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
 
 
 def frames_with_terms(essay: EssayDoc, topic: Topic, copied: set[int]) -> bool:
-    """Whether the essay's introduction and its conclusion (first and last of three paragraphs
-    or more) each name a key term of the question, and together as many of them as
-    ``keeps_to_terms`` asks for. The class's shared words do not count."""
+    """Whether the essay's introduction and its conclusion (as the argument reads an essay's
+    parts: an essay written as one block has them too) each name a key term of the question,
+    and together as many of them as ``keeps_to_terms`` asks for. The class's shared words do
+    not count."""
     advisable = set(topic.advisable_terms)
-    if not advisable or len(essay.paragraphs) < FRAMING_MIN_PARAGRAPHS:
+    parts = sections(essay)
+    if not advisable or len(parts) < 3 or parts[0].place != "intro" \
+            or parts[-1].place != "conclusion":
         return False
-    named = [advisable & set().union(*(topic.terms_in(s)
-                                       for s in essay.paragraph_sentences(paragraph)
-                                       if s.index not in copied))
-             for paragraph in (essay.paragraphs[0], essay.paragraphs[-1])]
+    named = [advisable & set().union(*(topic.terms_in(essay.sentence(i))
+                                       for i in part.sentences if i not in copied))
+             for part in (parts[0], parts[-1])]
     return all(named) and len(named[0] | named[1]) >= _terms_needed(advisable)
 
 
