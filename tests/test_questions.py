@@ -137,6 +137,13 @@ def test_the_period_comes_from_the_years_a_question_names_unless_given():
      ["Treaty of Versailles", "Second World War"]),
     ("How successful were the Five-Year Plans?", ["Five-Year Plans"]),
     ("Explain the causes of the Russian Revolution of February 1917.", ["Russian Revolution"]),
+    # A name runs on through "of the"; a month before a name is part of it.
+    ("How far was Haig responsible for the failures at the Battle of the Somme (1916)?",
+     ["Haig", "Battle of the Somme"]),
+    ("How far was the July Crisis the cause of war in August 1914?", ["July Crisis", "war"]),
+    # Question words ask in the plural too.
+    ("Assess the successes and failures of the League of Nations in the 1920s.",
+     ["League of Nations"]),
 ])
 def test_key_terms_are_the_names_and_nouns_a_question_asks_about(engine, text, terms):
     derived = engine.key_terms(Question.build(text))

@@ -10,7 +10,7 @@ engine does not tell a student that they left out a term they did use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
@@ -58,24 +58,34 @@ def _words(doc: Doc) -> list[_Word]:
         else:
             # "First" is a stop word, but not in "the First World War".
             name = head.pos_ == "PROPN" and head.text[:1].isupper()
+            # "the successes and failures of …" ask as "success" and "failure" do.
             candidate = (head.is_alpha and len(lower) > 1 and (name or not head.is_stop)
                          and head.pos_ in _RUN_POS and lower not in QUESTION_WORDS
+                         and (name or head.lemma_.lower() not in QUESTION_WORDS)
                          and lower not in ERA_WORDS and lower not in MONTHS
                          and (name or head.lemma_.lower() not in GENERIC_LEMMAS))
         words.append(_Word(text, head.pos_, candidate))
-    return words
+    # A month before a name is part of it: "the February Revolution", "the July Crisis".
+    return [replace(word, candidate=True) if (
+        word.text.lower() in MONTHS and word.text[:1].isupper() and k + 1 < len(words)
+        and words[k + 1].candidate and words[k + 1].text[:1].isupper()) else word
+        for k, word in enumerate(words)]
 
 
 def _runs(words: list[_Word]) -> list[list[_Word]]:
-    """Maximal runs of candidate words; 'of'/'the' join capitalised words into one name."""
+    """Maximal runs of candidate words; 'of'/'the' join capitalised words into one name
+    ("Treaty of Versailles", "Battle of the Somme")."""
     runs: list[list[_Word]] = []
     current: list[_Word] = []
     for position, word in enumerate(words):
         if word.candidate:
             current.append(word)
             continue
-        following = words[position + 1] if position + 1 < len(words) else None
-        if (current and word.text.lower() in _NAME_LINKS and current[-1].text[:1].isupper()
+        before = next((w for w in reversed(current) if w.text.lower() not in _NAME_LINKS), None)
+        following = next((w for w in words[position + 1:]
+                          if w.text.lower() not in _NAME_LINKS), None)
+        if (before is not None and word.text.lower() in _NAME_LINKS
+                and before.text[:1].isupper()
                 and following is not None and following.text[:1].isupper()):
             current.append(word)
             continue
