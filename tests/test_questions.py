@@ -253,6 +253,9 @@ def test_an_essay_naming_its_questions_terms_in_introduction_and_conclusion_answ
     for question in ("Why did the Berlin Wall fall in 1989?", "Why did the Berlin Wall fall?"):
         for written in (text, one_block):
             assert not analyse(written, Question.build(question)).integrity.has("off_topic")
+    # Every name the question gives is enough: its other words ("surprise") may go unsaid.
+    assert not analyse(text, Question.build(
+        "Why was the fall of the Berlin Wall such a surprise in 1989?")).integrity.has("off_topic")
     # Named in the introduction alone, it is not framed by the question: off topic.
     unframed = "\n\n".join([*paragraphs[:-1], paragraphs[-1].replace("the Wall", "the border")])
     assert analyse(unframed, Question.build("Why did the Berlin Wall fall?")).integrity.has(

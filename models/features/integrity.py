@@ -383,8 +383,9 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
 def frames_with_terms(essay: EssayDoc, topic: Topic, copied: set[int]) -> bool:
     """Whether the essay's introduction and its conclusion (as the argument reads an essay's
     parts: an essay written as one block has them too) each name a key term of the question,
-    and together as many of them as ``keeps_to_terms`` asks for. The class's shared words do
-    not count."""
+    and together either every name among them ("Why was the first day of the Somme a
+    disaster?" is answered without the word "disaster") or as many of them as
+    ``keeps_to_terms`` asks for. The class's shared words do not count."""
     advisable = set(topic.advisable_terms)
     parts = sections(essay)
     if not advisable or len(parts) < 3 or parts[0].place != "intro" \
@@ -393,7 +394,10 @@ def frames_with_terms(essay: EssayDoc, topic: Topic, copied: set[int]) -> bool:
     named = [advisable & set().union(*(topic.terms_in(essay.sentence(i))
                                        for i in part.sentences if i not in copied))
              for part in (parts[0], parts[-1])]
-    return all(named) and len(named[0] | named[1]) >= _terms_needed(advisable)
+    together = named[0] | named[1]
+    names = {term for term in advisable if term[:1].isupper()}
+    return all(named) and ((bool(names) and names <= together)
+                           or len(together) >= _terms_needed(advisable))
 
 
 def _terms_needed(advisable: set[str]) -> int:
