@@ -82,11 +82,6 @@ YEARS_NEAR = 2
 OTHER_TIME_SHARE = 2 * OFF_TOPIC_SHARE
 OWN_TIME_SHARE = 2 / 3  # of the essay's years, within the period
 OWN_TIME_TERM_SENTENCES = 2
-# An essay whose introduction and conclusion both name the question's key terms sets out to
-# answer it, however much its body says in its own words: "Why did the Berlin Wall fall?" is
-# answered with Gorbachev, Honecker and the Leipzig crowds, and names the Wall in its opening
-# and closing sentences only. Unless its years put it in another time, the question's one year
-# included: an essay on why the Wall fell (1956-1989) does not answer why it was built in 1961.
 REPEAT_MIN_WORDS = 4
 TERM_LIST_MIN = 3  # key terms listed bare, one after another, that make a stuffed list
 
@@ -381,7 +376,12 @@ def _paragraphs_elsewhere(essay: EssayDoc, topic: Topic, copied: set[int]) -> li
 
 
 def frames_with_terms(essay: EssayDoc, topic: Topic, copied: set[int]) -> bool:
-    """Whether the essay's introduction and its conclusion (as the argument reads an essay's
+    """Whether the essay sets out to answer the question, however much its body says in its
+    own words ("Why did the Berlin Wall fall?" is answered with Gorbachev, Honecker and the
+    Leipzig crowds, the Wall named in the opening and closing sentences only; the caller still
+    finds an essay of another time off topic, the question's one year included).
+
+    That is, whether its introduction and its conclusion (as the argument reads an essay's
     parts: an essay written as one block has them too) each name a key term of the question,
     and together either every name among them ("Why was the first day of the Somme a
     disaster?" is answered without the word "disaster") or as many of them as
