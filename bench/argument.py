@@ -80,7 +80,7 @@ def links_and_counterclaims(parsed: Sequence[Parsed], annotated) -> tuple[float,
     right = total = 0
     counts = [0, 0, 0]
     for essay, source in zip(parsed, annotated, strict=True):
-        argument = decode(essay.doc, essay.parts, model.probabilities(essay.rows))
+        argument = decode(essay.doc, essay.parts, model.probabilities(essay.features))
         index = essay.sentences
         for position, targets in gold_targets(essay.gold, source):
             role = argument.roles.get(index[position])

@@ -9,7 +9,7 @@ import pytest
 
 from models.argument import ROLES, find_argument
 from models.argument.corpus import gold_targets, overlaps, read_corpus, sentence_gold
-from models.argument.features import sections, sentence_features
+from models.argument.features import SentenceFeatures, sections, sentence_features
 from models.argument.model import LABELS, MODEL_FILE, ArgumentModel, load_model
 from tests.test_questions import essay, question_of
 
@@ -52,8 +52,9 @@ def test_an_essay_in_one_block_is_read_with_an_introduction_and_a_conclusion(ana
 
 def test_features_are_named_numbers_and_see_the_neighbours_and_the_section(analyse):
     a = analyse(essay("first-world-war-strong"), question_of("first-world-war-strong"))
-    rows = sentence_features(a.scored, a.topic)
-    assert len(rows) == len(a.scored.sentences)
+    features = sentence_features(a.scored, a.topic)
+    rows = features.rows()
+    assert len(features) == len(rows) == len(a.scored.sentences)
     assert all(isinstance(v, float) for row in rows for v in row.values())
     assert rows[0]["place=intro"] == 1.0 and rows[0]["previous=none"] == 1.0
     assert "relative_centrality" in rows[5] and "question_overlap" in rows[5]
@@ -67,8 +68,8 @@ def test_the_shipped_model_is_plain_json_with_its_origin_and_reads_back(tmp_path
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert data["format"] == 1
     copy = ArgumentModel.from_json(model.to_json())
-    row = {"place=intro": 1.0, "slot=last": 1.0, "opinion": 1.0}
-    assert copy.probabilities([row]) == model.probabilities([row])
+    rows = SentenceFeatures.from_rows([{"place=intro": 1.0, "slot=last": 1.0, "opinion": 1.0}])
+    assert copy.probabilities(rows) == model.probabilities(rows)
     with pytest.raises(ValueError, match="rebuild it"):
         ArgumentModel.from_json(json.dumps({"format": 99, "roles": {}}))
 

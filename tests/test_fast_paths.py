@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.argument.features import _centralities, sentence_features
+from models.argument.features import SentenceFeatures, _centralities, sentence_features
 from models.argument.model import load_model
 from models.document import build_essay
 from models.features.language import _MATTR_WINDOW, _mattr
@@ -80,19 +80,16 @@ def test_a_doc_without_sentence_boundaries_is_refused(nlp):
 
 def test_argument_probabilities_equal_each_roles_logistic_regression(analyse, essays):
     model = load_model()
-    labels, intercepts, column, matrix = model._stacked
     analysis = analyse(essays["exemplar"])
-    rows = sentence_features(analysis.scored, analysis.topic)
-    together = model.probabilities(rows)
+    features = sentence_features(analysis.scored, analysis.topic)
+    rows = features.rows()
+    together = model.probabilities(features)
+    assert len(together) == len(rows) == len(analysis.scored.sentences)
     for row, scored in zip(rows, together, strict=True):
-        z = intercepts.copy()  # feature by feature, in the row's order: the same sums exactly
-        for name, value in row.items():
-            if name in column and value:
-                z = z + matrix[column[name]] * value
-        plain = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
-        assert [scored[label] for label in labels] == plain.tolist()
-        for label, role in model.roles.items():
+        for label, role in model.roles.items():  # one role, feature by feature, by name
             assert scored[label] == pytest.approx(role.probability(row), abs=1e-12)
+    # Named values read back into columns and indicators score the same.
+    assert model.probabilities(SentenceFeatures.from_rows(rows)) == together
 
 
 def test_a_results_document_is_what_dataclasses_asdict_makes_of_it(grade, essays):

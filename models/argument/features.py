@@ -13,7 +13,7 @@ Every feature is a named number, so the model's weights can be read.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,17 +75,18 @@ def _share(part: int, whole: int) -> float:
 _CONCESSIONS = tuple(f" {p} " for p in CONCESSION_OPENINGS)
 
 
-def _cues(sentence: Sentence) -> dict[str, float]:
+def _cues(sentence: Sentence) -> tuple[float, ...]:
+    """The sentence's CONTEXT_CUES, in that order."""
     text = sentence.lower_text
-    return {
-        "example": float(_EXAMPLE.search(text) is not None),
-        "opinion": float(_OPINION.search(text) is not None),
-        "conclusion_marker": float(marker_kind(sentence) == "conclusion"),
-        "because": float(" because " in text or " since " in text or " as a result " in text),
-        "number": float(any(t.like_num for t in sentence.tokens)),
-        "first_person": float(not FIRST_PERSON.isdisjoint(sentence.words)),
-        "concession": float(sentence.opening(6).startswith(_CONCESSIONS)),
-    }
+    return (
+        float(_EXAMPLE.search(text) is not None),
+        float(_OPINION.search(text) is not None),
+        float(marker_kind(sentence) == "conclusion"),
+        float(" because " in text or " since " in text or " as a result " in text),
+        float(any(t.like_num for t in sentence.tokens)),
+        float(not FIRST_PERSON.isdisjoint(sentence.words)),
+        float(sentence.opening(6).startswith(_CONCESSIONS)),
+    )
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,68 @@ def sections(essay: EssayDoc) -> list[Section]:
     return [part for part in parts if part.sentences]
 
 
-_NEIGHBOUR_KEYS = {name: tuple(f"{name}_{cue}" for cue in CONTEXT_CUES)
-                   for name in ("previous", "next")}
+# The numeric features, a column each (the rest are indicators: a name whose value is 1).
+_SLOT_PARAGRAPH = tuple(f"{slot}_x_{what}" for slot in ("first", "middle", "last")
+                        for what in ("ends_with_consequence", "opens_in_sequence"))
+NUMERIC = (
+    "relative_position", "paragraph_sentences", "essay_paragraphs", "words_log", "modals",
+    "evaluative", "causal", "proper_nouns", "past_tense", "subordinate", "question_mark",
+    "back_reference", "question_overlap", "question_words", "overlap_elsewhere",
+    "overlap_intro_last", "centrality", "paragraph_ends_with_consequence",
+    "paragraph_opens_in_sequence", *CONTEXT_CUES,
+    *(f"{side}_{cue}" for side in ("previous", "next") for cue in CONTEXT_CUES),
+    *_SLOT_PARAGRAPH,
+)
+# Features compared with the rest of the sentence's section: a paragraph's point is the
+# sentence most like the others (central), most general and most tied to the question.
+RELATIVE = ("words_log", "proper_nouns", "question_overlap", "overlap_elsewhere",
+            "overlap_intro_last", "modals", "evaluative", "number", "first_person", "example",
+            "opinion", "centrality", "past_tense")
+COLUMNS = (*NUMERIC, *(f"relative_{name}" for name in RELATIVE),
+           *(f"highest_{name}" for name in RELATIVE))
+_RELATIVE_COLUMNS = [NUMERIC.index(name) for name in RELATIVE]
+_SLOT_PARAGRAPH_AT = {name: k for k, name in enumerate(_SLOT_PARAGRAPH)}
+
+
+LEMMA = "lemma="  # the indicator of a lemma the sentence uses: "lemma=famine"
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """An essay's sentence features: the numeric ones as a matrix (a row per sentence, a
+    column per name in COLUMNS) and, per sentence, its indicators (its place, markers and
+    opening words by name, and the lemmas it uses), each worth 1. Read as a whole, the model
+    scores an essay in one product; ``rows`` names every value, for fitting and reading."""
+
+    numeric: np.ndarray
+    indicators: tuple[tuple[str, ...], ...]
+    lemmas: tuple[frozenset[str], ...]
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def rows(self) -> list[dict[str, float]]:
+        """One dict of named values per sentence."""
+        return [{**dict.fromkeys(names, 1.0), **dict.fromkeys((LEMMA + w for w in words), 1.0),
+                 **dict(zip(COLUMNS, values, strict=True))}
+                for names, words, values in zip(self.indicators, self.lemmas,
+                                                self.numeric.tolist(), strict=True)]
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, float]]) -> SentenceFeatures:
+        """Named values back into columns and indicators (a value missing from a row is 0)."""
+        numeric = np.array([[row.get(name, 0.0) for name in COLUMNS] for row in rows],
+                           dtype=float).reshape(len(rows), len(COLUMNS))
+        columns = set(COLUMNS)
+        named = [{n: v for n, v in row.items() if n not in columns} for row in rows]
+        odd = [{n: v for n, v in row.items() if v not in (0.0, 1.0)} for row in named]
+        if any(odd):
+            raise ValueError(f"indicator features are 0 or 1: {odd}")
+        return cls(numeric,
+                   tuple(tuple(n for n, v in row.items() if v and not n.startswith(LEMMA))
+                         for row in named),
+                   tuple(frozenset(n[len(LEMMA):] for n, v in row.items()
+                                   if v and n.startswith(LEMMA)) for row in named))
 
 
 def _token_counts(sentence: Sentence) -> tuple[int, int, int, int]:
@@ -149,24 +210,29 @@ def _token_counts(sentence: Sentence) -> tuple[int, int, int, int]:
     return modals, proper, past, verbs
 
 
-def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
-    """One feature dict per sentence of the essay, in order."""
-    sentences = list(essay.sentences)
+def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
+    """The features of every sentence of the essay, in order."""
+    sentences = essay.sentences
     parts = sections(essay)
     section_of = {i: part for part in parts for i in part.sentences}
-    n_paragraphs = len(parts)
+    n_paragraphs = min(len(parts), 7) / 7
     lemmas = {s.index: s.content_lemmas for s in sentences}
     cues = {s.index: _cues(s) for s in sentences}
     kinds = {s.index: marker_kind(s) for s in sentences}
     intro_last = parts[0].sentences[-1] if parts and parts[0].place == "intro" else None
     question = topic.prompt_lemmas | topic.key_term_lemmas
+    question_size = max(1, len(question))
     # The content words of every sentence outside each part, for overlap_elsewhere.
     elsewhere_of = {id(part): [lemmas[i] for other in parts if other is not part
                                for i in other.sentences] for part in parts}
     centrality = {i: value for part in parts for i, value in
                   zip(part.sentences, _centralities([lemmas[i] for i in part.sentences]),
                       strict=True)}
-    rows: list[dict[str, float]] = []
+    no_cues = (0.0,) * len(CONTEXT_CUES)
+    numeric: list[list[float]] = []
+    indicators: list[tuple[str, ...]] = []
+    used: list[frozenset[str]] = []
+    groups: list[int] = []
     for position, sentence in enumerate(sentences):
         part = section_of[sentence.index]
         members: Sequence[int] = part.sentences
@@ -182,64 +248,43 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> list[dict[str, float]]:
         # max(len(own & o)) / len(own) is max(len(own & o) / len(own)): one division.
         overlap_elsewhere = (_share(max(map(len, map(own.__and__, elsewhere))), len(own))
                              if elsewhere else 0.0)
-        row: dict[str, float] = {
-            f"place={place}": 1.0, f"slot={slot}": 1.0, f"place_slot={place}_{slot}": 1.0,
-            "relative_position": _share(k, n - 1), "paragraph_sentences": min(n, 8) / 8,
-            "essay_paragraphs": min(n_paragraphs, 7) / 7,
-            "words_log": math.log1p(sentence.n_words),
-            "modals": float(modals),
-            "evaluative": float(len(EVALUATIVE.intersection(lemma_set))),
-            "causal": float(len(CAUSAL.intersection(lemma_set))),
-            "proper_nouns": min(proper, 5) / 5,
-            "past_tense": _share(past, max(1, verbs)),
-            "subordinate": float(sentence.has_subordinate_clause),
-            "question_mark": float(sentence.text.rstrip("”\"' ").endswith("?")),
-            "back_reference": float(bool(words) and words[0] in BACK_REFERENCE),
-            "question_overlap": _share(len(own & question), max(1, len(question))),
-            "question_words": float(min(len(own & question), 5)),
-            "overlap_elsewhere": overlap_elsewhere,
-            "overlap_intro_last": _share(len(own & lemmas[intro_last]), len(own))
-            if intro_last is not None and place != "intro" else 0.0,
-            f"marker={kind}": 1.0,
-            f"slot_marker={slot}_{kind}": 1.0,
-        }
-        row.update(cues[sentence.index])
-        for n_words in (1, 2, 3):
-            row[f"opens={' '.join(words[:n_words])}"] = 1.0
-        for lemma in lemma_set:
-            row[f"lemma={lemma}"] = 1.0
-        for offset, name in ((-1, "previous"), (1, "next")):
+        in_question = len(own & question)
+        names = [f"place={place}", f"slot={slot}", f"place_slot={place}_{slot}",
+                 f"marker={kind}", f"slot_marker={slot}_{kind}",
+                 *dict.fromkeys(f"opens={' '.join(words[:n_words])}" for n_words in (1, 2, 3))]
+        neighbours = []
+        for offset, side in ((-1, "previous"), (1, "next")):
             j = position + offset
             neighbour = sentences[j] if 0 <= j < len(sentences) else None
             if neighbour is None or section_of[neighbour.index] is not part:
-                row[f"{name}=none"] = 1.0
-                continue
-            neighbour_cues = cues[neighbour.index]
-            row.update(zip(_NEIGHBOUR_KEYS[name], map(neighbour_cues.__getitem__, CONTEXT_CUES),
-                           strict=True))
-            row[f"{name}_marker={kinds[neighbour.index]}"] = 1.0
+                names.append(f"{side}=none")
+                neighbours.append(no_cues)
+            else:
+                names.append(f"{side}_marker={kinds[neighbour.index]}")
+                neighbours.append(cues[neighbour.index])
         # A paragraph that ends "Therefore, …" usually states its point there, not first.
-        last, first = members[-1], members[0]
-        ends_with_point = kinds[last] in {"consequence", "conclusion"}
-        opens_in_sequence = kinds[first] in {"sequence", "addition"}
-        row["paragraph_ends_with_consequence"] = float(ends_with_point)
-        row["paragraph_opens_in_sequence"] = float(opens_in_sequence)
-        row[f"{slot}_x_ends_with_consequence"] = float(ends_with_point)
-        row[f"{slot}_x_opens_in_sequence"] = float(opens_in_sequence)
-        row["centrality"] = centrality[sentence.index]
-        rows.append(row)
-    _relative_to_section(rows, [section_of[s.index] for s in sentences])
-    return rows
-
-
-# Features compared with the rest of the sentence's section: a paragraph's point is the
-# sentence most like the others (central), most general and most tied to the question.
-RELATIVE = ("words_log", "proper_nouns", "question_overlap", "overlap_elsewhere",
-            "overlap_intro_last", "modals", "evaluative", "number", "first_person", "example",
-            "opinion", "centrality", "past_tense")
-
-
-_RELATIVE_KEYS = tuple((name, f"relative_{name}", f"highest_{name}") for name in RELATIVE)
+        ends_with_point = float(kinds[members[-1]] in {"consequence", "conclusion"})
+        opens_in_sequence = float(kinds[members[0]] in {"sequence", "addition"})
+        by_slot = [0.0] * len(_SLOT_PARAGRAPH)
+        by_slot[_SLOT_PARAGRAPH_AT[f"{slot}_x_ends_with_consequence"]] = ends_with_point
+        by_slot[_SLOT_PARAGRAPH_AT[f"{slot}_x_opens_in_sequence"]] = opens_in_sequence
+        numeric.append([
+            _share(k, n - 1), min(n, 8) / 8, n_paragraphs, math.log1p(sentence.n_words),
+            float(modals), float(len(EVALUATIVE.intersection(lemma_set))),
+            float(len(CAUSAL.intersection(lemma_set))), min(proper, 5) / 5,
+            _share(past, max(1, verbs)), float(sentence.has_subordinate_clause),
+            float(sentence.text.rstrip("”\"' ").endswith("?")),
+            float(bool(words) and words[0] in BACK_REFERENCE),
+            _share(in_question, question_size), float(min(in_question, 5)), overlap_elsewhere,
+            _share(len(own & lemmas[intro_last]), len(own))
+            if intro_last is not None and place != "intro" else 0.0,
+            centrality[sentence.index], ends_with_point, opens_in_sequence,
+            *cues[sentence.index], *neighbours[0], *neighbours[1], *by_slot])
+        indicators.append(tuple(names))
+        used.append(frozenset(lemma_set))
+        groups.append(id(part))
+    return SentenceFeatures(_with_relative(np.array(numeric, dtype=float).reshape(
+        len(numeric), len(NUMERIC)), groups), tuple(indicators), tuple(used))
 
 
 _FEW_SENTENCES = 8
@@ -269,17 +314,18 @@ def _centralities(sets: Sequence[frozenset[str]]) -> list[float]:
     return [sum(row[:k] + row[k + 1:]) / (len(sets) - 1) for k, row in enumerate(jaccard)]
 
 
-def _relative_to_section(rows: list[dict[str, float]], parts: Sequence[Section]) -> None:
-    by_part: dict[int, list[int]] = {}
-    for position, part in enumerate(parts):
-        by_part.setdefault(id(part), []).append(position)
-    for positions in by_part.values():
-        for name, relative, highest in _RELATIVE_KEYS:
-            values = [rows[k].get(name, 0.0) for k in positions]
-            mean = sum(values) / len(values)
-            top = max(values)
-            several = len(values) > 1
-            for k, value in zip(positions, values, strict=True):
-                row = rows[k]
-                row[relative] = value - mean
-                row[highest] = float(value == top and several)
+def _with_relative(numeric: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+    """The numeric columns, then each RELATIVE one less its section's mean, then whether it
+    is the section's highest (in a section of more than one sentence)."""
+    values = numeric[:, _RELATIVE_COLUMNS]
+    relative = np.empty_like(values)
+    highest = np.zeros_like(values)
+    members: dict[int, list[int]] = {}
+    for position, group in enumerate(groups):
+        members.setdefault(group, []).append(position)
+    for positions in members.values():
+        block = values[positions]
+        relative[positions] = block - block.sum(axis=0) / len(positions)
+        if len(positions) > 1:
+            highest[positions] = block == block.max(axis=0)
+    return np.hstack((numeric, relative, highest))

@@ -1,6 +1,6 @@
 """The argument model: one logistic regression per role over the named sentence features,
 stored as plain JSON (feature -> weight), so it loads without pickles and scores essays with a
-few dictionary lookups per sentence.
+matrix product per essay.
 
 Rebuilt by ``python -m models.argument.training`` from the annotated corpus (see that module
 and the README for the data's origin and terms); the file records the library versions and the
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
+
+from models.argument.features import COLUMNS, LEMMA, SentenceFeatures
 
 MODEL_FILE = Path(__file__).with_name("argument-model.json")
 MODEL_FORMAT = 1
@@ -43,35 +45,39 @@ class ArgumentModel:
     about: Mapping[str, object]  # how and on what it was trained
 
     @cached_property
-    def _stacked(self) -> tuple[list[str], np.ndarray, dict[str, int], np.ndarray]:
-        """Every role's weights side by side (a feature's row of the matrix), so an essay is
-        scored for all roles in one product."""
+    def _stacked(self) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, int], dict[str, int],
+                                np.ndarray]:
+        """Every role's weights side by side: (labels, intercepts, the numeric columns'
+        weights, a row of ``indicators`` by indicator name, the same by lemma, the
+        indicators' weights), so an essay is scored for all roles in one product."""
         labels = list(self.roles)
-        names = sorted({n for role in self.roles.values() for n in role.weights})
-        matrix = np.array([[self.roles[label].weights.get(n, 0.0) for label in labels]
-                           for n in names]).reshape(len(names), len(labels))
+        weights = [self.roles[label].weights for label in labels]
+        numeric = np.array([[w.get(name, 0.0) for w in weights] for name in COLUMNS]
+                           ).reshape(len(COLUMNS), len(labels))
+        names = sorted({n for w in weights for n in w} - set(COLUMNS))
+        indicators = np.array([[w.get(name, 0.0) for w in weights] for name in names]
+                              ).reshape(len(names), len(labels))
         intercepts = np.array([self.roles[label].intercept for label in labels])
-        return labels, intercepts, {n: k for k, n in enumerate(names)}, matrix
+        row_of_name = {n: k for k, n in enumerate(names)}
+        row_of_lemma = {n[len(LEMMA):]: k for n, k in row_of_name.items() if n.startswith(LEMMA)}
+        return labels, intercepts, numeric, row_of_name, row_of_lemma, indicators
 
-    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+    def probabilities(self, features: SentenceFeatures) -> list[dict[str, float]]:
         """Per sentence, the probability of each label."""
-        labels, intercepts, column, matrix = self._stacked
-        # Every (sentence, feature, value) in one set of arrays, in the rows' order, so that
-        # each sentence's sum is taken in the same order as a loop over its features.
-        total = sum(map(len, rows))
-        columns = np.fromiter(map(column.get, chain.from_iterable(rows), repeat(-1, total)),
-                              dtype=np.intp, count=total)
-        values = np.fromiter(chain.from_iterable(row.values() for row in rows), dtype=float,
-                             count=total)
-        row_of = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
-        used = (columns >= 0) & (values != 0)
-        # Each sentence's intercept, then its features' terms, summed in that order (bincount
-        # adds in the order given, as a loop would; np.add.at did the same, slowly).
-        ids = np.concatenate((np.arange(len(rows)), row_of[used]))
-        terms = np.concatenate((np.tile(intercepts, (len(rows), 1)),
-                                matrix[columns[used]] * values[used][:, None]))
-        z = np.column_stack([np.bincount(ids, weights=terms[:, k], minlength=len(rows))
-                             for k in range(len(labels))]).reshape(len(rows), len(labels))
+        labels, intercepts, numeric, row_of_name, row_of_lemma, indicators = self._stacked
+        z = intercepts + features.numeric @ numeric
+        found = [[row_of_name[name] for name in names if name in row_of_name] +
+                 [row_of_lemma[lemma] for lemma in lemmas if lemma in row_of_lemma]
+                 for names, lemmas in zip(features.indicators, features.lemmas, strict=True)]
+        rows = np.fromiter(chain.from_iterable(found), dtype=np.intp)
+        if len(rows):
+            sentence = np.repeat(np.arange(len(found)), [len(k) for k in found])
+            # Each sentence's weights added in one fixed order, whatever order its sets gave:
+            # the same essay gets the same probabilities to the last bit in every process.
+            order = np.lexsort((rows, sentence))
+            z += np.column_stack([np.bincount(sentence[order], weights=weights,
+                                              minlength=len(found))
+                                  for weights in indicators[rows[order]].T]).reshape(z.shape)
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
         return [dict(zip(labels, r, strict=True)) for r in p.tolist()]
 

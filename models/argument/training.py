@@ -16,13 +16,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from models.argument.corpus import AnnotatedEssay, SentenceGold, read_corpus, sentence_gold
 from models.argument.decode import decode
-from models.argument.features import Section, sections, sentence_features
+from models.argument.features import Section, SentenceFeatures, sections, sentence_features
 from models.argument.model import LABELS, MODEL_FILE, ArgumentModel, LinearRole
 
 C_BY_LABEL = {"thesis": 0.3, "claim": 0.3, "support": 0.3, "against": 0.3}
@@ -38,9 +39,14 @@ class Parsed:
     essay_id: str
     sentences: list[int]
     parts: list[Section]
-    rows: list[dict[str, float]]
+    features: SentenceFeatures
     gold: list[SentenceGold]
     doc: object  # the EssayDoc
+
+    @cached_property
+    def rows(self) -> list[dict[str, float]]:
+        """The features by name, as the regressions are fitted on them."""
+        return self.features.rows()
 
 
 def parse_corpus(essays: Sequence[AnnotatedEssay]) -> list[Parsed]:
@@ -110,7 +116,7 @@ def fit(parsed: Sequence[Parsed], about: dict | None = None) -> ArgumentModel:
 
 def predicted(model: ArgumentModel, parsed: Parsed) -> dict[str, set[int]]:
     """The sentence positions the decoded argument gives each evaluated role."""
-    argument = decode(parsed.doc, parsed.parts, model.probabilities(parsed.rows))
+    argument = decode(parsed.doc, parsed.parts, model.probabilities(parsed.features))
     position = {index: k for k, index in enumerate(parsed.sentences)}
     out: dict[str, set[int]] = {label: set() for label in EVALUATED}
     for index, role in argument.roles.items():
