@@ -10,8 +10,9 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
+from itertools import compress
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
@@ -29,6 +30,7 @@ from spacy.attrs import (
     SENT_START,
     TAG,
 )
+from spacy.parts_of_speech import IDS as _POS_IDS
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
@@ -246,7 +248,7 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
     elision_edges = [(e.start, e.end) for e in prepared.elisions]
     sentences: list[Sentence] = []
     members: dict[int, list[int]] = {}
-    tokens_of_doc, starts_of_sentences = _snapshot(doc, prepared.analysis_text)
+    tokens_of_doc, starts_of_sentences, columns = _snapshot(doc, prepared.analysis_text)
     bounds = [*starts_of_sentences, len(tokens_of_doc)]
     for first, after in itertools.pairwise(bounds):
         tokens = tuple(t for t in tokens_of_doc[first:after] if t is not None)
@@ -258,8 +260,10 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
                         _touches(start, end, e_start, e_end, prepared.text)
                         for e_start, e_end in elision_edges)
         index = len(sentences)
-        sentences.append(Sentence(index, paragraph, start, end, prepared.text[start:end],
-                                  tokens, truncated, _after_stop(prepared.text, start)))
+        sentences.append(_primed(Sentence(index, paragraph, start, end,
+                                          prepared.text[start:end], tokens, truncated,
+                                          _after_stop(prepared.text, start)),
+                                 columns, first, after))
         members.setdefault(paragraph, []).append(index)
     paragraphs = tuple(
         ParagraphView(new_index, prepared.paragraphs[old].start, prepared.paragraphs[old].end,
@@ -313,16 +317,32 @@ def _string_caches(strings: StringStore) -> tuple[_Strings, _Strings]:
     return cached[1], cached[2]
 
 
-def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int]]:
-    """All tokens of the Doc as Tokens (None for whitespace), and where its sentences start
-    (as ``doc.sents`` splits them), through one array read. ``text`` is the text the Doc was
-    parsed from (``doc.text`` rebuilds it token by token).
+# Whether a part of speech (by its id) is a content one: one lookup per token in numpy.
+_IS_CONTENT_POS = np.zeros(max(_POS_IDS.values()) + 1, dtype=bool)
+_IS_CONTENT_POS[[_POS_IDS[name] for name in CONTENT_POS]] = True
+
+
+class Columns(NamedTuple):
+    """A Doc's token attributes, a list per attribute (whitespace tokens included)."""
+
+    lower: list[str]
+    lemma: list[str]
+    word: list[bool]  # alphabetic
+    content: list[bool]  # alphabetic, not a stop word, a content part of speech
+    spoken: list[bool]  # not whitespace (neither a space token nor tagged as one)
+    worded: list[bool]  # spoken and not punctuation
+
+
+def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Columns]:
+    """All tokens of the Doc as Tokens (None for whitespace), where its sentences start (as
+    ``doc.sents`` splits them) and its attributes as columns, through one array read.
+    ``text`` is the text the Doc was parsed from (``doc.text`` rebuilds it token by token).
 
     Column by column through ``map`` rather than token by token: this runs on every token of
     every essay, and was a sixth of the engine's own time."""
     array = doc.to_array(_ATTRS)
     if not len(array):
-        return [], []
+        return [], [], Columns([], [], [], [], [], [])
     last = doc[-1]
     if last.idx + len(last.text_with_ws) != len(text) or \
             text[last.idx:last.idx + len(last.text)] != last.text:
@@ -334,13 +354,34 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int]]:
     lower, lemma, pos, tag, dep, idx, length = array[:, :7].T.tolist()
     stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
     named = names.__getitem__
-    rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], map(named, lower),
-               map(lemmas.__getitem__, lemma), map(named, pos), map(named, tag),
-               map(named, dep), idx, stop, alpha, num, strict=True)
+    lower_s, lemma_s = list(map(named, lower)), list(map(lemmas.__getitem__, lemma))
+    rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], lower_s, lemma_s,
+               map(named, pos), map(named, tag), map(named, dep), idx, stop, alpha, num,
+               strict=True)
     tokens: list[Token | None] = list(map(partial(tuple.__new__, Token), rows))
-    for position in np.flatnonzero(array[:, 10]).tolist():
+    space = array[:, 10].astype(bool)
+    for position in np.flatnonzero(space).tolist():
         tokens[position] = None
-    return tokens, sentence_starts
+    pos_ids = array[:, 2]
+    spoken = ~space & (pos_ids != _POS_IDS["SPACE"])
+    content = (array[:, 8].astype(bool) & ~array[:, 7].astype(bool)
+               & _IS_CONTENT_POS[pos_ids])
+    columns = Columns(lower_s, lemma_s, alpha, content.tolist(), spoken.tolist(),
+                      (spoken & (pos_ids != _POS_IDS["PUNCT"])).tolist())
+    return tokens, sentence_starts, columns
+
+
+def _primed(sentence: Sentence, columns: Columns, first: int, after: int) -> Sentence:
+    """The sentence with the properties every feature reads computed from the Doc's columns
+    at once (``compress`` runs in C, where a generator over its Tokens ran in Python)."""
+    lower, lemma = columns.lower[first:after], columns.lemma[first:after]
+    words = tuple(compress(lower, columns.word[first:after]))
+    sentence.__dict__.update(
+        words=words, n_words=len(words), lemmas=tuple(compress(lemma, columns.word[first:after])),
+        content_lemmas=frozenset(compress(lemma, columns.content[first:after])),
+        lower_text=" " + " ".join(compress(lower, columns.spoken[first:after])) + " ",
+        opening_words=tuple(compress(lower, columns.worded[first:after])))
+    return sentence
 
 
 def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
@@ -353,8 +394,11 @@ def _touches(start: int, end: int, e_start: int, e_end: int, text: str) -> bool:
 
 
 def _with_paragraph(sentence: Sentence, paragraph: int) -> Sentence:
-    return Sentence(sentence.index, paragraph, sentence.start, sentence.end, sentence.text,
-                    sentence.tokens, sentence.truncated, sentence.after_stop)  # fresh memo
+    moved = Sentence(sentence.index, paragraph, sentence.start, sentence.end, sentence.text,
+                     sentence.tokens, sentence.truncated, sentence.after_stop)  # fresh memo
+    moved.__dict__.update({name: value for name, value in sentence.__dict__.items()
+                           if name not in _FIELDS})  # its computed properties
+    return moved
 
 
 def _ends_noun_phrase(tokens: list[Token], by_agent: bool = False) -> bool:
@@ -367,6 +411,7 @@ def _ends_noun_phrase(tokens: list[Token], by_agent: bool = False) -> bool:
         last.pos == "ADJ" and len(tokens) > 1 and tokens[-2].pos == "DET" and not by_agent)
 
 
+_FIELDS = frozenset(f.name for f in fields(Sentence))
 _OPENING_MARKS = " \t\"“‘'(["
 _STOPS = ".!?…:;"
 

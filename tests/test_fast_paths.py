@@ -14,7 +14,7 @@ import pytest
 
 from models.argument.features import SentenceFeatures, _centralities, sentence_features
 from models.argument.model import load_model
-from models.document import build_essay
+from models.document import Sentence, build_essay
 from models.features.language import _MATTR_WINDOW, _mattr
 from models.text import prepare_text
 
@@ -64,6 +64,27 @@ def test_sentences_are_the_parsers_sentences(nlp, essays):
             if any(t.is_alpha for t in tokens):
                 expected.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)))
         assert [(s.start, s.end) for s in essay.sentences] == expected
+
+
+PRIMED = ("words", "n_words", "lemmas", "content_lemmas", "lower_text", "opening_words")
+
+
+def test_sentence_properties_read_off_the_docs_columns_equal_those_read_token_by_token(
+        nlp, essays):
+    texts = [*essays.values(), "One.\n\n\n   Two words here!  \n\n", "It's 1928 — (really)?",
+             "First paragraph ends here.\n\nA second one, with a list: coal, steel; oil."]
+    checked = 0
+    for text in texts:
+        prepared = prepare_text(text)
+        essay = build_essay(prepared, nlp(prepared.analysis_text))
+        for primed in essay.sentences:
+            plain = Sentence(primed.index, primed.paragraph, primed.start, primed.end,
+                             primed.text, primed.tokens)
+            assert all(name not in plain.__dict__ for name in PRIMED)
+            for name in PRIMED:
+                assert primed.__dict__[name] == getattr(plain, name), (name, primed.text)
+            checked += 1
+    assert checked > 50
 
 
 def test_a_doc_of_another_text_is_refused(nlp):

@@ -43,7 +43,7 @@ def term_counts(essay: EssayDoc) -> dict[str, int]:
     a trace of syntax), of the scored essay: what the class's content models compare."""
     counts: Counter[str] = Counter()
     for sentence in essay.sentences:
-        words = [t.lower for t in sentence.tokens if t.is_alpha]
+        words = sentence.words
         tags = [t.pos for t in sentence.tokens if t.pos != "SPACE"]
         counts.update(words)
         counts.update(f"{a} {b}" for a, b in pairwise(words))
@@ -54,8 +54,8 @@ def term_counts(essay: EssayDoc) -> dict[str, int]:
 def plain_words(essay: EssayDoc, topic: Topic) -> list[str]:
     """The essay's words (alphabetic tokens), lowercase, without the question's key terms."""
     key_words = {w for term in topic.key_terms for form in term.word_forms for w in form}
-    return [t.lower for s in essay.sentences for t in s.tokens
-            if t.is_alpha and t.lower not in key_words and t.lemma not in topic.key_term_lemmas]
+    return [word for s in essay.sentences for word, lemma in zip(s.words, s.lemmas, strict=True)
+            if word not in key_words and lemma not in topic.key_term_lemmas]
 
 
 def row_flags(row: Mapping[str, object]) -> set[str]:

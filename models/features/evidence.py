@@ -7,6 +7,7 @@ pipeline's cost (see models/pipeline.py); dates and figures come from token shap
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -222,7 +223,7 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     own = own_tokens(sentence, quoted)
     # Without quotations its own words are all its words, already joined once.
     text = " " + " ".join(t.lower for t in own) + " " if quoted else sentence.lower_text
-    own_lemmas = {t.lemma for t in own if t.is_alpha}
+    own_lemmas = {t.lemma for t in own if t.is_alpha} if quoted else set(sentence.lemmas)
     if _CITATION.search(sentence.text) or (
             _SOURCE.search(text)
             and (_named_source(own) or any(f" {q} " in text for q in SOURCE_QUALIFIERS))):
@@ -235,17 +236,20 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
                   or bool(names) or " according to " in text
                   or (previous is not None and previous.text.rstrip().endswith((":", ";"))))
     analysis = bool(_ANALYSIS.search(text))
-    words = {t.lower for t in own if t.is_alpha}
-    claim = bool(words & SWEEPING) or _OPINION.search(text) or \
+    words = {t.lower for t in own if t.is_alpha} if quoted else sentence.words
+    claim = not SWEEPING.isdisjoint(words) or _OPINION.search(text) or \
         len(own_lemmas & EVALUATIVE) >= 2
     return SentenceEvidence(sentence.index, tuple(kinds), tuple(dict.fromkeys(items)),
                             attributed, analysis, claim,
-                            opens_with_reference(own, lead_ins=False), _supports_previous(own))
+                            opens_with_reference(own, lead_ins=False),
+                            _supports_previous([t.lower for t in own if t.pos != "PUNCT"]
+                                               if quoted else sentence.opening_words))
 
 
-def _supports_previous(tokens: list[Token]) -> bool:
-    opening = " " + " ".join(t.lower for t in tokens if t.pos != "PUNCT") + " "
-    return opening.startswith(_SUPPORT_OPENINGS)
+def _supports_previous(words: Sequence[str]) -> bool:
+    """Whether the words (lowercase, without punctuation) open with a marker of an example or
+    of emphasis ("for example", "indeed"): the sentence backs the one before it."""
+    return (" " + " ".join(words) + " ").startswith(_SUPPORT_OPENINGS)
 
 
 def _named_source(tokens: list[Token]) -> bool:

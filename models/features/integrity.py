@@ -129,8 +129,9 @@ def word_salad_score(tokens: list[Token]) -> float:
 
 
 def _key_term_share(sentence: Sentence, topic: Topic) -> float:
-    hits = sum(1 for t in sentence.tokens if t.is_alpha and (t.lemma in topic.key_term_lemmas
-                                                            or t.lower in topic.key_term_lemmas))
+    terms = topic.key_term_lemmas
+    hits = sum(1 for word, lemma in zip(sentence.words, sentence.lemmas, strict=True)
+               if lemma in terms or word in terms)
     return hits / max(sentence.n_words, 1)
 
 

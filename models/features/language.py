@@ -112,7 +112,7 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
     lengths = np.array([s.n_words for s in sentences], dtype=float)
     openers: dict[str, list[int]] = {}
     for s in sentences:
-        first = next((t.lower for t in s.tokens if t.is_alpha), "")
+        first = s.words[0] if s.words else ""
         openers.setdefault(first, []).append(s.index)
     # What a student reads as "sentences that begin with …": those they began after a full
     # stop, not splits the parser made inside a run-on ("… alone so I just stayed inside").
