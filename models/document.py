@@ -171,6 +171,26 @@ class Sentence:
         return any(t.dep in SUBORDINATE_DEPS for t in self.tokens)
 
     @unlocked_cached_property
+    def has_number(self) -> bool:
+        """Whether a token looks like a number ("1928", "ten", "3.5")."""
+        return any(t.like_num for t in self.tokens)
+
+    @unlocked_cached_property
+    def n_proper(self) -> int:
+        """Proper nouns."""
+        return sum(1 for t in self.tokens if t.pos == "PROPN")
+
+    @unlocked_cached_property
+    def n_verbs(self) -> int:
+        """Verbs and auxiliaries."""
+        return sum(1 for t in self.tokens if t.pos in {"VERB", "AUX"})
+
+    @unlocked_cached_property
+    def n_past(self) -> int:
+        """Verbs in the simple past (tagged VBD)."""
+        return sum(1 for t in self.tokens if t.tag == "VBD")
+
+    @unlocked_cached_property
     def fingerprint(self) -> str:
         """Text normalised for spotting repeated sentences."""
         return _NORMALISE.sub(" ", self.text.lower()).strip()
@@ -331,6 +351,12 @@ class Columns(NamedTuple):
     content: list[bool]  # alphabetic, not a stop word, a content part of speech
     spoken: list[bool]  # not whitespace (neither a space token nor tagged as one)
     worded: list[bool]  # spoken and not punctuation
+    finite: list[bool]  # a finite verb, or a verb at the root
+    subordinate: list[bool]  # the dependency of a subordinate clause
+    number: list[bool]  # looks like a number
+    proper: list[bool]  # a proper noun
+    verb: list[bool]  # a verb or an auxiliary
+    past: list[bool]  # tagged VBD
 
 
 def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Columns]:
@@ -342,7 +368,7 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Colum
     every essay, and was a sixth of the engine's own time."""
     array = doc.to_array(_ATTRS)
     if not len(array):
-        return [], [], Columns([], [], [], [], [], [])
+        return [], [], Columns(*([] for _ in Columns._fields))
     last = doc[-1]
     if last.idx + len(last.text_with_ws) != len(text) or \
             text[last.idx:last.idx + len(last.text)] != last.text:
@@ -355,9 +381,9 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Colum
     stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
     named = names.__getitem__
     lower_s, lemma_s = list(map(named, lower)), list(map(lemmas.__getitem__, lemma))
+    tag_s, dep_s = list(map(named, tag)), list(map(named, dep))
     rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], lower_s, lemma_s,
-               map(named, pos), map(named, tag), map(named, dep), idx, stop, alpha, num,
-               strict=True)
+               map(named, pos), tag_s, dep_s, idx, stop, alpha, num, strict=True)
     tokens: list[Token | None] = list(map(partial(tuple.__new__, Token), rows))
     space = array[:, 10].astype(bool)
     for position in np.flatnonzero(space).tolist():
@@ -366,8 +392,19 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Colum
     spoken = ~space & (pos_ids != _POS_IDS["SPACE"])
     content = (array[:, 8].astype(bool) & ~array[:, 7].astype(bool)
                & _IS_CONTENT_POS[pos_ids])
+    n = len(array)
+    verb = (pos_ids == _POS_IDS["VERB"]) | (pos_ids == _POS_IDS["AUX"])
+    finite = np.fromiter(map(FINITE_TAGS.__contains__, tag_s), dtype=bool, count=n) | (
+        verb & np.fromiter(map("ROOT".__eq__, dep_s), dtype=bool, count=n))
+    subordinate = np.fromiter(map(SUBORDINATE_DEPS.__contains__, dep_s), dtype=bool, count=n)
+    words = ~space  # what a sentence's tokens are: its tokens but whitespace
     columns = Columns(lower_s, lemma_s, alpha, content.tolist(), spoken.tolist(),
-                      (spoken & (pos_ids != _POS_IDS["PUNCT"])).tolist())
+                      (spoken & (pos_ids != _POS_IDS["PUNCT"])).tolist(),
+                      (finite & words).tolist(), (subordinate & words).tolist(),
+                      (array[:, 9].astype(bool) & words).tolist(),
+                      (pos_ids == _POS_IDS["PROPN"]).tolist(), verb.tolist(),
+                      (np.fromiter(map("VBD".__eq__, tag_s), dtype=bool, count=n)
+                       & words).tolist())
     return tokens, sentence_starts, columns
 
 
@@ -380,7 +417,11 @@ def _primed(sentence: Sentence, columns: Columns, first: int, after: int) -> Sen
         words=words, n_words=len(words), lemmas=tuple(compress(lemma, columns.word[first:after])),
         content_lemmas=frozenset(compress(lemma, columns.content[first:after])),
         lower_text=" " + " ".join(compress(lower, columns.spoken[first:after])) + " ",
-        opening_words=tuple(compress(lower, columns.worded[first:after])))
+        opening_words=tuple(compress(lower, columns.worded[first:after])),
+        has_finite_verb=any(columns.finite[first:after]),
+        has_subordinate_clause=any(columns.subordinate[first:after]),
+        has_number=any(columns.number[first:after]), n_proper=sum(columns.proper[first:after]),
+        n_verbs=sum(columns.verb[first:after]), n_past=sum(columns.past[first:after]))
     return sentence
 
 

@@ -66,7 +66,9 @@ def test_sentences_are_the_parsers_sentences(nlp, essays):
         assert [(s.start, s.end) for s in essay.sentences] == expected
 
 
-PRIMED = ("words", "n_words", "lemmas", "content_lemmas", "lower_text", "opening_words")
+PRIMED = ("words", "n_words", "lemmas", "content_lemmas", "lower_text", "opening_words",
+          "has_finite_verb", "has_subordinate_clause", "has_number", "n_proper", "n_verbs",
+          "n_past")
 
 
 def test_sentence_properties_read_off_the_docs_columns_equal_those_read_token_by_token(
@@ -74,6 +76,7 @@ def test_sentence_properties_read_off_the_docs_columns_equal_those_read_token_by
     texts = [*essays.values(), "One.\n\n\n   Two words here!  \n\n", "It's 1928 — (really)?",
              "First paragraph ends here.\n\nA second one, with a list: coal, steel; oil."]
     checked = 0
+    seen: dict[str, set] = {name: set() for name in PRIMED}
     for text in texts:
         prepared = prepare_text(text)
         essay = build_essay(prepared, nlp(prepared.analysis_text))
@@ -83,8 +86,10 @@ def test_sentence_properties_read_off_the_docs_columns_equal_those_read_token_by
             assert all(name not in plain.__dict__ for name in PRIMED)
             for name in PRIMED:
                 assert primed.__dict__[name] == getattr(plain, name), (name, primed.text)
+                seen[name].add(primed.__dict__[name])
             checked += 1
     assert checked > 50
+    assert all(len(values) >= 2 for values in seen.values())  # each flag seen both ways
 
 
 def test_a_doc_of_another_text_is_refused(nlp):

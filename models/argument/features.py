@@ -83,7 +83,7 @@ def _cues(sentence: Sentence) -> tuple[float, ...]:
         float(_OPINION.search(text) is not None),
         float(marker_kind(sentence) == "conclusion"),
         float(" because " in text or " since " in text or " as a result " in text),
-        float(any(t.like_num for t in sentence.tokens)),
+        float(sentence.has_number),
         float(not FIRST_PERSON.isdisjoint(sentence.words)),
         float(sentence.opening(6).startswith(_CONCESSIONS)),
     )
@@ -194,22 +194,6 @@ class SentenceFeatures:
                                    if v and n.startswith(LEMMA)) for row in named))
 
 
-def _token_counts(sentence: Sentence) -> tuple[int, int, int, int]:
-    """(modal verbs, proper nouns, past-tense verbs, verbs) of a sentence, in one pass."""
-    modals = proper = past = verbs = 0
-    for t in sentence.tokens:
-        if t.lower in MODALS:
-            modals += 1
-        pos = t.pos
-        if pos == "PROPN":
-            proper += 1
-        elif pos == "VERB" or pos == "AUX":
-            verbs += 1
-        if t.tag == "VBD":
-            past += 1
-    return modals, proper, past, verbs
-
-
 def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
     """The features of every sentence of the essay, in order."""
     sentences = essay.sentences
@@ -243,7 +227,7 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
         elsewhere = elsewhere_of[id(part)]
         words = _opening(sentence, 3)
         lemma_set = set(sentence.lemmas)
-        modals, proper, past, verbs = _token_counts(sentence)
+        modals = sum(map(MODALS.__contains__, sentence.words))
         kind = kinds[sentence.index]
         # max(len(own & o)) / len(own) is max(len(own & o) / len(own)): one division.
         overlap_elsewhere = (_share(max(map(len, map(own.__and__, elsewhere))), len(own))
@@ -271,8 +255,9 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
         numeric.append([
             _share(k, n - 1), min(n, 8) / 8, n_paragraphs, math.log1p(sentence.n_words),
             float(modals), float(len(EVALUATIVE.intersection(lemma_set))),
-            float(len(CAUSAL.intersection(lemma_set))), min(proper, 5) / 5,
-            _share(past, max(1, verbs)), float(sentence.has_subordinate_clause),
+            float(len(CAUSAL.intersection(lemma_set))), min(sentence.n_proper, 5) / 5,
+            _share(sentence.n_past, max(1, sentence.n_verbs)),
+            float(sentence.has_subordinate_clause),
             float(sentence.text.rstrip("”\"' ").endswith("?")),
             float(bool(words) and words[0] in BACK_REFERENCE),
             _share(in_question, question_size), float(min(in_question, 5)), overlap_elsewhere,

@@ -115,7 +115,7 @@ def _candidate_parts(sentence: Sentence, topic: Topic
                  + 0.3 * stance_phrase)
     arguable = 1.0 if (evaluative or causal or stance_phrase) else (
         0.3 if sentence.has_subordinate_clause else 0.0)
-    proper = sum(1 for t in sentence.tokens if t.pos == "PROPN")
+    proper = sentence.n_proper
     terms = len(topic.terms_named(sentence))
     specific = 0.6 * min(1.0, len(sentence.content_lemmas) / 8) + 0.4 * min(1.0, (proper + terms)
                                                                             / 2)
