@@ -108,6 +108,16 @@ class Sentence:
         return tuple(t.lower for t in self.tokens if t.is_alpha)
 
     @unlocked_cached_property
+    def token_lowers(self) -> tuple[str, ...]:
+        """Every token lowercase, punctuation included, in order."""
+        return tuple(t.lower for t in self.tokens)
+
+    @unlocked_cached_property
+    def token_lemmas(self) -> tuple[str, ...]:
+        """Every token's lemma, in order."""
+        return tuple(t.lemma for t in self.tokens)
+
+    @unlocked_cached_property
     def n_words(self) -> int:
         return len(self.words)
 
@@ -357,6 +367,7 @@ class Columns(NamedTuple):
     proper: list[bool]  # a proper noun
     verb: list[bool]  # a verb or an auxiliary
     past: list[bool]  # tagged VBD
+    token: list[bool]  # a sentence's token (not whitespace)
 
 
 def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Columns]:
@@ -404,7 +415,7 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Colum
                       (array[:, 9].astype(bool) & words).tolist(),
                       (pos_ids == _POS_IDS["PROPN"]).tolist(), verb.tolist(),
                       (np.fromiter(map("VBD".__eq__, tag_s), dtype=bool, count=n)
-                       & words).tolist())
+                       & words).tolist(), words.tolist())
     return tokens, sentence_starts, columns
 
 
@@ -413,7 +424,9 @@ def _primed(sentence: Sentence, columns: Columns, first: int, after: int) -> Sen
     at once (``compress`` runs in C, where a generator over its Tokens ran in Python)."""
     lower, lemma = columns.lower[first:after], columns.lemma[first:after]
     words = tuple(compress(lower, columns.word[first:after]))
+    tokens = columns.token[first:after]
     sentence.__dict__.update(
+        token_lowers=tuple(compress(lower, tokens)), token_lemmas=tuple(compress(lemma, tokens)),
         words=words, n_words=len(words), lemmas=tuple(compress(lemma, columns.word[first:after])),
         content_lemmas=frozenset(compress(lemma, columns.content[first:after])),
         lower_text=" " + " ".join(compress(lower, columns.spoken[first:after])) + " ",

@@ -210,11 +210,14 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     if dates:
         kinds.append("date")
         items += dates
-    figures = figures_in(tokens, frozenset(w for _y, w in years))
+    # Only a number, a counting word or "%" can count something: most sentences have none.
+    counts = sentence.has_number or not _COUNTING_WORDS.isdisjoint(sentence.words) or \
+        "%" in sentence.text
+    figures = figures_in(tokens, frozenset(w for _y, w in years)) if counts else []
     if figures:
         kinds.append("figure")
         items += figures
-    names = _proper_noun_runs(sentence)
+    names = _proper_noun_runs(sentence) if sentence.n_proper else []
     if names:
         kinds.append("name")
         items += names

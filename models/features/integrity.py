@@ -474,8 +474,9 @@ def without_term_lists(sentence: Sentence, topic: Topic) -> Sentence:
     sentence-by-sentence check cannot see, and must not count as using the terms."""
     tokens = sentence.tokens
     terms = topic.key_term_lemmas
-    # A list needs TERM_LIST_MIN key terms at least: most sentences hold fewer.
-    if sum(t.lower in terms or t.lemma in terms for t in tokens) < TERM_LIST_MIN:
+    # A list needs TERM_LIST_MIN key terms at least: most sentences hold fewer (most, none).
+    if (terms.isdisjoint(sentence.token_lowers) and terms.isdisjoint(sentence.token_lemmas)) \
+            or sum(t.lower in terms or t.lemma in terms for t in tokens) < TERM_LIST_MIN:
         return sentence
     segments: list[tuple[int, int]] = []  # [start, end) of each comma-separated segment
     start = 0

@@ -122,7 +122,7 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
     repeated = (top[0], tuple(top[1])) if len(top[1]) >= 3 and len(top[1]) > \
         0.3 * len(sentences) else None
     all_words = [w for s in essay.sentences for w in s.words]
-    syllable_count = sum(syllables(w) for w in all_words)
+    syllable_count = sum(map(syllables, all_words))
     grade = 0.39 * (len(all_words) / max(len(essay.sentences), 1)) + \
         11.8 * (syllable_count / max(len(all_words), 1)) - 15.59
     return LanguageFeatures(
@@ -149,4 +149,4 @@ def unknown_word_share(essay: EssayDoc) -> float:
     """Share of ordinary lowercase words the dictionary does not know (gibberish detector)."""
     ordinary = [t.lower for s in essay.sentences for t in s.tokens
                 if t.is_alpha and t.pos != "PROPN" and t.text.islower()]
-    return sum(1 for w in ordinary if not spelling.is_known(w)) / max(len(ordinary), 1)
+    return (len(ordinary) - sum(map(spelling.is_known, ordinary))) / max(len(ordinary), 1)

@@ -74,10 +74,11 @@ class Topic:
         return cached
 
     def _count_terms(self, sentence: Sentence) -> dict[str, int]:
-        words = [t.lower for t in sentence.tokens]
-        lemmas = [t.lemma for t in sentence.tokens]
+        words, lemmas = sentence.token_lowers, sentence.token_lemmas
         counts: dict[str, int] = {}
         index = self.index
+        if index.keys().isdisjoint(words) and index.keys().isdisjoint(lemmas):
+            return counts  # most sentences name no key term
         position = 0
         # Only a position whose word or lemma opens a term can start one.
         for start in [k for k, (word, lemma) in enumerate(zip(words, lemmas, strict=True))
