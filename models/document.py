@@ -7,7 +7,6 @@ read from the Doc once and every feature module stays cheap and easy to test.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -278,12 +277,11 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
     elision_edges = [(e.start, e.end) for e in prepared.elisions]
     sentences: list[Sentence] = []
     members: dict[int, list[int]] = {}
-    tokens_of_doc, starts_of_sentences, columns = _snapshot(doc, prepared.analysis_text)
-    bounds = [*starts_of_sentences, len(tokens_of_doc)]
-    for first, after in itertools.pairwise(bounds):
-        tokens = tuple(t for t in tokens_of_doc[first:after] if t is not None)
-        if not tokens or not any(t.is_alpha for t in tokens):
+    columns = _snapshot(doc, prepared.analysis_text)
+    for k, (first, count) in enumerate(zip(columns.starts, columns.counts, strict=True)):
+        if not count[_WORD]:  # no word, no sentence (whitespace, punctuation)
             continue
+        tokens = tuple(columns.tokens[first[_TOKEN]:first[_TOKEN] + count[_TOKEN]])
         start, end = tokens[0].start, tokens[-1].start + len(tokens[-1].text)
         paragraph = max(bisect.bisect_right(starts, start) - 1, 0)
         truncated = any(abs(start - e_end) <= 2 or abs(e_start - end) <= 2 or
@@ -293,7 +291,7 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
         sentences.append(_primed(Sentence(index, paragraph, start, end,
                                           prepared.text[start:end], tokens, truncated,
                                           _after_stop(prepared.text, start)),
-                                 columns, first, after))
+                                 columns, k))
         members.setdefault(paragraph, []).append(index)
     paragraphs = tuple(
         ParagraphView(new_index, prepared.paragraphs[old].start, prepared.paragraphs[old].end,
@@ -352,34 +350,38 @@ _IS_CONTENT_POS = np.zeros(max(_POS_IDS.values()) + 1, dtype=bool)
 _IS_CONTENT_POS[[_POS_IDS[name] for name in CONTENT_POS]] = True
 
 
+# The kinds of token a sentence's common properties count or list, a column each.
+_TOKEN, _WORD, _CONTENT, _SPOKEN, _WORDED, _FINITE, _SUBORDINATE, _NUMBER, _PROPER, _VERB, \
+    _PAST = range(11)
+
+
 class Columns(NamedTuple):
-    """A Doc's token attributes, a list per attribute (whitespace tokens included)."""
+    """A Doc read for its sentences' common properties: each kind of token's strings in order
+    across the Doc, and for each sentence (as ``doc.sents`` splits them) where its tokens of
+    each kind start in those lists and how many it has (a column per kind: _TOKEN, ...)."""
 
-    lower: list[str]
-    lemma: list[str]
-    word: list[bool]  # alphabetic
-    content: list[bool]  # alphabetic, not a stop word, a content part of speech
-    spoken: list[bool]  # not whitespace (neither a space token nor tagged as one)
-    worded: list[bool]  # spoken and not punctuation
-    finite: list[bool]  # a finite verb, or a verb at the root
-    subordinate: list[bool]  # the dependency of a subordinate clause
-    number: list[bool]  # looks like a number
-    proper: list[bool]  # a proper noun
-    verb: list[bool]  # a verb or an auxiliary
-    past: list[bool]  # tagged VBD
-    token: list[bool]  # a sentence's token (not whitespace)
+    tokens: list[Token]  # every token but whitespace
+    token_lowers: list[str]
+    token_lemmas: list[str]
+    words: list[str]  # alphabetic tokens, lowercase
+    lemmas: list[str]  # alphabetic tokens' lemmas
+    content_lemmas: list[str]  # alphabetic, not a stop word, a content part of speech
+    spoken: list[str]  # lowercase, not whitespace (neither a space token nor tagged as one)
+    worded: list[str]  # spoken and not punctuation
+    starts: list[list[int]]
+    counts: list[list[int]]
 
 
-def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Columns]:
-    """All tokens of the Doc as Tokens (None for whitespace), where its sentences start (as
-    ``doc.sents`` splits them) and its attributes as columns, through one array read.
-    ``text`` is the text the Doc was parsed from (``doc.text`` rebuilds it token by token).
+def _snapshot(doc: Doc, text: str) -> Columns:
+    """The Doc's tokens and their attributes as columns, with its sentences as ``doc.sents``
+    splits them, through one array read. ``text`` is the text the Doc was
+    parsed from (``doc.text`` rebuilds it token by token).
 
-    Column by column through ``map`` rather than token by token: this runs on every token of
-    every essay, and was a sixth of the engine's own time."""
+    Column by column through ``map`` and numpy rather than token by token: this runs on every
+    token of every essay, and was a sixth of the engine's own time."""
     array = doc.to_array(_ATTRS)
     if not len(array):
-        return [], [], Columns(*([] for _ in Columns._fields))
+        return Columns([], [], [], [], [], [], [], [], [], [])
     last = doc[-1]
     if last.idx + len(last.text_with_ws) != len(text) or \
             text[last.idx:last.idx + len(last.text)] != last.text:
@@ -388,53 +390,65 @@ def _snapshot(doc: Doc, text: str) -> tuple[list[Token | None], list[int], Colum
         raise ValueError("the Doc has no sentence boundaries (was it parsed?)")
     names, lemmas = _string_caches(doc.vocab.strings)
     sentence_starts = [0, *(np.flatnonzero(array[1:, 11] == 1) + 1).tolist()]
+    n = len(array)
     lower, lemma, pos, tag, dep, idx, length = array[:, :7].T.tolist()
     stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
     named = names.__getitem__
     lower_s, lemma_s = list(map(named, lower)), list(map(lemmas.__getitem__, lemma))
     tag_s, dep_s = list(map(named, tag)), list(map(named, dep))
-    rows = zip([text[i:i + n] for i, n in zip(idx, length, strict=True)], lower_s, lemma_s,
+    rows = zip([text[i:i + k] for i, k in zip(idx, length, strict=True)], lower_s, lemma_s,
                map(named, pos), tag_s, dep_s, idx, stop, alpha, num, strict=True)
-    tokens: list[Token | None] = list(map(partial(tuple.__new__, Token), rows))
-    space = array[:, 10].astype(bool)
-    for position in np.flatnonzero(space).tolist():
-        tokens[position] = None
+    masks = np.empty((n, 11), dtype=bool)
+    masks[:, _TOKEN] = token = ~array[:, 10].astype(bool)
     pos_ids = array[:, 2]
-    spoken = ~space & (pos_ids != _POS_IDS["SPACE"])
-    content = (array[:, 8].astype(bool) & ~array[:, 7].astype(bool)
-               & _IS_CONTENT_POS[pos_ids])
-    n = len(array)
+    masks[:, _WORD] = word = array[:, 8].astype(bool)
+    masks[:, _CONTENT] = word & ~array[:, 7].astype(bool) & _IS_CONTENT_POS[pos_ids]
+    masks[:, _SPOKEN] = spoken = token & (pos_ids != _POS_IDS["SPACE"])
+    masks[:, _WORDED] = spoken & (pos_ids != _POS_IDS["PUNCT"])
     verb = (pos_ids == _POS_IDS["VERB"]) | (pos_ids == _POS_IDS["AUX"])
-    finite = np.fromiter(map(FINITE_TAGS.__contains__, tag_s), dtype=bool, count=n) | (
-        verb & np.fromiter(map("ROOT".__eq__, dep_s), dtype=bool, count=n))
-    subordinate = np.fromiter(map(SUBORDINATE_DEPS.__contains__, dep_s), dtype=bool, count=n)
-    words = ~space  # what a sentence's tokens are: its tokens but whitespace
-    columns = Columns(lower_s, lemma_s, alpha, content.tolist(), spoken.tolist(),
-                      (spoken & (pos_ids != _POS_IDS["PUNCT"])).tolist(),
-                      (finite & words).tolist(), (subordinate & words).tolist(),
-                      (array[:, 9].astype(bool) & words).tolist(),
-                      (pos_ids == _POS_IDS["PROPN"]).tolist(), verb.tolist(),
-                      (np.fromiter(map("VBD".__eq__, tag_s), dtype=bool, count=n)
-                       & words).tolist(), words.tolist())
-    return tokens, sentence_starts, columns
+    masks[:, _FINITE] = token & (
+        np.fromiter(map(FINITE_TAGS.__contains__, tag_s), dtype=bool, count=n)
+        | (verb & np.fromiter(map("ROOT".__eq__, dep_s), dtype=bool, count=n)))
+    masks[:, _SUBORDINATE] = token & np.fromiter(map(SUBORDINATE_DEPS.__contains__, dep_s),
+                                                 dtype=bool, count=n)
+    masks[:, _NUMBER] = token & array[:, 9].astype(bool)
+    masks[:, _PROPER] = pos_ids == _POS_IDS["PROPN"]
+    masks[:, _VERB] = verb
+    masks[:, _PAST] = token & np.fromiter(map("VBD".__eq__, tag_s), dtype=bool, count=n)
+    # Each kind's running count: a sentence's tokens of a kind are the difference at its ends.
+    running = np.zeros((n + 1, 11), dtype=np.int64)
+    np.cumsum(masks, axis=0, out=running[1:])
+    bounds = np.array([*sentence_starts, n])
+    at_start = running[bounds[:-1]]
+    flags = masks.T.tolist()
+    return Columns(
+        list(compress(map(partial(tuple.__new__, Token), rows), flags[_TOKEN])),
+        list(compress(lower_s, flags[_TOKEN])), list(compress(lemma_s, flags[_TOKEN])),
+        list(compress(lower_s, flags[_WORD])), list(compress(lemma_s, flags[_WORD])),
+        list(compress(lemma_s, flags[_CONTENT])), list(compress(lower_s, flags[_SPOKEN])),
+        list(compress(lower_s, flags[_WORDED])), at_start.tolist(),
+        (running[bounds[1:]] - at_start).tolist())
 
 
-def _primed(sentence: Sentence, columns: Columns, first: int, after: int) -> Sentence:
-    """The sentence with the properties every feature reads computed from the Doc's columns
-    at once (``compress`` runs in C, where a generator over its Tokens ran in Python)."""
-    lower, lemma = columns.lower[first:after], columns.lemma[first:after]
-    words = tuple(compress(lower, columns.word[first:after]))
-    tokens = columns.token[first:after]
+def _primed(sentence: Sentence, columns: Columns, k: int) -> Sentence:
+    """The sentence (the Doc's ``k``-th) with the properties every feature reads cut from the
+    Doc's columns, where a generator over its Tokens ran in Python, property by property."""
+    start, count = columns.starts[k], columns.counts[k]
+
+    def run(listed: list[str], kind: int) -> list[str]:
+        return listed[start[kind]:start[kind] + count[kind]]
+
+    words = tuple(run(columns.words, _WORD))
     sentence.__dict__.update(
-        token_lowers=tuple(compress(lower, tokens)), token_lemmas=tuple(compress(lemma, tokens)),
-        words=words, n_words=len(words), lemmas=tuple(compress(lemma, columns.word[first:after])),
-        content_lemmas=frozenset(compress(lemma, columns.content[first:after])),
-        lower_text=" " + " ".join(compress(lower, columns.spoken[first:after])) + " ",
-        opening_words=tuple(compress(lower, columns.worded[first:after])),
-        has_finite_verb=any(columns.finite[first:after]),
-        has_subordinate_clause=any(columns.subordinate[first:after]),
-        has_number=any(columns.number[first:after]), n_proper=sum(columns.proper[first:after]),
-        n_verbs=sum(columns.verb[first:after]), n_past=sum(columns.past[first:after]))
+        token_lowers=tuple(run(columns.token_lowers, _TOKEN)),
+        token_lemmas=tuple(run(columns.token_lemmas, _TOKEN)),
+        words=words, n_words=len(words), lemmas=tuple(run(columns.lemmas, _WORD)),
+        content_lemmas=frozenset(run(columns.content_lemmas, _CONTENT)),
+        lower_text=" " + " ".join(run(columns.spoken, _SPOKEN)) + " ",
+        opening_words=tuple(run(columns.worded, _WORDED)),
+        has_finite_verb=count[_FINITE] > 0, has_subordinate_clause=count[_SUBORDINATE] > 0,
+        has_number=count[_NUMBER] > 0, n_proper=count[_PROPER], n_verbs=count[_VERB],
+        n_past=count[_PAST])
     return sentence
 
 
