@@ -12,7 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.argument.features import SentenceFeatures, _centralities, sentence_features
+from models.argument.features import (
+    SentenceFeatures,
+    _centralities,
+    _shared,
+    sentence_features,
+)
 from models.argument.model import load_model
 from models.document import Sentence, build_essay
 from models.features.language import _MATTR_WINDOW, _mattr
@@ -49,7 +54,7 @@ def test_centrality_is_the_mean_jaccard_overlap_with_the_other_sentences():
         expected = [sum(len(own & o) / max(1, len(own | o)) for o in others) / len(others)
                     if (others := sets[:k] + sets[k + 1:]) else 0.0
                     for k, own in enumerate(sets)]
-        assert _centralities(sets) == expected
+        assert _centralities(_shared(sets)) == expected
 
 
 def test_sentences_are_the_parsers_sentences(nlp, essays):

@@ -206,17 +206,26 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
     intro_last = parts[0].sentences[-1] if parts and parts[0].place == "intro" else None
     question = topic.prompt_lemmas | topic.key_term_lemmas
     question_size = max(1, len(question))
-    # The content words of every sentence outside each part, for overlap_elsewhere.
-    elsewhere_of = {id(part): [lemmas[i] for other in parts if other is not part
-                               for i in other.sentences] for part in parts}
+    # How many content words each pair of sentences shares, for the overlaps and centrality.
+    row_of = {s.index: k for k, s in enumerate(sentences)}
+    shared = _shared([lemmas[s.index] for s in sentences])
+    rows_of = {id(part): [row_of[i] for i in part.sentences] for part in parts}
     centrality = {i: value for part in parts for i, value in
-                  zip(part.sentences, _centralities([lemmas[i] for i in part.sentences]),
+                  zip(part.sentences, _centralities(shared[np.ix_(rows_of[id(part)],
+                                                                  rows_of[id(part)])]),
                       strict=True)}
+    # The most words a sentence shares with one outside its part (-1: no sentence outside).
+    part_of_row = np.zeros(len(sentences), dtype=int)
+    for number, part in enumerate(parts):
+        part_of_row[rows_of[id(part)]] = number
+    outside = np.where(part_of_row[:, None] != part_of_row[None, :], shared, -1.0)
+    best_elsewhere = outside.max(axis=1).astype(int).tolist() if len(sentences) else []
+    with_intro_last = (shared[:, row_of[intro_last]].astype(int).tolist()
+                       if intro_last is not None else [])
     no_cues = (0.0,) * len(CONTEXT_CUES)
     numeric: list[list[float]] = []
     indicators: list[tuple[str, ...]] = []
     used: list[frozenset[str]] = []
-    groups: list[int] = []
     for position, sentence in enumerate(sentences):
         part = section_of[sentence.index]
         members: Sequence[int] = part.sentences
@@ -224,14 +233,13 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
         place = part.place
         slot = "first" if k == 0 else "last" if k == n - 1 else "middle"
         own = lemmas[sentence.index]
-        elsewhere = elsewhere_of[id(part)]
         words = _opening(sentence, 3)
         lemma_set = set(sentence.lemmas)
         modals = sum(map(MODALS.__contains__, sentence.words))
         kind = kinds[sentence.index]
         # max(len(own & o)) / len(own) is max(len(own & o) / len(own)): one division.
-        overlap_elsewhere = (_share(max(map(len, map(own.__and__, elsewhere))), len(own))
-                             if elsewhere else 0.0)
+        overlap_elsewhere = (_share(best_elsewhere[position], len(own))
+                             if best_elsewhere[position] >= 0 else 0.0)
         in_question = len(own & question)
         names = [f"place={place}", f"slot={slot}", f"place_slot={place}_{slot}",
                  f"marker={kind}", f"slot_marker={slot}_{kind}",
@@ -261,56 +269,50 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
             float(sentence.text.rstrip("”\"' ").endswith("?")),
             float(bool(words) and words[0] in BACK_REFERENCE),
             _share(in_question, question_size), float(min(in_question, 5)), overlap_elsewhere,
-            _share(len(own & lemmas[intro_last]), len(own))
+            _share(with_intro_last[position], len(own))
             if intro_last is not None and place != "intro" else 0.0,
             centrality[sentence.index], ends_with_point, opens_in_sequence,
             *cues[sentence.index], *neighbours[0], *neighbours[1], *by_slot])
         indicators.append(tuple(names))
         used.append(frozenset(lemma_set))
-        groups.append(id(part))
     return SentenceFeatures(_with_relative(np.array(numeric, dtype=float).reshape(
-        len(numeric), len(NUMERIC)), groups), tuple(indicators), tuple(used))
+        len(numeric), len(NUMERIC)), [len(part.sentences) for part in parts]),
+        tuple(indicators), tuple(used))
 
 
-_FEW_SENTENCES = 8
-
-
-def _centralities(sets: Sequence[frozenset[str]]) -> list[float]:
-    """Each set's mean word overlap (Jaccard) with the others of its section: a long section
-    (an essay written as one block has dozens of sentences) in one matrix product rather than
-    comparing each pair twice; a paragraph's few sentences pair by pair."""
-    if len(sets) < 2:
-        return [0.0] * len(sets)
-    if len(sets) <= _FEW_SENTENCES:  # a paragraph's few sentences: cheaper without numpy
-        sizes = [len(words) for words in sets]
-        shares = [[len(a & b) for b in sets] for a in sets]
-        return [sum(shares[k][j] / max(1, sizes[k] + sizes[j] - shares[k][j])
-                    for j in range(len(sets)) if j != k) / (len(sets) - 1)
-                for k in range(len(sets))]
+def _shared(sets: Sequence[frozenset[str]]) -> np.ndarray:
+    """How many words each pair of sets shares (on the diagonal: each set's size), in one
+    matrix product (floats holding whole numbers, so the product runs in BLAS)."""
     vocabulary: dict[str, int] = {}
     columns = [[vocabulary.setdefault(w, len(vocabulary)) for w in words] for words in sets]
-    members = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.int64)
-    for row, used in enumerate(columns):
-        members[row, used] = 1
-    shared = members @ members.T
+    members = np.zeros((len(sets), max(len(vocabulary), 1)))
+    members[np.repeat(np.arange(len(sets)), [len(c) for c in columns]),
+            [k for c in columns for k in c]] = 1.0
+    return members @ members.T
+
+
+def _centralities(shared: np.ndarray) -> list[float]:
+    """Each sentence's mean word overlap (Jaccard) with the others of its section, from the
+    words each pair shares (``_shared`` of the section)."""
+    n = len(shared)
+    if n < 2:
+        return [0.0] * n
     sizes = np.diagonal(shared)
     jaccard = (shared / np.maximum(1, sizes[:, None] + sizes[None, :] - shared)).tolist()
     # Summed in order, as sum() over the others would: the same float to the last bit.
-    return [sum(row[:k] + row[k + 1:]) / (len(sets) - 1) for k, row in enumerate(jaccard)]
+    return [sum(row[:k] + row[k + 1:]) / (n - 1) for k, row in enumerate(jaccard)]
 
 
-def _with_relative(numeric: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+def _with_relative(numeric: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
     """The numeric columns, then each RELATIVE one less its section's mean, then whether it
-    is the section's highest (in a section of more than one sentence)."""
+    is the section's highest (in a section of more than one sentence). ``sizes``: how many
+    sentences each section has; a section's sentences follow one another in the essay."""
     values = numeric[:, _RELATIVE_COLUMNS]
-    relative = np.empty_like(values)
-    highest = np.zeros_like(values)
-    members: dict[int, list[int]] = {}
-    for position, group in enumerate(groups):
-        members.setdefault(group, []).append(position)
-    for positions in members.values():
-        block = values[positions]
-        relative[positions] = block - block.sum(axis=0) / len(positions)
-        if len(positions) > 1:
-            highest[positions] = block == block.max(axis=0)
-    return np.hstack((numeric, relative, highest))
+    if not len(values):
+        return np.hstack((numeric, values, values))
+    counts = np.array(sizes)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    mean = np.repeat(np.add.reduceat(values, starts, axis=0) / counts[:, None], counts, axis=0)
+    top = np.repeat(np.maximum.reduceat(values, starts, axis=0), counts, axis=0)
+    several = np.repeat(counts > 1, counts)[:, None]
+    return np.hstack((numeric, values - mean, ((values == top) & several).astype(float)))
