@@ -13,9 +13,13 @@ import numpy as np
 import pytest
 
 from models.argument.features import (
+    COLUMNS,
+    NUMERIC,
+    RELATIVE,
     SentenceFeatures,
     _centralities,
     _shared,
+    _with_relative,
     sentence_features,
 )
 from models.argument.model import load_model
@@ -55,6 +59,25 @@ def test_centrality_is_the_mean_jaccard_overlap_with_the_other_sentences():
                     if (others := sets[:k] + sets[k + 1:]) else 0.0
                     for k, own in enumerate(sets)]
         assert _centralities(_shared(sets)) == expected
+
+
+def test_relative_features_equal_plain_sums_over_each_section_to_the_last_bit():
+    rng = random.Random(3)
+    sizes = [3, 25, 1, 9, 2]
+    rows = [[rng.choice([0.0, 1.0, rng.random() * 3]) for _ in NUMERIC] for _ in range(sum(sizes))]
+    # Columns first, as numpy lays out a matrix built column by column.
+    out = _with_relative(np.asfortranarray(np.array(rows)), sizes).tolist()
+    start = 0
+    for size in sizes:
+        section = rows[start:start + size]
+        for name in RELATIVE:
+            values = [row[NUMERIC.index(name)] for row in section]
+            mean, top = sum(values) / len(values), max(values)
+            for k, value in enumerate(values):
+                assert out[start + k][COLUMNS.index(f"relative_{name}")] == value - mean
+                assert out[start + k][COLUMNS.index(f"highest_{name}")] == float(
+                    value == top and size > 1)
+        start += size
 
 
 def test_sentences_are_the_parsers_sentences(nlp, essays):

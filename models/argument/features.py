@@ -307,12 +307,16 @@ def _with_relative(numeric: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
     """The numeric columns, then each RELATIVE one less its section's mean, then whether it
     is the section's highest (in a section of more than one sentence). ``sizes``: how many
     sentences each section has; a section's sentences follow one another in the essay."""
-    values = numeric[:, _RELATIVE_COLUMNS]
+    # In rows (C order), so that a column's sum runs row after row as sum() would (numpy sums
+    # a contiguous column pairwise, another last bit, which moves the model's training).
+    values = np.ascontiguousarray(numeric[:, _RELATIVE_COLUMNS])
     if not len(values):
         return np.hstack((numeric, values, values))
     counts = np.array(sizes)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    mean = np.repeat(np.add.reduceat(values, starts, axis=0) / counts[:, None], counts, axis=0)
+    sums = np.array([values[start:start + count].sum(axis=0)
+                     for start, count in zip(starts.tolist(), sizes, strict=True)])
+    mean = np.repeat(sums / counts[:, None], counts, axis=0)
     top = np.repeat(np.maximum.reduceat(values, starts, axis=0), counts, axis=0)
     several = np.repeat(counts > 1, counts)[:, None]
     return np.hstack((numeric, values - mean, ((values == top) & several).astype(float)))
