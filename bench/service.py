@@ -22,7 +22,11 @@ Then it measures:
    ``Engine.grade_many`` on half (the same 2 cores the workers have), as in bench/throughput.py;
 3. drafts: ``--clients`` threads each submitting ~500-word drafts one after another through
    ``POST /api/v1/essays`` and polling until graded; p50/p95 of submit-to-graded seconds;
-4. the peak resident memory (VmHWM) of every worker process.
+4. the peak resident memory (VmHWM) of every worker process;
+5. the CPU seconds each kind of process used during the end-to-end run (worker pool and main
+   process, web server, Redis, PostgreSQL, this benchmark's client), against what the engine
+   alone needs for the same essays: where a service falls short of the engine, this says which
+   process took the cores.
 
 Targets: end to end >= 85% of engine-only essays/s; draft p95 < 3 s on Redis, < 5 s embedded;
 every worker process < 400 MB.
@@ -35,6 +39,7 @@ import csv
 import io
 import multiprocessing
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -306,6 +311,52 @@ def status_mb(pid: int, key: str) -> float | None:
     return None
 
 
+CPU_ROLES = ("worker pool", "worker main", "web", "beat", "other", "redis", "postgres",
+             "client")
+
+
+def cpu_seconds(deployment: Deployment) -> dict[str, float]:
+    """CPU seconds used so far, by role: the deployment's processes (those in the sessions it
+    started), the Redis and PostgreSQL servers, and this benchmark's own process (its upload
+    and polling client). A process that has exited is no longer counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    sessions = {process.pid for process in deployment.processes}
+    seen: dict[int, tuple[int, str, float]] = {}  # pid: (parent, command line, seconds)
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()  # from the state on: see proc(5)
+        parent, session = int(fields[1]), int(fields[3])
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if session in sessions:
+            seen[int(proc.name)] = (parent, command, used)
+        elif name in ("redis-server", "postgres"):
+            seen[int(proc.name)] = (parent, name.removesuffix("-server"), used)
+    out = dict.fromkeys(CPU_ROLES, 0.0)
+    for parent, command, used in seen.values():
+        if "celery" in command and " worker" in command:
+            role = "worker pool" if "celery" in seen.get(parent, (0, "", 0))[1] else \
+                "worker main"
+        elif "celery" in command and " beat" in command:
+            role = "beat"
+        elif "gunicorn" in command or "grader.wsgi" in command:
+            role = "web"
+        elif command in ("redis", "postgres"):
+            role = command
+        else:
+            role = "other"  # grader serve supervising the embedded deployment, helpers
+        out[role] += used
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["client"] = usage.ru_utime + usage.ru_stime
+    return out
+
+
 def peak_rss_mb(pid: int) -> float | None:
     return status_mb(pid, "VmHWM")
 
@@ -361,13 +412,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("engine only: measuring ...", flush=True)
     reference = engine_only(texts, args.workers)
     rows = []
+    cpu: dict[str, dict[str, float]] = {}
     modes = ("embedded", "redis") if args.mode == "both" else (args.mode,)
     for mode in modes:
         with tempfile.TemporaryDirectory(prefix=f"grader-bench-{mode}-") as folder, \
                 deploy(mode, args.workers, Path(folder)) as deployment:
             print(f"{mode}: deployed at {deployment.base}; grading ...", flush=True)
             warm_up(deployment, drafts_in, args.workers)
+            before = cpu_seconds(deployment)
             seconds, done, failed = end_to_end(deployment, texts)
+            after = cpu_seconds(deployment)
+            cpu[mode] = {role: after[role] - before[role] for role in CPU_ROLES}
             latencies = drafts(deployment, drafts_in, args.clients)
             rss = [m for m in (peak_rss_mb(p) for p in deployment.worker_pids()) if m]
             rows.append((mode, seconds, done, failed, latencies, rss))
@@ -389,6 +444,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {mode} | {done} | {failed} | {seconds:.1f} | {rate:.1f} | {reference:.1f} | "
               f"{ratio:.0%} {ok[0]} | {p50:.2f} | {p95:.2f} (< {P95_TARGET[mode]:g}) {ok[1]} | "
               f"{', '.join(f'{m:.0f}' for m in sorted(rss))} {ok[2]} |")
+    print("\nCPU seconds during the end-to-end run, by process (the engine alone would need "
+          f"{len(texts) / reference * args.workers:.1f}):")
+    print(f"| deployment | {' | '.join(CPU_ROLES)} | total | of {args.workers} cores' "
+          "wall time |")
+    print("|---|" + "---|" * (len(CPU_ROLES) + 2))
+    for mode, seconds, *_ in rows:
+        used = cpu[mode]
+        print(f"| {mode} | {' | '.join(f'{used[r]:.1f}' for r in CPU_ROLES)} | "
+              f"{sum(used.values()):.1f} | {sum(used.values()) / (seconds * args.workers):.0%} |")
     return 0
 
 
