@@ -93,6 +93,33 @@ def test_a_pronoun_or_demonstrative_reference_links_the_sentence(grade):
                    for t in quoted(result, "structure.transitions_missing"))
 
 
+BERLIN_WALL = Question.build("Why did the Berlin Wall fall in 1989?")
+HONECKER = "Erich Honecker could no longer rely on Soviet troops."
+
+
+def test_a_thing_named_by_another_of_its_names_links_the_sentence(analyse):
+    # berlin-wall-strong: "Soviet troops" takes up "the USSR" two sentences before.
+    text = essay_file("berlin-wall-strong")
+    a = analyse(text, BERLIN_WALL)
+    assert sentence_with(a, HONECKER).index not in a.structure.abrupt
+    # The other side of the line: with nothing before it naming the USSR, it changes subject.
+    unnamed = analyse(text.replace("leader of the USSR in 1985", "leader in 1985"), BERLIN_WALL)
+    assert sentence_with(unnamed, HONECKER).index in unnamed.structure.abrupt
+
+
+def test_at_the_same_time_links_the_sentence(analyse):
+    same_time = "At the same time the Monday demonstrations in Leipzig grew from a few hundred"
+    a = analyse(essay_file("berlin-wall-strong"), BERLIN_WALL)
+    sentence = sentence_with(a, same_time)
+    assert sentence.index not in a.structure.abrupt
+    use = next(t for t in a.structure.transitions if t.sentence == sentence.index)
+    assert (use.marker, use.opening) == ("at the same time", True)
+    # Inside a sentence it means "together", and links nothing.
+    inside = analyse("Skype is my favourite website because I can see the person I am talking "
+                     "to at the same time.", None)
+    assert transition_of(inside.scored.sentences[0]) is None
+
+
 # --- 2. evidence.unexplained: explanations later in the paragraph -----------------------------
 
 def test_an_explanation_later_in_the_paragraph_explains_the_evidence(analyse):

@@ -14,6 +14,7 @@ both for its answer) or a neighbouring thing ("Russia" is not the USSR).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 # Each group names one thing; any of its forms counts as any other.
@@ -42,6 +43,7 @@ _GROUPS: tuple[tuple[str, ...], ...] = (
 # say "American" in every paragraph), so they count only where what a sentence is about matters.
 _PEOPLES: dict[str, tuple[str, ...]] = {
     "USA": ("American", "Americans"),
+    "USSR": ("Soviet",),
     "UK": ("British",),
 }
 
@@ -72,3 +74,20 @@ def peoples_of(form: str) -> tuple[str, ...]:
     "Americans"); none for anything else."""
     group = _index().get(_key(form), ())
     return _PEOPLES.get(group[0], ()) if group else ()
+
+
+@cache
+def _finder() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every name and people above (lowercase), and the thing each names."""
+    thing = {_key(form): group[0] for group in _GROUPS for form in group}
+    thing.update((people.lower(), state) for state, peoples in _PEOPLES.items()
+                 for people in peoples)
+    alternatives = "|".join(re.escape(f) for f in sorted(thing, key=lambda f: (-len(f), f)))
+    return re.compile(f"(?<= )(?:{alternatives})(?= )"), thing
+
+
+def things_named(text: str) -> frozenset[str]:
+    """What a padded lowercase text (" gorbachev led the ussr ") names by any of its names, or
+    a state by its people ("soviet troops"), each thing by its first name ("USSR")."""
+    finder, thing = _finder()
+    return frozenset(thing[match.group()] for match in finder.finditer(text))

@@ -43,7 +43,11 @@ DATING_WORDS = frozenset({"after", "before", "by", "during"})
 POINTING_BACK_SEQUENCE: dict[str, str] = {
     "after this": "sequence", "after that": "sequence", "before this": "sequence",
     "before that": "sequence", "by then": "sequence", "by this time": "sequence",
-    "during this time": "sequence", "during this period": "sequence"}
+    "during this time": "sequence", "during this period": "sequence",
+    "at the same time": "sequence"}
+# Phrases that link only where they open a sentence: "At the same time, …" points back at what
+# came before; "… talk to them at the same time" means "together".
+OPENING_ONLY = frozenset({"at the same time"})
 LINKING_TRANSITIONS: dict[str, str] = {
     k: v for k, v in TRANSITIONS.items() if k not in DATING_WORDS} | POINTING_BACK_SEQUENCE
 CONCLUSION_MARKERS = frozenset(k for k, v in TRANSITIONS.items() if v == "conclusion")

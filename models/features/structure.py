@@ -17,11 +17,13 @@ from models.features.evidence import (
     opens_with_reference,
     own_tokens,
 )
+from models.features.known_names import things_named
 from models.features.lexicon import (
     CONCLUSION_MARKERS,
     CONTINUATION_MARKERS,
     LINKING_TRANSITIONS,
     MONTHS,
+    OPENING_ONLY,
     phrase_finder,
 )
 from models.features.thesis import ThesisFeatures
@@ -47,7 +49,7 @@ _LINKING_ADVERBS = frozenset({
     "consequently", "hence", "accordingly", "then", "afterwards", "subsequently", "meanwhile",
     "later", "eventually", "finally", "indeed", "ultimately"})
 _LINKING_PHRASES = tuple(m for m, kind in LINKING_TRANSITIONS.items()
-                         if " " in m and kind != "conclusion")
+                         if " " in m and kind != "conclusion" and m not in OPENING_ONLY)
 _ANY_LINKING_PHRASE = phrase_finder(_LINKING_PHRASES)
 # Words that point back at the sentence before: a demonstrative anywhere ("this terrible
 # slump"), or a third-person pronoun in the first clause ("his administration launched…").
@@ -303,7 +305,8 @@ def _opens_in_time(sentence: Sentence) -> bool:
 
 def word_families(sentence: Sentence) -> frozenset[str]:
     """Content stems and numbers, with the stems of words under a negating or repeating prefix
-    added, so that "unemployment" meets "employed" and "rebuilt" meets "built"."""
+    added, so that "unemployment" meets "employed" and "rebuilt" meets "built", and what it
+    names by any of its names, so that "the USSR" meets "Soviet troops"."""
     cached = sentence.memo.get("word_families")
     if cached is None:  # each sentence is compared with every later one of its paragraph
         extra = {lemma[len(prefix):len(prefix) + 5]
@@ -312,7 +315,8 @@ def word_families(sentence: Sentence) -> frozenset[str]:
                  if lemma.startswith(prefix) and len(lemma) - len(prefix) >= 4}
         numbers = {t.text for t in sentence.tokens
                    if t.like_num and any(c.isdigit() for c in t.text)}
-        cached = sentence.memo["word_families"] = sentence.stems | extra | numbers
+        named = {f"name:{thing}" for thing in things_named(sentence.lower_text)}
+        cached = sentence.memo["word_families"] = sentence.stems | extra | numbers | named
     return cached
 
 
