@@ -234,10 +234,10 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
         slot = "first" if k == 0 else "last" if k == n - 1 else "middle"
         own = lemmas[sentence.index]
         words = _opening(sentence, 3)
-        lemma_set = set(sentence.lemmas)
+        lemma_set = frozenset(sentence.lemmas)
         modals = sum(map(MODALS.__contains__, sentence.words))
         kind = kinds[sentence.index]
-        # max(len(own & o)) / len(own) is max(len(own & o) / len(own)): one division.
+        # The most words shared with one sentence, over its own: max(len(own & o)) / len(own).
         overlap_elsewhere = (_share(best_elsewhere[position], len(own))
                              if best_elsewhere[position] >= 0 else 0.0)
         in_question = len(own & question)
@@ -274,7 +274,7 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
             centrality[sentence.index], ends_with_point, opens_in_sequence,
             *cues[sentence.index], *neighbours[0], *neighbours[1], *by_slot])
         indicators.append(tuple(names))
-        used.append(frozenset(lemma_set))
+        used.append(lemma_set)
     return SentenceFeatures(_with_relative(np.array(numeric, dtype=float).reshape(
         len(numeric), len(NUMERIC)), [len(part.sentences) for part in parts]),
         tuple(indicators), tuple(used))

@@ -79,7 +79,7 @@ def peoples_of(form: str) -> tuple[str, ...]:
 @cache
 def _finder() -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for every name and people above (lowercase), and the thing each names."""
-    thing = {_key(form): group[0] for group in _GROUPS for form in group}
+    thing = {form: group[0] for form, group in _index().items()}
     thing.update((people.lower(), state) for state, peoples in _PEOPLES.items()
                  for people in peoples)
     alternatives = "|".join(re.escape(f) for f in sorted(thing, key=lambda f: (-len(f), f)))
