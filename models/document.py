@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import partial
 from itertools import compress
+from operator import itemgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
@@ -85,6 +86,11 @@ class Token(NamedTuple):
     like_num: bool
 
 
+def token_column(name: str) -> Callable[[Token], Any]:
+    """A getter of one attribute of a Token, for ``map`` over many tokens (no Python loop)."""
+    return itemgetter(Token._fields.index(name))
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence; ``index`` is its position in the whole essay and never changes."""
@@ -101,6 +107,11 @@ class Sentence:
     after_stop: bool = True
     # Per-sentence results of rubric-specific lookups (key terms), filled on first use.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @unlocked_cached_property
+    def spoken_tokens(self) -> tuple[Token, ...]:
+        """The tokens but those tagged as space (a stray space inside a line)."""
+        return tuple(t for t in self.tokens if t.pos != "SPACE")
 
     @unlocked_cached_property
     def words(self) -> tuple[str, ...]:
@@ -161,7 +172,7 @@ class Sentence:
         """
         if self.has_finite_verb:
             return True
-        tokens = [t for t in self.tokens if t.pos != "SPACE"]
+        tokens = self.spoken_tokens
         if any(t.dep in SUBJECT_DEPS for t in tokens) and any(
                 t.tag.startswith("VB") and t.tag not in {"VBG", "VB"} for t in tokens):
             return True

@@ -44,7 +44,7 @@ def term_counts(essay: EssayDoc) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for sentence in essay.sentences:
         words = sentence.words
-        tags = [t.pos for t in sentence.tokens if t.pos != "SPACE"]
+        tags = [t.pos for t in sentence.spoken_tokens]
         counts.update(words)
         counts.update(f"{a} {b}" for a, b in pairwise(words))
         counts.update(f"#{a} {b}" for a, b in pairwise(tags))

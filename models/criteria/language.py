@@ -166,7 +166,7 @@ class Language(Criterion):
 def _run_on(sentence: Sentence) -> bool:
     """Three or more main clauses strung together, two joined by a bare comma ("…it was very
     good, i think"), or two with nothing between them ("I was on the bench I was the worst")."""
-    tokens = [t for t in sentence.tokens if t.pos != "SPACE"]
+    tokens = sentence.spoken_tokens
     clauses = sum(1 for t in tokens if t.dep in {"ROOT", "conj"} and t.tag in FINITE_TAGS)
     splice = any(a.text == "," and b.dep == "nsubj" and b.tag == "PRP"
                  for a, b in pairwise(tokens))
@@ -182,7 +182,7 @@ def _main_clause(sentence: Sentence) -> bool:
     """Whether the sentence has a main clause of its own: a verb at its root with a subject
     before it, not the verb of a clause that "when" or "because" opens ("One day when we were
     fishing … and it was not going very well.")."""
-    tokens = [t for t in sentence.tokens if t.pos != "SPACE"]
+    tokens = sentence.spoken_tokens
     root = next((k for k, t in enumerate(tokens) if t.dep == "ROOT"), None)
     if root is None or tokens[root].pos not in {"VERB", "AUX"}:
         return False

@@ -21,6 +21,7 @@ FAR_YEARS = 200  # how far outside the period a year must lie to be flagged
 _FOUR_DIGITS = re.compile(r"^(1[0-9]{3}|20[0-9]{2})(s|’s|'s)?$")
 _SHORT_NUMBER = re.compile(r"^[0-9]{1,4}$")
 _DIGIT = re.compile(r"[0-9]")
+_ASCII_DIGITS = frozenset("0123456789")
 _BEFORE_CHRIST = frozenset({"bc", "bce", "b.c.", "b.c.e."})
 _ANNO_DOMINI = frozenset({"ad", "a.d.", "ce"})
 # Words before a number that make it a year even when it looks like a quantity ("in 1500").
@@ -52,6 +53,8 @@ def years_in(sentence: Sentence) -> list[tuple[int, str]]:
 def _years_in(tokens) -> list[tuple[int, str]]:
     out = []
     for i, token in enumerate(tokens):
+        if token.text[:1] not in _ASCII_DIGITS:  # each form of a year below opens with one
+            continue
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         before = tokens[i - 1] if i > 0 else None
         if _SHORT_NUMBER.match(token.text) and after is not None \

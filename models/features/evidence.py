@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from models.argument import Argument
 from models.document import EssayDoc, Sentence, Token
@@ -55,6 +55,7 @@ _LEAD_INS = frozenset({"in", "by", "for", "after", "because", "despite", "with",
 _SELF_REFERENCE = frozenset({"essay", "paper", "answer", "question"})  # "This essay argues"
 _SUPPORT_OPENINGS = tuple(f" {m} " for m, kind in TRANSITIONS.items()
                           if kind in {"example", "emphasis"})
+_SUPPORT_WORDS = max(len(m.split()) for m in _SUPPORT_OPENINGS)  # the most any opening has
 
 
 @dataclass(frozen=True)
@@ -136,15 +137,15 @@ def own_tokens(sentence: Sentence, quotations: list[Quotation] | tuple[Quotation
     """The sentence's tokens outside quotations: the words that are the student's own."""
     spans = [q for q in quotations if q.start < sentence.end and q.end > sentence.start]
     if not spans:
-        return [t for t in sentence.tokens if t.pos != "SPACE"]
-    return [t for t in sentence.tokens if t.pos != "SPACE" and not in_quotation(t.start, spans)]
+        return list(sentence.spoken_tokens)
+    return [t for t in sentence.spoken_tokens if not in_quotation(t.start, spans)]
 
 
 def opens_with_reference(tokens: list[Token], lead_ins: bool = True) -> bool:
     """Whether a sentence opens by pointing back at what came before: "This shows…", "These
     agreements…", "Such measures…", and with ``lead_ins`` also "In this way…", "Because of
     these changes…", "After that…"."""
-    words = [t for t in tokens if t.pos != "PUNCT"][:4]
+    words = list(islice((t for t in tokens if t.pos != "PUNCT"), 4))
     for position, token in enumerate(words):
         if token.lower in _DEMONSTRATIVES and (token.lower != "that" or token.tag == "DT"):
             following = words[position + 1].lower if position + 1 < len(words) else ""
@@ -252,7 +253,7 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
 def _supports_previous(words: Sequence[str]) -> bool:
     """Whether the words (lowercase, without punctuation) open with a marker of an example or
     of emphasis ("for example", "indeed"): the sentence backs the one before it."""
-    return (" " + " ".join(words) + " ").startswith(_SUPPORT_OPENINGS)
+    return (" " + " ".join(words[:_SUPPORT_WORDS]) + " ").startswith(_SUPPORT_OPENINGS)
 
 
 def _named_source(tokens: list[Token]) -> bool:

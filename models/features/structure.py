@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, islice
 
 import numpy as np
 
 from models.argument import Argument
-from models.document import EssayDoc, Sentence, Token
+from models.document import EssayDoc, Sentence, Token, token_column
 from models.features.chronology import years_in
 from models.features.evidence import (
     EvidenceFeatures,
@@ -151,23 +153,29 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
                   ) -> TransitionUse | None:
     """The linking word or phrase that opens the sentence or stands in its first clause. Words
     inside a quotation are not the student's: a sentence that opens inside one links nothing."""
-    first_token = next((t for t in sentence.tokens if t.pos != "SPACE"), None)
-    if first_token is None or in_quotation(first_token.start, quotations):
+    spoken = sentence.spoken_tokens
+    if not spoken or in_quotation(spoken[0].start, quotations):
         return None
-    tokens = own_tokens(sentence, quotations)
-    words = [t.lower for t in tokens if t.pos != "PUNCT"]
+    if any(q.start < sentence.end and q.end > sentence.start for q in quotations):
+        tokens: Sequence[Token] = own_tokens(sentence, quotations)
+        words: Sequence[str] = [t.lower for t in tokens if t.pos != "PUNCT"]
+    else:  # all its tokens are its own, and their words already listed
+        tokens, words = spoken, sentence.opening_words
     opening = " " + " ".join(words[:4]) + " "
     first = words[0] if words else ""
     for marker in _MARKERS_BY_FIRST_WORD.get(first, ()):
         if opening.startswith(f" {marker} "):
             return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker])
     clause = first_clause(tokens)
-    text = " " + " ".join(t.lower for t in clause if t.pos != "PUNCT") + " "
+    text = " " + " ".join(compress(map(_LOWER, clause), map("PUNCT".__ne__, map(_POS, clause)))) \
+        + " "
     if _ANY_LINKING_PHRASE.search(text):  # one search; the loop keeps the phrases' order
         for marker in _LINKING_PHRASES:
             if f" {marker} " in text:
                 return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker],
                                      opening=False)
+    if _LINKING_ADVERBS.isdisjoint(map(_LOWER, clause)):  # most clauses
+        return None
     for token in clause:
         if token.lower in _LINKING_ADVERBS and token.pos == "ADV":
             return TransitionUse(sentence.index, token.lower, LINKING_TRANSITIONS[token.lower],
@@ -175,16 +183,24 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
     return None
 
 
-def first_clause(tokens: list[Token]) -> list[Token]:
+def first_clause(tokens: Sequence[Token]) -> Sequence[Token]:
     """The tokens up to the end of the main clause's verb phrase: everything before the root
     and after it up to the first comma, semicolon or conjunction."""
-    root = next((k for k, t in enumerate(tokens) if t.dep == "ROOT"), None)
-    if root is None:
+    deps = list(map(_DEP, tokens))
+    if "ROOT" not in deps:
         return tokens[:8]
-    end = next((k for k in range(root + 1, len(tokens))
-                if tokens[k].text in {",", ";", ":", "—", "–"}
-                or tokens[k].pos in {"CCONJ", "SCONJ"}), len(tokens))
-    return tokens[:end]
+    root = deps.index("ROOT")
+    after = tokens[root + 1:]
+    for k, (text, pos) in enumerate(zip(map(_TEXT, after), map(_POS, after), strict=True),
+                                       root + 1):
+        if text in _CLAUSE_MARKS or pos in _CLAUSE_CONJUNCTIONS:
+            return tokens[:k]
+    return tokens[:len(tokens)]
+
+
+_TEXT, _LOWER, _POS, _DEP = map(token_column, ("text", "lower", "pos", "dep"))
+_CLAUSE_MARKS = frozenset({",", ";", ":", "—", "–"})
+_CLAUSE_CONJUNCTIONS = frozenset({"CCONJ", "SCONJ"})
 
 
 # What makes an opening sentence a detail of evidence rather than a point: a figure, a
@@ -212,13 +228,11 @@ def refers_back(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Quo
 def similarity_matrix(sentences: list[Sentence]) -> np.ndarray:
     """Cosine similarity of sentences' content stems."""
     vocabulary: dict[str, int] = {}
-    rows = []
-    for sentence in sentences:
-        rows.append([vocabulary.setdefault(lemma, len(vocabulary))
-                     for lemma in sorted(sentence.stems)])
+    rows = [[vocabulary.setdefault(lemma, len(vocabulary)) for lemma in sorted(sentence.stems)]
+            for sentence in sentences]
     matrix = np.zeros((len(sentences), max(len(vocabulary), 1)), dtype=np.float32)
-    for i, columns in enumerate(rows):
-        matrix[i, columns] = 1.0
+    matrix[np.repeat(np.arange(len(rows)), [len(r) for r in rows]),
+           [k for r in rows for k in r]] = 1.0
     norms = np.linalg.norm(matrix, axis=1)
     norms[norms == 0] = 1.0
     unit = matrix / norms[:, None]
@@ -285,7 +299,7 @@ def _unlinked(essay: EssayDoc, sentence: Sentence, previous: Sentence,
     if _subjects(sentence) & _subjects(previous):
         return False
     # "And we would become even closer.", "A perfect example; …": a continuation or an example.
-    words = [t for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}]
+    words = _first_words(sentence)
     if words and (words[0].pos == "CCONJ" or any(t.lower in {"example", "instance"}
                                                  for t in words[:4])):
         return False
@@ -298,9 +312,14 @@ def _subjects(sentence: Sentence) -> set[str]:
 
 def _opens_in_time(sentence: Sentence) -> bool:
     """An opening time phrase: "Within six weeks…", "In 1929…", "Three years later…"."""
-    words = [t for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}][:4]
+    words = _first_words(sentence)
     return any(t.like_num or t.lower in _TIME_WORDS for t in words) and bool(words) and (
         words[0].pos in {"ADP", "NUM", "SCONJ"} or words[0].lower in _TIME_WORDS)
+
+
+def _first_words(sentence: Sentence) -> list[Token]:
+    """The sentence's first four tokens that are neither space nor punctuation."""
+    return list(islice((t for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}), 4))
 
 
 def word_families(sentence: Sentence) -> frozenset[str]:
@@ -321,7 +340,7 @@ def word_families(sentence: Sentence) -> frozenset[str]:
 
 
 def _opens_quoted(sentence: Sentence, quotations: tuple[Quotation, ...]) -> bool:
-    first = next((t for t in sentence.tokens if t.pos != "SPACE"), None)
+    first = next(iter(sentence.spoken_tokens), None)
     return first is not None and in_quotation(first.start, quotations)
 
 

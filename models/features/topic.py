@@ -108,9 +108,11 @@ class Topic:
         """Distinct key terms the sentence is about, in the question's order: those it uses,
         and a state whose people it names ("American policy" is about the USA). Whether an
         essay keeps to its question is judged on the terms it uses (``terms_in``) alone."""
-        found = set(self.term_counts(sentence))
-        if self.peoples:
-            found.update(self.peoples[w] for w in sentence.words if w in self.peoples)
+        counts = self.term_counts(sentence)
+        peoples = self.peoples.keys() & sentence.words if self.peoples else ()
+        if not counts and not peoples:  # most sentences
+            return []
+        found = {*counts, *(self.peoples[w] for w in peoples)}
         return [t.term for t in self.key_terms if t.term in found]
 
     def term_occurrences(self, sentence: Sentence) -> int:
