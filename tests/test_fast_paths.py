@@ -5,6 +5,7 @@ check each piece on inputs built to reach its edges.)"""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -14,7 +15,9 @@ import pytest
 
 from models.argument.features import (
     COLUMNS,
+    EXAMPLE_PHRASES,
     NUMERIC,
+    OPINION_PHRASES,
     RELATIVE,
     SentenceFeatures,
     _centralities,
@@ -25,6 +28,15 @@ from models.argument.features import (
 from models.argument.model import load_model
 from models.document import Sentence, build_essay
 from models.features.language import _MATTR_WINDOW, _mattr
+from models.features.lexicon import (
+    ANALYSIS_PHRASES,
+    ANNOUNCEMENT_PHRASES,
+    INFORMAL_PHRASES,
+    SOURCE_PHRASES,
+    STANCE_PHRASES,
+    phrase_finder,
+)
+from models.features.structure import _LINKING_PHRASES, first_clause
 from models.text import prepare_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,3 +169,47 @@ def test_a_results_document_is_what_dataclasses_asdict_makes_of_it(grade, essays
     # The same types too (asdict keeps tuples as tuples), and nothing shared that may change.
     assert repr(document["criteria"]) == repr([asdict(c) for c in result.criteria])
     assert document["criteria"][0]["components"] is not result.criteria[0].components
+
+
+def plain_phrase_finder(phrases) -> re.Pattern[str]:
+    """Every phrase as one alternative, tried in turn at each space."""
+    return re.compile(" (?:" + "|".join(re.escape(p) for p in phrases) + ") ")
+
+
+@pytest.mark.parametrize("phrases", [
+    SOURCE_PHRASES, ANALYSIS_PHRASES, EXAMPLE_PHRASES, OPINION_PHRASES, STANCE_PHRASES,
+    ANNOUNCEMENT_PHRASES, INFORMAL_PHRASES, _LINKING_PHRASES,
+    ("in my", "in my view", "in", "e.g.", "for example", "for instance")])
+def test_a_phrase_finder_matches_where_the_plain_alternation_does(phrases):
+    fast, plain = phrase_finder(phrases), plain_phrase_finder(phrases)
+    words = [*sorted({w for p in phrases for w in p.split()}), "the", "war", "my", "."]
+    texts = [f" {p} " for p in phrases] + [f" x{p} " for p in phrases] + \
+        [f" {p[:-1]} " for p in phrases] + [f" the {p}s and {p} " for p in phrases]
+    rng = random.Random(0)
+    texts += [" " + " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + " "
+              for _ in range(3000)]
+    found = [bool(fast.search(t)) for t in texts]
+    assert found == [bool(plain.search(t)) for t in texts]
+    assert any(found) and not all(found)
+
+
+def plain_first_clause(tokens):
+    root = next((k for k, t in enumerate(tokens) if t.dep == "ROOT"), None)
+    if root is None:
+        return tokens[:8]
+    end = next((k for k in range(root + 1, len(tokens))
+                if tokens[k].text in {",", ";", ":", "—", "–"}
+                or tokens[k].pos in {"CCONJ", "SCONJ"}), len(tokens))
+    return tokens[:end]
+
+
+def test_a_sentences_first_clause_is_its_plain_definition(nlp, essays):
+    lengths = set()
+    for text in essays.values():
+        prepared = prepare_text(text)
+        for sentence in build_essay(prepared, nlp(prepared.analysis_text)).sentences:
+            for tokens in (sentence.spoken_tokens, list(sentence.tokens[1:])):
+                clause = first_clause(tokens)
+                assert clause == plain_first_clause(tokens)
+                lengths.add(len(clause) == len(tokens))
+    assert lengths == {True, False}

@@ -81,13 +81,26 @@ def introduction_sentences(essay: EssayDoc, argument: Argument | None = None
 
 def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> ThesisCandidate:
     """How much a sentence reads like a thesis, from 0 to 1, with the reasons kept apart."""
+    _, stance, arguable, specific, prompt_link, length_fit, announcement, question = \
+        _parts(sentence, topic)
+    return ThesisCandidate(sentence.index, _score(sentence, topic, position_bonus), stance,
+                           arguable, specific, prompt_link, length_fit, announcement, question)
+
+
+def _parts(sentence: Sentence, topic: Topic
+           ) -> tuple[float, float, float, float, float, float, bool, bool]:
     # By the topic's id, as Topic.term_counts: a sentence lives for one analysis, during which
     # its topic is alive, so the id cannot be reused.
     key = ("thesis_candidate", id(topic))
     parts = sentence.memo.get(key)
     if parts is None:  # a sentence of the introduction is scored with and without its place
         parts = sentence.memo[key] = _candidate_parts(sentence, topic)
-    base, stance, arguable, specific, prompt_link, length_fit, announcement, question = parts
+    return parts
+
+
+def _score(sentence: Sentence, topic: Topic, position_bonus: float) -> float:
+    """``score_candidate``'s score alone."""
+    base, _, arguable, _, _, _, announcement, question = _parts(sentence, topic)
     score = base + position_bonus
     if arguable < 1.0:  # a statement of fact, however specific, is not a position
         score *= 0.75
@@ -97,8 +110,7 @@ def score_candidate(sentence: Sentence, topic: Topic, position_bonus: float) -> 
         score *= 0.3
     if sentence.text.startswith(_OPENING_QUOTES) or sentence.truncated:
         score *= 0.5
-    return ThesisCandidate(sentence.index, round(min(score, 1.0), 4), stance, arguable, specific,
-                           prompt_link, length_fit, announcement, question)
+    return round(min(score, 1.0), 4)
 
 
 def _candidate_parts(sentence: Sentence, topic: Topic
@@ -140,8 +152,9 @@ def _best_anywhere(essay: EssayDoc, topic: Topic,
 
     if placed is not None and placed.score >= max(THESIS_THRESHOLD, LATE_PLACEMENT):
         return None
-    scored = [score_candidate(s, topic, 0.0) for s in essay.sentences]
-    return max(scored, key=lambda c: (c.score, -c.sentence), default=None)
+    # Only the best is wanted: the others' scores alone are compared.
+    best = max(essay.sentences, key=lambda s: (_score(s, topic, 0.0), -s.index), default=None)
+    return score_candidate(best, topic, 0.0) if best is not None else None
 
 
 def extract_thesis(essay: EssayDoc, topic: Topic,
@@ -178,8 +191,8 @@ def extract_thesis(essay: EssayDoc, topic: Topic,
         # (What the essay is credited with, whatever the order, is ``anywhere`` below; which
         # sentence is marked as the late thesis stays the argument's restatement when it has
         # one: marking the best claim instead took the thesis highlight's precision below 0.8.)
-        scored = [score_candidate(s, topic, 0.0) for s in rest]
-        top = max(scored, key=lambda c: (c.score, -c.sentence))
+        top = score_candidate(max(rest, key=lambda s: (_score(s, topic, 0.0), -s.index)), topic,
+                              0.0)
         late = top if top.score >= THESIS_THRESHOLD + 0.1 else None
     return ThesisFeatures(late.sentence if late else None, False, best, late, intro_ids,
                           anywhere=_best_anywhere(essay, topic))
