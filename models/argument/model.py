@@ -13,8 +13,9 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from itertools import chain
+from operator import is_not
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,9 @@ class LinearRole:
         z = self.intercept + sum(self.weights.get(name, 0.0) * value
                                  for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+_HAS_ROW = partial(is_not, None)
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,11 @@ class ArgumentModel:
         """Per sentence, the probability of each label."""
         labels, intercepts, numeric, row_of_name, row_of_lemma, indicators = self._stacked
         z = intercepts + features.numeric @ numeric
-        found = [[row_of_name[name] for name in names if name in row_of_name] +
-                 [row_of_lemma[lemma] for lemma in lemmas if lemma in row_of_lemma]
+        # Each sentence's indicators the model has a weight for, by their rows (in C: a
+        # sentence has some 30 names and lemmas to look up).
+        name_row, lemma_row = row_of_name.get, row_of_lemma.get
+        found = [[*filter(_HAS_ROW, map(name_row, names)),
+                  *filter(_HAS_ROW, map(lemma_row, lemmas))]
                  for names, lemmas in zip(features.indicators, features.lemmas, strict=True)]
         rows = np.fromiter(chain.from_iterable(found), dtype=np.intp)
         if len(rows):
