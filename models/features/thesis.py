@@ -116,12 +116,12 @@ def _score(sentence: Sentence, topic: Topic, position_bonus: float) -> float:
 def _candidate_parts(sentence: Sentence, topic: Topic
                      ) -> tuple[float, float, float, float, float, float, bool, bool]:
     """What ``score_candidate`` reads of a sentence, before its place in the essay."""
-    lemmas = set(sentence.lemmas)
-    words = set(sentence.words)
-    text = sentence.lower_text
-    evaluative = len(lemmas & EVALUATIVE) + len(words & EVALUATIVE - lemmas)
-    causal = bool(lemmas & CAUSAL)
-    concession = bool(words & CONCESSION)
+    lemmas, words, text = sentence.lemmas, sentence.words, sentence.lower_text
+    # Evaluative lemmas, and evaluative words whose lemma is another ("worse" for "bad").
+    evaluative_lemmas = EVALUATIVE.intersection(lemmas)
+    evaluative = len(evaluative_lemmas) + len(EVALUATIVE.intersection(words) - evaluative_lemmas)
+    causal = not CAUSAL.isdisjoint(lemmas)
+    concession = not CONCESSION.isdisjoint(words)
     stance_phrase = bool(_STANCE.search(text))
     stance = min(1.0, 0.35 * min(evaluative, 2) + 0.25 * causal + 0.25 * concession
                  + 0.3 * stance_phrase)
