@@ -195,7 +195,7 @@ def first_clause(tokens: Sequence[Token]) -> Sequence[Token]:
                                        root + 1):
         if text in _CLAUSE_MARKS or pos in _CLAUSE_CONJUNCTIONS:
             return tokens[:k]
-    return tokens[:len(tokens)]
+    return tokens[:]
 
 
 _TEXT, _LOWER, _POS, _DEP = map(token_column, ("text", "lower", "pos", "dep"))
