@@ -44,7 +44,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 # noun they start a reduced clause ("The letters written by Lenin."), not a sentence's verb.
 _PARTICIPLE_ONLY = re.compile(r"(?:en|wn|rn|ne|un|ung|unk)$")
 _AUXILIARY_LEMMAS = frozenset({"be", "have", "get"})
-_NORMALISE = re.compile(r"[^a-z0-9]+")
+_ALPHANUMERIC_RUNS = re.compile(r"[a-z0-9]+")
 
 
 _V = TypeVar("_V")
@@ -213,7 +213,8 @@ class Sentence:
     @unlocked_cached_property
     def fingerprint(self) -> str:
         """Text normalised for spotting repeated sentences."""
-        return _NORMALISE.sub(" ", self.text.lower()).strip()
+        # Its runs of ASCII letters and digits, lowercase, one space between each two.
+        return " ".join(_ALPHANUMERIC_RUNS.findall(self.text.lower()))
 
     @unlocked_cached_property
     def opening_words(self) -> tuple[str, ...]:

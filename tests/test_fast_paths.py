@@ -36,7 +36,7 @@ from models.features.lexicon import (
     STANCE_PHRASES,
     phrase_finder,
 )
-from models.features.structure import _LINKING_PHRASES, first_clause
+from models.features.structure import _LINKING_PHRASES, _coherence, first_clause
 from models.text import prepare_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,3 +213,42 @@ def test_a_sentences_first_clause_is_its_plain_definition(nlp, essays):
                 assert clause == plain_first_clause(tokens)
                 lengths.add(len(clause) == len(tokens))
     assert lengths == {True, False}
+
+
+def plain_coherence(similarity: np.ndarray, paragraph_of: list[int]) -> float:
+    n = similarity.shape[0]
+    if n < 4:
+        return 0.5
+    rows, cols = np.triu_indices(n, k=1)
+    labels = np.asarray(paragraph_of)
+    same = labels[rows] == labels[cols]
+    if len(set(paragraph_of)) >= 2 and same.any() and (~same).any():
+        inside = float(similarity[rows[same], cols[same]].mean())
+        across = float(similarity[rows[~same], cols[~same]].mean())
+        return float(np.clip((inside - across) / 0.06, 0.0, 1.0))
+    adjacent = float(np.mean(np.diag(similarity, k=1)))
+    far = similarity[np.triu_indices(n, k=2)]
+    baseline = float(np.mean(far)) if far.size else 0.0
+    return float(np.clip(0.5 + (adjacent - baseline) / 0.16, 0.0, 1.0))
+
+
+def test_coherence_equals_its_plain_definition_with_numpys_indices_and_clip():
+    rng = np.random.default_rng(0)
+    values = set()
+    for _ in range(400):
+        n = int(rng.integers(1, 30))
+        similarity = (rng.random((n, n)) ** 3).astype(np.float32)
+        paragraphs = sorted(rng.integers(0, int(rng.integers(1, 5)), size=n).tolist())
+        value = _coherence(similarity, paragraphs)
+        assert value == plain_coherence(similarity, paragraphs)
+        values.add(0.0 < value < 1.0 if value != 0.5 else None)
+    assert values >= {True, False}  # clipped and not
+
+
+def test_a_sentences_fingerprint_is_its_text_with_every_other_character_run_one_space():
+    rng = random.Random(0)
+    characters = "abcXYZ019 \t\n.,;'’“”-éüß@#İ"
+    for _ in range(20000):
+        text = "".join(rng.choice(characters) for _ in range(rng.randint(0, 20)))
+        sentence = Sentence(0, 0, 0, len(text), text, ())
+        assert sentence.fingerprint == re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import compress, islice
 
 import numpy as np
@@ -248,19 +249,32 @@ def _coherence(similarity: np.ndarray, paragraph_of: list[int]) -> float:
     n = similarity.shape[0]
     if n < 4:
         return 0.5
-    rows, cols = np.triu_indices(n, k=1)
+    rows, cols = _pairs_above(n, 1)
     labels = np.asarray(paragraph_of)
     same = labels[rows] == labels[cols]
     if len(set(paragraph_of)) >= 2 and same.any() and (~same).any():
         inside = float(similarity[rows[same], cols[same]].mean())
         across = float(similarity[rows[~same], cols[~same]].mean())
-        return float(np.clip((inside - across) / 0.06, 0.0, 1.0))
+        return _clipped((inside - across) / 0.06)
     adjacent = float(np.mean(np.diag(similarity, k=1)))
-    far = similarity[np.triu_indices(n, k=2)]
+    far = similarity[_pairs_above(n, 2)]
     baseline = float(np.mean(far)) if far.size else 0.0
     # 0.5 is "neighbours share no more than any two sentences", what a shuffle gives; below it,
     # neighbours share less than chance. Not clipped at 0.5, so reordering always shows.
-    return float(np.clip(0.5 + (adjacent - baseline) / 0.16, 0.0, 1.0))
+    return _clipped(0.5 + (adjacent - baseline) / 0.16)
+
+
+@lru_cache(maxsize=256)
+def _pairs_above(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n, k)``, made once per size (it costs more than the means it serves)."""
+    rows, cols = np.triu_indices(n, k=k)
+    rows.flags.writeable = cols.flags.writeable = False  # shared between calls
+    return rows, cols
+
+
+def _clipped(value: float) -> float:
+    """The value within [0, 1] (``np.clip`` on one number, without numpy's call)."""
+    return min(max(value, 0.0), 1.0)
 
 
 _BACK_REFERENCES = (" this ", " these ", " such ", " it ", " he ", " she ", " they ",
