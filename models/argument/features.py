@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -241,9 +242,7 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
         overlap_elsewhere = (_share(best_elsewhere[position], len(own))
                              if best_elsewhere[position] >= 0 else 0.0)
         in_question = len(own & question)
-        names = [f"place={place}", f"slot={slot}", f"place_slot={place}_{slot}",
-                 f"marker={kind}", f"slot_marker={slot}_{kind}",
-                 *dict.fromkeys(f"opens={' '.join(words[:n_words])}" for n_words in (1, 2, 3))]
+        names = [*_place_names(place, slot, kind), *_opening_names(words)]
         neighbours = []
         for offset, side in ((-1, "previous"), (1, "next")):
             j = position + offset
@@ -252,7 +251,7 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
                 names.append(f"{side}=none")
                 neighbours.append(no_cues)
             else:
-                names.append(f"{side}_marker={kinds[neighbour.index]}")
+                names.append(_neighbour_name(side, kinds[neighbour.index]))
                 neighbours.append(cues[neighbour.index])
         # A paragraph that ends "Therefore, …" usually states its point there, not first.
         ends_with_point = float(kinds[members[-1]] in {"consequence", "conclusion"})
@@ -278,6 +277,25 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
     return SentenceFeatures(_with_relative(np.array(numeric, dtype=float).reshape(
         len(numeric), len(NUMERIC)), [len(part.sentences) for part in parts]),
         tuple(indicators), tuple(used))
+
+
+# The indicators' names, made once per combination: the same few hundred recur sentence after
+# sentence.
+@lru_cache(maxsize=1024)
+def _place_names(place: str, slot: str, kind: str) -> tuple[str, ...]:
+    return (f"place={place}", f"slot={slot}", f"place_slot={place}_{slot}", f"marker={kind}",
+            f"slot_marker={slot}_{kind}")
+
+
+@lru_cache(maxsize=16384)
+def _opening_names(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of the sentence's first one, two and three words (once each)."""
+    return tuple(dict.fromkeys(f"opens={' '.join(words[:n_words])}" for n_words in (1, 2, 3)))
+
+
+@lru_cache(maxsize=256)
+def _neighbour_name(side: str, kind: str) -> str:
+    return f"{side}_marker={kind}"
 
 
 def _shared(sets: Sequence[frozenset[str]]) -> np.ndarray:

@@ -227,7 +227,7 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     own = own_tokens(sentence, quoted)
     # Without quotations its own words are all its words, already joined once.
     text = " " + " ".join(t.lower for t in own) + " " if quoted else sentence.lower_text
-    own_lemmas = {t.lemma for t in own if t.is_alpha} if quoted else set(sentence.lemmas)
+    own_lemmas = {t.lemma for t in own if t.is_alpha} if quoted else sentence.lemmas
     if _CITATION.search(sentence.text) or (
             _SOURCE.search(text)
             and (_named_source(own) or any(f" {q} " in text for q in SOURCE_QUALIFIERS))):
@@ -236,13 +236,13 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
         kinds.append("example")
     # A quotation running over several sentences is attributed (or not) where it opens.
     continued = bool(quoted) and all(q.start < sentence.start for q in quoted)
-    attributed = (not quoted or continued or bool(own_lemmas & ATTRIBUTION_LEMMAS)
+    attributed = (not quoted or continued or not ATTRIBUTION_LEMMAS.isdisjoint(own_lemmas)
                   or bool(names) or " according to " in text
                   or (previous is not None and previous.text.rstrip().endswith((":", ";"))))
     analysis = bool(_ANALYSIS.search(text))
     words = {t.lower for t in own if t.is_alpha} if quoted else sentence.words
     claim = not SWEEPING.isdisjoint(words) or _OPINION.search(text) or \
-        len(own_lemmas & EVALUATIVE) >= 2
+        len(EVALUATIVE.intersection(own_lemmas)) >= 2
     return SentenceEvidence(sentence.index, tuple(kinds), tuple(dict.fromkeys(items)),
                             attributed, analysis, claim,
                             opens_with_reference(own, lead_ins=False),
