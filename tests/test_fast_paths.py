@@ -27,6 +27,7 @@ from models.argument.features import (
 )
 from models.argument.model import load_model
 from models.document import Sentence, build_essay
+from models.features.known_names import _finder, things_named
 from models.features.language import _MATTR_WINDOW, _mattr
 from models.features.lexicon import (
     ANALYSIS_PHRASES,
@@ -252,3 +253,16 @@ def test_a_sentences_fingerprint_is_its_text_with_every_other_character_run_one_
         text = "".join(rng.choice(characters) for _ in range(rng.randint(0, 20)))
         sentence = Sentence(0, 0, 0, len(text), text, ())
         assert sentence.fingerprint == re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def test_things_named_are_those_the_plain_longest_first_alternation_finds():
+    _, thing = _finder()
+    plain = re.compile("(?<= )(?:" + "|".join(
+        re.escape(f) for f in sorted(thing, key=lambda f: (-len(f), f))) + ")(?= )")
+    rng = random.Random(0)
+    words = [*thing, "the", "and", "of", "soviets", "us", "union", "states"]
+    texts = [" " + " ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) + " "
+             for _ in range(5000)]
+    found = [things_named(t) for t in texts]
+    assert found == [frozenset(thing[m.group()] for m in plain.finditer(t)) for t in texts]
+    assert any(len(f) >= 2 for f in found) and not all(found)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from models.features.lexicon import alternation
+
 # Each group names one thing; any of its forms counts as any other.
 _GROUPS: tuple[tuple[str, ...], ...] = (
     ("USA", "U.S.A.", "United States", "United States of America", "America"),
@@ -82,12 +84,12 @@ def _finder() -> tuple[re.Pattern[str], dict[str, str]]:
     thing = {form: group[0] for form, group in _index().items()}
     thing.update((people.lower(), state) for state, peoples in _PEOPLES.items()
                  for people in peoples)
-    alternatives = "|".join(re.escape(f) for f in sorted(thing, key=lambda f: (-len(f), f)))
-    return re.compile(f"(?<= )(?:{alternatives})(?= )"), thing
+    # A space opens each: the regex engine then jumps from space to space. The name is group 1.
+    return re.compile(f" ({alternation(thing)})(?= )"), thing
 
 
 def things_named(text: str) -> frozenset[str]:
     """What a padded lowercase text (" gorbachev led the ussr ") names by any of its names, or
     a state by its people ("soviet troops"), each thing by its first name ("USSR")."""
     finder, thing = _finder()
-    return frozenset(thing[match.group()] for match in finder.finditer(text))
+    return frozenset(thing[match.group(1)] for match in finder.finditer(text))

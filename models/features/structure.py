@@ -347,7 +347,8 @@ def word_families(sentence: Sentence) -> frozenset[str]:
                  for prefix in _PREFIXES
                  if lemma.startswith(prefix) and len(lemma) - len(prefix) >= 4}
         numbers = {t.text for t in sentence.tokens
-                   if t.like_num and any(c.isdigit() for c in t.text)}
+                   if t.like_num and any(c.isdigit() for c in t.text)} \
+            if sentence.has_number else set()  # most sentences have none
         named = {f"name:{thing}" for thing in things_named(sentence.lower_text)}
         cached = sentence.memo["word_families"] = sentence.stems | extra | numbers | named
     return cached
