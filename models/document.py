@@ -31,7 +31,7 @@ from spacy.attrs import (
     TAG,
 )
 from spacy.parts_of_speech import IDS as _POS_IDS
-from spacy.strings import StringStore
+from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc
 
 from models.text import PreparedText, count_words
@@ -373,6 +373,7 @@ class Columns(NamedTuple):
     each kind start in those lists and how many it has (a column per kind: _TOKEN, ...)."""
 
     tokens: list[Token]  # every token but whitespace
+    spoken_tokens: list[Token]  # those not tagged as space either
     token_lowers: list[str]
     token_lemmas: list[str]
     words: list[str]  # alphabetic tokens, lowercase
@@ -393,7 +394,7 @@ def _snapshot(doc: Doc, text: str) -> Columns:
     token of every essay, and was a sixth of the engine's own time."""
     array = doc.to_array(_ATTRS)
     if not len(array):
-        return Columns([], [], [], [], [], [], [], [], [], [])
+        return Columns([], [], [], [], [], [], [], [], [], [], [])
     last = doc[-1]
     if last.idx + len(last.text_with_ws) != len(text) or \
             text[last.idx:last.idx + len(last.text)] != last.text:
@@ -418,28 +419,42 @@ def _snapshot(doc: Doc, text: str) -> Columns:
     masks[:, _SPOKEN] = spoken = token & (pos_ids != _POS_IDS["SPACE"])
     masks[:, _WORDED] = spoken & (pos_ids != _POS_IDS["PUNCT"])
     verb = (pos_ids == _POS_IDS["VERB"]) | (pos_ids == _POS_IDS["AUX"])
-    masks[:, _FINITE] = token & (
-        np.fromiter(map(FINITE_TAGS.__contains__, tag_s), dtype=bool, count=n)
-        | (verb & np.fromiter(map("ROOT".__eq__, dep_s), dtype=bool, count=n)))
-    masks[:, _SUBORDINATE] = token & np.fromiter(map(SUBORDINATE_DEPS.__contains__, dep_s),
-                                                 dtype=bool, count=n)
+    tags, deps = array[:, 3], array[:, 4]
+    masks[:, _FINITE] = token & (_any_of(tags, _FINITE_TAG_IDS) | (verb & (deps == _ROOT_ID)))
+    masks[:, _SUBORDINATE] = token & _any_of(deps, _SUBORDINATE_DEP_IDS)
     masks[:, _NUMBER] = token & array[:, 9].astype(bool)
     masks[:, _PROPER] = pos_ids == _POS_IDS["PROPN"]
     masks[:, _VERB] = verb
-    masks[:, _PAST] = token & np.fromiter(map("VBD".__eq__, tag_s), dtype=bool, count=n)
+    masks[:, _PAST] = token & (tags == _PAST_ID)
     # Each kind's running count: a sentence's tokens of a kind are the difference at its ends.
     running = np.zeros((n + 1, 11), dtype=np.int64)
     np.cumsum(masks, axis=0, out=running[1:])
     bounds = np.array([*sentence_starts, n])
     at_start = running[bounds[:-1]]
     flags = masks.T.tolist()
+    every = list(map(partial(tuple.__new__, Token), rows))
     return Columns(
-        list(compress(map(partial(tuple.__new__, Token), rows), flags[_TOKEN])),
+        list(compress(every, flags[_TOKEN])), list(compress(every, flags[_SPOKEN])),
         list(compress(lower_s, flags[_TOKEN])), list(compress(lemma_s, flags[_TOKEN])),
         list(compress(lower_s, flags[_WORD])), list(compress(lemma_s, flags[_WORD])),
         list(compress(lemma_s, flags[_CONTENT])), list(compress(lower_s, flags[_SPOKEN])),
         list(compress(lower_s, flags[_WORDED])), at_start.tolist(),
         (running[bounds[1:]] - at_start).tolist())
+
+
+# Tags and dependency labels by their ids (a string's id is its hash in every StringStore), so
+# their masks are a few array comparisons, not a lookup per token.
+_FINITE_TAG_IDS = tuple(get_string_id(tag) for tag in sorted(FINITE_TAGS))
+_SUBORDINATE_DEP_IDS = tuple(get_string_id(dep) for dep in sorted(SUBORDINATE_DEPS))
+_ROOT_ID, _PAST_ID = get_string_id("ROOT"), get_string_id("VBD")
+
+
+def _any_of(column: np.ndarray, ids: tuple[int, ...]) -> np.ndarray:
+    """Whether each value of the column is one of the ids."""
+    found = column == ids[0]
+    for other in ids[1:]:
+        found |= column == other
+    return found
 
 
 def _primed(sentence: Sentence, columns: Columns, k: int) -> Sentence:
@@ -452,6 +467,7 @@ def _primed(sentence: Sentence, columns: Columns, k: int) -> Sentence:
 
     words = tuple(run(columns.words, _WORD))
     sentence.__dict__.update(
+        spoken_tokens=tuple(run(columns.spoken_tokens, _SPOKEN)),
         token_lowers=tuple(run(columns.token_lowers, _TOKEN)),
         token_lemmas=tuple(run(columns.token_lemmas, _TOKEN)),
         words=words, n_words=len(words), lemmas=tuple(run(columns.lemmas, _WORD)),

@@ -107,9 +107,9 @@ def test_sentences_are_the_parsers_sentences(nlp, essays):
         assert [(s.start, s.end) for s in essay.sentences] == expected
 
 
-PRIMED = ("token_lowers", "token_lemmas", "words", "n_words", "lemmas", "content_lemmas",
-          "lower_text", "opening_words", "has_finite_verb", "has_subordinate_clause",
-          "has_number", "n_proper", "n_verbs", "n_past")
+PRIMED = ("spoken_tokens", "token_lowers", "token_lemmas", "words", "n_words", "lemmas",
+          "content_lemmas", "lower_text", "opening_words", "has_finite_verb",
+          "has_subordinate_clause", "has_number", "n_proper", "n_verbs", "n_past")
 
 
 def test_sentence_properties_read_off_the_docs_columns_equal_those_read_token_by_token(
