@@ -408,9 +408,9 @@ def _snapshot(doc: Doc, text: str) -> Columns:
     stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
     named = names.__getitem__
     lower_s, lemma_s = list(map(named, lower)), list(map(lemmas.__getitem__, lemma))
-    tag_s, dep_s = list(map(named, tag)), list(map(named, dep))
     rows = zip([text[i:i + k] for i, k in zip(idx, length, strict=True)], lower_s, lemma_s,
-               map(named, pos), tag_s, dep_s, idx, stop, alpha, num, strict=True)
+               map(named, pos), map(named, tag), map(named, dep), idx, stop, alpha, num,
+               strict=True)
     masks = np.empty((n, 11), dtype=bool)
     masks[:, _TOKEN] = token = ~array[:, 10].astype(bool)
     pos_ids = array[:, 2]

@@ -132,10 +132,16 @@ def in_quotation(position: int, quotations: list[Quotation] | tuple[Quotation, .
     return any(q.start <= position < q.end for q in quotations)
 
 
+def quotations_in(sentence: Sentence, quotations: list[Quotation] | tuple[Quotation, ...]
+                  ) -> list[Quotation]:
+    """The quotations that overlap the sentence."""
+    return [q for q in quotations if q.start < sentence.end and q.end > sentence.start]
+
+
 def own_tokens(sentence: Sentence, quotations: list[Quotation] | tuple[Quotation, ...]
                ) -> list[Token]:
     """The sentence's tokens outside quotations: the words that are the student's own."""
-    spans = [q for q in quotations if q.start < sentence.end and q.end > sentence.start]
+    spans = quotations_in(sentence, quotations)
     if not spans:
         return list(sentence.spoken_tokens)
     return [t for t in sentence.spoken_tokens if not in_quotation(t.start, spans)]
@@ -197,7 +203,7 @@ def sentence_evidence(sentence: Sentence, quotations: list[Quotation],
     kinds: list[str] = []
     items: list[str] = []
     tokens = sentence.tokens
-    quoted = [q for q in quotations if q.start < sentence.end and q.end > sentence.start]
+    quoted = quotations_in(sentence, quotations)
     if quoted:
         kinds.append("quotation")
     # Years as a person reads them: "in 1914", "49 BC", the 1930s; not "1500 men".

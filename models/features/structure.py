@@ -19,6 +19,7 @@ from models.features.evidence import (
     in_quotation,
     opens_with_reference,
     own_tokens,
+    quotations_in,
 )
 from models.features.known_names import things_named
 from models.features.lexicon import (
@@ -157,7 +158,7 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
     spoken = sentence.spoken_tokens
     if not spoken or in_quotation(spoken[0].start, quotations):
         return None
-    if any(q.start < sentence.end and q.end > sentence.start for q in quotations):
+    if quotations_in(sentence, quotations):
         tokens: Sequence[Token] = own_tokens(sentence, quotations)
         words: Sequence[str] = [t.lower for t in tokens if t.pos != "PUNCT"]
     else:  # all its tokens are its own, and their words already listed
