@@ -23,9 +23,9 @@ from spacy.attrs import (
     IS_SPACE,
     IS_STOP,
     LEMMA,
-    LENGTH,
     LIKE_NUM,
     LOWER,
+    ORTH,
     POS,
     SENT_START,
     TAG,
@@ -221,6 +221,12 @@ class Sentence:
         """Its words and numbers in order, lowercase, without punctuation."""
         return tuple(t.lower for t in self.tokens if t.pos not in {"SPACE", "PUNCT"})
 
+    @unlocked_cached_property
+    def lead(self) -> str:
+        """The first six words, lowercase and padded: where opening markers are looked for
+        (``opening(6)``, made once; several features read it)."""
+        return self.opening(6)
+
     def opening(self, n_tokens: int = 4) -> str:
         """The first words, lowercase and padded, for matching sentence-initial markers."""
         return " " + " ".join(self.opening_words[:n_tokens]) + " "
@@ -320,7 +326,7 @@ def build_essay(prepared: PreparedText, doc: Doc) -> EssayDoc:
                     elided=bool(prepared.elisions))
 
 
-_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, LENGTH, IS_STOP, IS_ALPHA, LIKE_NUM, IS_SPACE,
+_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, ORTH, IS_STOP, IS_ALPHA, LIKE_NUM, IS_SPACE,
           SENT_START]
 
 
@@ -404,11 +410,12 @@ def _snapshot(doc: Doc, text: str) -> Columns:
     names, lemmas = _string_caches(doc.vocab.strings)
     sentence_starts = [0, *(np.flatnonzero(array[1:, 11] == 1) + 1).tolist()]
     n = len(array)
-    lower, lemma, pos, tag, dep, idx, length = array[:, :7].T.tolist()
+    lower, lemma, pos, tag, dep, idx, orth = array[:, :7].T.tolist()
     stop, alpha, num = array[:, 7:10].astype(bool).T.tolist()
     named = names.__getitem__
     lower_s, lemma_s = list(map(named, lower)), list(map(lemmas.__getitem__, lemma))
-    rows = zip([text[i:i + k] for i, k in zip(idx, length, strict=True)], lower_s, lemma_s,
+    # A token's text is its ORTH string: spaCy's tokenizer never changes the text it splits.
+    rows = zip(map(named, orth), lower_s, lemma_s,
                map(named, pos), map(named, tag), map(named, dep), idx, stop, alpha, num,
                strict=True)
     masks = np.empty((n, 11), dtype=bool)

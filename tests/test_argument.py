@@ -4,6 +4,7 @@ support linked to what it backs; the model file; the annotated corpus's format."
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -58,6 +59,23 @@ def test_features_are_named_numbers_and_see_the_neighbours_and_the_section(analy
     assert all(isinstance(v, float) for row in rows for v in row.values())
     assert rows[0]["place=intro"] == 1.0 and rows[0]["previous=none"] == 1.0
     assert "relative_centrality" in rows[5] and "question_overlap" in rows[5]
+    # Each number is the one its name says (a column out of place would move the model).
+    parts = sections(a.scored)
+    assert len(parts) == len(a.scored.paragraphs) >= 3
+    row_of = {s.index: row for s, row in zip(a.scored.sentences, rows, strict=True)}
+    for part in parts:
+        n = len(part.sentences)
+        for k, index in enumerate(part.sentences):
+            row, sentence = row_of[index], a.scored.sentence(index)
+            assert row["paragraph_sentences"] == min(n, 8) / 8
+            assert row["essay_paragraphs"] == min(len(parts), 7) / 7
+            assert row["relative_position"] == (k / (n - 1) if n > 1 else 0.0)
+            assert row["words_log"] == pytest.approx(math.log1p(sentence.n_words))
+            assert row["question_mark"] == float(sentence.text.rstrip().endswith("?"))
+            assert row["number"] == float(sentence.has_number)
+            assert row[f"place={part.place}"] == 1.0
+            assert row.get("previous=none", 0.0) == float(k == 0)
+            assert row.get("next=none", 0.0) == float(k == n - 1)
 
 
 def test_the_shipped_model_is_plain_json_with_its_origin_and_reads_back(tmp_path):

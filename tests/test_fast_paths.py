@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from models.argument.features import (
     RELATIVE,
     SentenceFeatures,
     _centralities,
+    _jaccard,
     _shared,
     _with_relative,
     sentence_features,
@@ -37,7 +39,7 @@ from models.features.lexicon import (
     STANCE_PHRASES,
     phrase_finder,
 )
-from models.features.structure import _LINKING_PHRASES, _coherence, first_clause
+from models.features.structure import _LINKING_PHRASES, _coherence, first_clause, similarity_matrix
 from models.text import prepare_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,15 +65,46 @@ def test_moving_type_token_ratio_equals_counting_every_window(vocabulary):
     assert _mattr(cycle) == plain_mattr(cycle) == 1.0
 
 
+def plain_centralities(sets: list[frozenset[str]]) -> list[float]:
+    """Each set's mean Jaccard overlap with the others, as its definition reads."""
+    out = []
+    for k, own in enumerate(sets):
+        others = sets[:k] + sets[k + 1:]
+        out.append(sum(len(own & o) / max(1, len(own | o)) for o in others) / len(others)
+                   if others else 0.0)
+    return out
+
+
 def test_centrality_is_the_mean_jaccard_overlap_with_the_other_sentences():
     rng = random.Random(7)
     for size in (0, 1, 2, 5, 30):
         sets = [frozenset(f"l{rng.randrange(12)}" for _ in range(rng.randrange(0, 8)))
                 for _ in range(size)]
-        expected = [sum(len(own & o) / max(1, len(own | o)) for o in others) / len(others)
-                    if (others := sets[:k] + sets[k + 1:]) else 0.0
-                    for k, own in enumerate(sets)]
-        assert _centralities(_shared(sets)) == expected
+        jaccard = _jaccard(_shared(sets))
+        assert _centralities(jaccard, range(size)) == plain_centralities(sets)
+        # A section of the essay: its sentences' overlaps with each other only, whether they
+        # follow one another or not.
+        assert _centralities(jaccard, range(1, size)) == plain_centralities(sets[1:])
+        rows = [k for k in range(size) if k % 3 != 1]
+        assert _centralities(jaccard, rows) == plain_centralities([sets[k] for k in rows])
+
+
+def test_similarity_matrix_is_the_cosine_of_stem_vectors_to_the_last_bit():
+    rng = random.Random(11)
+    for size in (1, 2, 7, 40):
+        sentences = [SimpleNamespace(stems=frozenset(f"s{rng.randrange(30)}"
+                                                     for _ in range(rng.randrange(0, 12))))
+                     for _ in range(size)]
+        vocabulary: dict[str, int] = {}
+        matrix = np.zeros((size, 30), dtype=np.float32)
+        for row, sentence in enumerate(sentences):
+            for stem in sorted(sentence.stems):
+                matrix[row, vocabulary.setdefault(stem, len(vocabulary))] = 1.0
+        matrix = matrix[:, :max(len(vocabulary), 1)]
+        norms = np.linalg.norm(matrix, axis=1)
+        norms[norms == 0] = 1.0
+        unit = matrix / norms[:, None]
+        assert similarity_matrix(sentences).tobytes() == (unit @ unit.T).tobytes()
 
 
 def test_relative_features_equal_plain_sums_over_each_section_to_the_last_bit():

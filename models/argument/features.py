@@ -47,10 +47,6 @@ CONTEXT_CUES = ("example", "opinion", "conclusion_marker", "because", "number",
                 "first_person", "concession")
 
 
-def _opening(sentence: Sentence, n_words: int = 3) -> tuple[str, ...]:
-    return sentence.opening_words[:n_words]
-
-
 # Markers by their first word, longest first, so a sentence is checked in one lookup.
 _MARKERS: dict[str, list[tuple[str, str]]] = {}
 for _marker, _kind in sorted(TRANSITIONS.items(), key=lambda mk: (-len(mk[0]), mk[0])):
@@ -61,8 +57,8 @@ def marker_kind(sentence: Sentence) -> str:
     """The kind of discourse marker the sentence opens with ("none" without one)."""
     cached = sentence.memo.get("marker_kind")
     if cached is None:
-        words = _opening(sentence, 6)
-        opening = " " + " ".join(words) + " "
+        words = sentence.opening_words
+        opening = sentence.lead
         cached = next((kind for marker, kind in _MARKERS.get(words[0] if words else "", ())
                        if opening.startswith(marker)), "none")
         sentence.memo["marker_kind"] = cached
@@ -86,7 +82,7 @@ def _cues(sentence: Sentence) -> tuple[float, ...]:
         float(" because " in text or " since " in text or " as a result " in text),
         float(sentence.has_number),
         float(not FIRST_PERSON.isdisjoint(sentence.words)),
-        float(sentence.opening(6).startswith(_CONCESSIONS)),
+        float(sentence.lead.startswith(_CONCESSIONS)),
     )
 
 
@@ -199,84 +195,87 @@ def sentence_features(essay: EssayDoc, topic: Topic) -> SentenceFeatures:
     """The features of every sentence of the essay, in order."""
     sentences = essay.sentences
     parts = sections(essay)
-    section_of = {i: part for part in parts for i in part.sentences}
     n_paragraphs = min(len(parts), 7) / 7
-    lemmas = {s.index: s.content_lemmas for s in sentences}
-    cues = {s.index: _cues(s) for s in sentences}
-    kinds = {s.index: marker_kind(s) for s in sentences}
+    own_lemmas = [s.content_lemmas for s in sentences]
+    cues = [_cues(s) for s in sentences]
+    kinds = [marker_kind(s) for s in sentences]
+    row_of = {s.index: k for k, s in enumerate(sentences)}
     intro_last = parts[0].sentences[-1] if parts and parts[0].place == "intro" else None
     question = topic.prompt_lemmas | topic.key_term_lemmas
     question_size = max(1, len(question))
     # How many content words each pair of sentences shares, for the overlaps and centrality.
-    row_of = {s.index: k for k, s in enumerate(sentences)}
-    shared = _shared([lemmas[s.index] for s in sentences])
-    rows_of = {id(part): [row_of[i] for i in part.sentences] for part in parts}
-    centrality = {i: value for part in parts for i, value in
-                  zip(part.sentences, _centralities(shared[np.ix_(rows_of[id(part)],
-                                                                  rows_of[id(part)])]),
-                      strict=True)}
+    shared = _shared(own_lemmas)
+    part_rows = [[row_of[i] for i in part.sentences] for part in parts]
     # The most words a sentence shares with one outside its part (-1: no sentence outside).
     part_of_row = np.zeros(len(sentences), dtype=int)
-    for number, part in enumerate(parts):
-        part_of_row[rows_of[id(part)]] = number
+    for number, rows in enumerate(part_rows):
+        part_of_row[rows] = number
     outside = np.where(part_of_row[:, None] != part_of_row[None, :], shared, -1.0)
     best_elsewhere = outside.max(axis=1).astype(int).tolist() if len(sentences) else []
     with_intro_last = (shared[:, row_of[intro_last]].astype(int).tolist()
                        if intro_last is not None else [])
+    part_of = part_of_row.tolist()
+    jaccard = _jaccard(shared)
     no_cues = (0.0,) * len(CONTEXT_CUES)
-    numeric: list[list[float]] = []
-    indicators: list[tuple[str, ...]] = []
-    used: list[frozenset[str]] = []
-    for position, sentence in enumerate(sentences):
-        part = section_of[sentence.index]
-        members: Sequence[int] = part.sentences
-        k, n = members.index(sentence.index), len(members)
-        place = part.place
-        slot = "first" if k == 0 else "last" if k == n - 1 else "middle"
-        own = lemmas[sentence.index]
-        words = _opening(sentence, 3)
-        lemma_set = frozenset(sentence.lemmas)
-        modals = sum(map(MODALS.__contains__, sentence.words))
-        kind = kinds[sentence.index]
-        # The most words shared with one sentence, over its own: max(len(own & o)) / len(own).
-        overlap_elsewhere = (_share(best_elsewhere[position], len(own))
-                             if best_elsewhere[position] >= 0 else 0.0)
-        in_question = len(own & question)
-        names = [*_place_names(place, slot, kind), *_opening_names(words)]
-        neighbours = []
-        for offset, side in ((-1, "previous"), (1, "next")):
-            j = position + offset
-            neighbour = sentences[j] if 0 <= j < len(sentences) else None
-            if neighbour is None or section_of[neighbour.index] is not part:
-                names.append(f"{side}=none")
-                neighbours.append(no_cues)
-            else:
-                names.append(_neighbour_name(side, kinds[neighbour.index]))
-                neighbours.append(cues[neighbour.index])
+    numeric: list[tuple[float, ...]] = [()] * len(sentences)
+    indicators: list[tuple[str, ...]] = [()] * len(sentences)
+    used: list[frozenset[str]] = [frozenset()] * len(sentences)
+    for number, (part, rows) in enumerate(zip(parts, part_rows, strict=True)):
+        n, place = len(rows), part.place
+        centrality = _centralities(jaccard, rows)
         # A paragraph that ends "Therefore, …" usually states its point there, not first.
-        ends_with_point = float(kinds[members[-1]] in {"consequence", "conclusion"})
-        opens_in_sequence = float(kinds[members[0]] in {"sequence", "addition"})
-        by_slot = [0.0] * len(_SLOT_PARAGRAPH)
-        by_slot[_SLOT_PARAGRAPH_AT[f"{slot}_x_ends_with_consequence"]] = ends_with_point
-        by_slot[_SLOT_PARAGRAPH_AT[f"{slot}_x_opens_in_sequence"]] = opens_in_sequence
-        numeric.append([
-            _share(k, n - 1), min(n, 8) / 8, n_paragraphs, math.log1p(sentence.n_words),
-            float(modals), float(len(EVALUATIVE.intersection(lemma_set))),
-            float(len(CAUSAL.intersection(lemma_set))), min(sentence.n_proper, 5) / 5,
-            _share(sentence.n_past, max(1, sentence.n_verbs)),
-            float(sentence.has_subordinate_clause),
-            float(sentence.text.rstrip("”\"' ").endswith("?")),
-            float(bool(words) and words[0] in BACK_REFERENCE),
-            _share(in_question, question_size), float(min(in_question, 5)), overlap_elsewhere,
-            _share(with_intro_last[position], len(own))
-            if intro_last is not None and place != "intro" else 0.0,
-            centrality[sentence.index], ends_with_point, opens_in_sequence,
-            *cues[sentence.index], *neighbours[0], *neighbours[1], *by_slot])
-        indicators.append(tuple(names))
-        used.append(lemma_set)
+        ends_with_point = float(kinds[rows[-1]] in {"consequence", "conclusion"})
+        opens_in_sequence = float(kinds[rows[0]] in {"sequence", "addition"})
+        in_part = (min(n, 8) / 8, n_paragraphs)
+        for k, position in enumerate(rows):
+            sentence = sentences[position]
+            slot = "first" if k == 0 else "last" if k == n - 1 else "middle"
+            own = own_lemmas[position]
+            words = sentence.opening_words[:3]
+            lemma_set = frozenset(sentence.lemmas)
+            kind = kinds[position]
+            in_question = len(own & question)
+            names = [*_place_names(place, slot, kind), *_opening_names(words)]
+            sides = []
+            for j, side in ((position - 1, "previous"), (position + 1, "next")):
+                if 0 <= j < len(sentences) and part_of[j] == number:
+                    names.append(_neighbour_name(side, kinds[j]))
+                    sides.append(cues[j])
+                else:
+                    names.append(f"{side}=none")
+                    sides.append(no_cues)
+            # Numbers and truth values, in NUMERIC's order (the matrix makes them floats).
+            numeric[position] = (
+                _share(k, n - 1), *in_part, math.log1p(sentence.n_words),
+                sum(map(MODALS.__contains__, sentence.words)),
+                len(EVALUATIVE.intersection(lemma_set)), len(CAUSAL.intersection(lemma_set)),
+                min(sentence.n_proper, 5) / 5, _share(sentence.n_past, max(1, sentence.n_verbs)),
+                sentence.has_subordinate_clause, sentence.text.rstrip("”\"' ").endswith("?"),
+                bool(words) and words[0] in BACK_REFERENCE,
+                in_question / question_size, min(in_question, 5),
+                # The most words shared with one sentence, over its own.
+                _share(best_elsewhere[position], len(own))
+                if best_elsewhere[position] >= 0 else 0.0,
+                _share(with_intro_last[position], len(own))
+                if intro_last is not None and place != "intro" else 0.0,
+                centrality[k], ends_with_point, opens_in_sequence,
+                *cues[position], *sides[0], *sides[1],
+                *_by_slot(slot, ends_with_point, opens_in_sequence))
+            indicators[position] = tuple(names)
+            used[position] = lemma_set
     return SentenceFeatures(_with_relative(np.array(numeric, dtype=float).reshape(
         len(numeric), len(NUMERIC)), [len(part.sentences) for part in parts]),
         tuple(indicators), tuple(used))
+
+
+@lru_cache(maxsize=64)
+def _by_slot(slot: str, ends_with_point: float, opens_in_sequence: float
+             ) -> tuple[float, ...]:
+    """The _SLOT_PARAGRAPH columns: the paragraph's two cues in the sentence's slot only."""
+    values = [0.0] * len(_SLOT_PARAGRAPH)
+    values[_SLOT_PARAGRAPH_AT[f"{slot}_x_ends_with_consequence"]] = ends_with_point
+    values[_SLOT_PARAGRAPH_AT[f"{slot}_x_opens_in_sequence"]] = opens_in_sequence
+    return tuple(values)
 
 
 # The indicators' names, made once per combination: the same few hundred recur sentence after
@@ -309,16 +308,25 @@ def _shared(sets: Sequence[frozenset[str]]) -> np.ndarray:
     return members @ members.T
 
 
-def _centralities(shared: np.ndarray) -> list[float]:
-    """Each sentence's mean word overlap (Jaccard) with the others of its section, from the
-    words each pair shares (``_shared`` of the section)."""
-    n = len(shared)
+def _jaccard(shared: np.ndarray) -> list[list[float]]:
+    """Each pair of sets' Jaccard overlap, from the words each pair shares (``_shared``)."""
+    sizes = np.diagonal(shared)
+    return (shared / np.maximum(1, sizes[:, None] + sizes[None, :] - shared)).tolist()
+
+
+def _centralities(jaccard: list[list[float]], rows: Sequence[int]) -> list[float]:
+    """Each sentence's mean word overlap (Jaccard) with the others of its section, the
+    sentences at ``rows`` of the essay's ``_jaccard`` matrix."""
+    n = len(rows)
     if n < 2:
         return [0.0] * n
-    sizes = np.diagonal(shared)
-    jaccard = (shared / np.maximum(1, sizes[:, None] + sizes[None, :] - shared)).tolist()
-    # Summed in order, as sum() over the others would: the same float to the last bit.
-    return [sum(row[:k] + row[k + 1:]) / (n - 1) for k, row in enumerate(jaccard)]
+    first = rows[0]
+    if rows[-1] - first == n - 1:  # a section's sentences follow one another: slices
+        ends = [(jaccard[i], i - first) for i in rows]
+        # Summed in order, as sum() over the others would: the same float to the last bit.
+        return [sum(row[first:first + k] + row[first + k + 1:first + n]) / (n - 1)
+                for row, k in ends]
+    return [sum(jaccard[i][j] for j in rows if j != i) / (n - 1) for i in rows]
 
 
 def _with_relative(numeric: np.ndarray, sizes: Sequence[int]) -> np.ndarray:

@@ -139,18 +139,22 @@ def quotations_in(sentence: Sentence, quotations: list[Quotation] | tuple[Quotat
 
 
 def own_tokens(sentence: Sentence, quotations: list[Quotation] | tuple[Quotation, ...]
-               ) -> list[Token]:
+               ) -> Sequence[Token]:
     """The sentence's tokens outside quotations: the words that are the student's own."""
     spans = quotations_in(sentence, quotations)
     if not spans:
-        return list(sentence.spoken_tokens)
+        return sentence.spoken_tokens
     return [t for t in sentence.spoken_tokens if not in_quotation(t.start, spans)]
 
 
-def opens_with_reference(tokens: list[Token], lead_ins: bool = True) -> bool:
+def opens_with_reference(tokens: Sequence[Token], lead_ins: bool = True) -> bool:
     """Whether a sentence opens by pointing back at what came before: "This shows…", "These
     agreements…", "Such measures…", and with ``lead_ins`` also "In this way…", "Because of
     these changes…", "After that…"."""
+    # Most sentences open with neither: their first word settles it.
+    first = next((t.lower for t in tokens if t.pos != "PUNCT"), None)
+    if first not in _DEMONSTRATIVES and (not lead_ins or first not in _LEAD_INS):
+        return False
     words = list(islice((t for t in tokens if t.pos != "PUNCT"), 4))
     for position, token in enumerate(words):
         if token.lower in _DEMONSTRATIVES and (token.lower != "that" or token.tag == "DT"):

@@ -232,12 +232,13 @@ def similarity_matrix(sentences: list[Sentence]) -> np.ndarray:
     vocabulary: dict[str, int] = {}
     rows = [[vocabulary.setdefault(lemma, len(vocabulary)) for lemma in sorted(sentence.stems)]
             for sentence in sentences]
-    matrix = np.zeros((len(sentences), max(len(vocabulary), 1)), dtype=np.float32)
-    matrix[np.repeat(np.arange(len(rows)), [len(r) for r in rows]),
-           [k for r in rows for k in r]] = 1.0
-    norms = np.linalg.norm(matrix, axis=1)
-    norms[norms == 0] = 1.0
-    unit = matrix / norms[:, None]
+    lengths = [len(r) for r in rows]
+    # Each row of ones divided by its norm, the root of its count (a row with none stays
+    # empty): the unit vectors, set in one assignment.
+    inverse_norms = np.float32(1.0) / np.sqrt(np.maximum(np.array(lengths, dtype=np.float32), 1))
+    unit = np.zeros((len(sentences), max(len(vocabulary), 1)), dtype=np.float32)
+    unit[np.repeat(np.arange(len(rows)), lengths), [k for r in rows for k in r]] = np.repeat(
+        inverse_norms, lengths)
     return unit @ unit.T
 
 
