@@ -245,3 +245,21 @@ def test_batches_are_spread_over_workers_and_large_ones_chunked_to_the_maximum()
     assert chunk_size_for(1000, 5) == 5
 
 
+
+
+def test_a_batch_ends_in_smaller_and_smaller_messages_so_the_processes_finish_together():
+    from grader.services.submissions import MIN_TAIL_CHUNK, message_chunks
+
+    for count in (1, 9, 30, 57, 62, 200, 500, 1000):
+        for max_chunk in (5, 8, 32):
+            ids = list(range(100, 100 + count))
+            chunks = message_chunks(ids, max_chunk)
+            assert [i for chunk in chunks for i in chunk] == ids  # each once, in order
+            assert all(0 < len(chunk) <= max_chunk for chunk in chunks)
+            sizes = [len(chunk) for chunk in chunks]
+            if max_chunk // 2 >= MIN_TAIL_CHUNK and count >= 8 * max_chunk:
+                # Full messages, then half, a quarter, ... down to the smallest worth sending.
+                assert sizes[0] == max_chunk and sizes[-1] == MIN_TAIL_CHUNK
+                assert sizes[-6:] == sorted(sizes[-6:], reverse=True)
+    assert [len(c) for c in message_chunks(list(range(500)), 32)] == [32] * 13 + [
+        28, 16, 16, 8, 8, 4, 4]

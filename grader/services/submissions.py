@@ -298,17 +298,44 @@ def retry_batch(session: Session, user: User, batch: Batch, max_chunk: int,
     return retry_failed(session, user, ids, max_chunk, app=app) if ids else []
 
 
+# The smallest message of a batch's tapering end (see message_chunks): smaller ones would cost
+# more in their fixed share (claim, write, broker) than they save in waiting.
+MIN_TAIL_CHUNK = 4
+
+
 def chunk_size_for(count: int, max_chunk: int) -> int:
     return max(1, min(max_chunk, math.ceil(count / MIN_MESSAGES_PER_BATCH)))
+
+
+def message_chunks(essay_ids: Sequence[int], max_chunk: int) -> list[list[int]]:
+    """The essays split into grading messages: chunks of ``chunk_size_for``, then a tapering
+    end (half a chunk twice, a quarter twice, ... down to MIN_TAIL_CHUNK). A batch is done
+    when its last message is: with full-size messages to the end, one process would still
+    grade a whole chunk while the others wait idle; with small last ones they finish together."""
+    size = chunk_size_for(len(essay_ids), max_chunk)
+    tail: list[int] = []
+    part = size // 2
+    while part >= MIN_TAIL_CHUNK:
+        tail += [part, part]
+        part //= 2
+    steady = max(0, len(essay_ids) - sum(tail))
+    chunks = [list(essay_ids[start:min(start + size, steady)])
+              for start in range(0, steady, size)]
+    if chunks and tail and len(chunks[-1]) < tail[0]:
+        tail[0] += len(chunks.pop())  # a remainder smaller than the taper's first joins it
+    start = sum(map(len, chunks))
+    for part in tail:
+        if start < len(essay_ids):
+            chunks.append(list(essay_ids[start:start + part]))
+            start += part
+    return chunks
 
 
 def dispatch(session: Session, essay_ids: Sequence[int], max_chunk: int,
              queue: str = BATCH_QUEUE, app: Flask | None = None) -> int:
     """Send grading messages in chunks and record which were sent; commits. Returns sent count."""
-    chunk_size = chunk_size_for(len(essay_ids), max_chunk)
     sent = 0
-    for start in range(0, len(essay_ids), chunk_size):
-        chunk = list(essay_ids[start:start + chunk_size])
+    for chunk in message_chunks(essay_ids, max_chunk):
         if not send_grading(chunk, queue=queue, app=app):
             break  # the broker is down: the sweeper sends the rest when it is back
         session.execute(update(Essay).where(Essay.id.in_(chunk), Essay.status == "queued")
