@@ -8,6 +8,9 @@ Run by hand (it is not a test), once per version of the code, then compare:
     .venv/bin/python bench/engine_output.py ... --out after.jsonl
     .venv/bin/python bench/engine_output.py --compare before.jsonl after.jsonl
 
+``--questions tests/essays/questions/questions.yaml`` grades every essay against each of those
+questions as well, which reaches what only a question's key terms and period do.
+
 Each line is one essay's result document (``GradeResult.to_dict``) or its error. The comparison
 prints how many essays differ and, for the first few, which fields.
 """
@@ -34,11 +37,26 @@ def write(args: argparse.Namespace) -> None:
     texts = (read_essays(args.data, args.text_column, args.essays) if args.data
              else generate_essays(args.essays))
     engine = Engine(load_rubric(RUBRIC), batch_size=args.batch_size)
+    # Each essay without a question, then against each question given (key terms, periods).
+    questions = [None, *read_questions(args.questions)] if args.questions else [None]
+    inputs = (EssayInput(f"e{i}", t, question) for question in questions
+              for i, t in enumerate(texts))
     with args.out.open("w", encoding="utf-8") as out:
-        for outcome in engine.grade_many(EssayInput(f"e{i}", t) for i, t in enumerate(texts)):
+        for outcome in engine.grade_many(inputs):
             document = outcome.result.to_dict() if outcome.result else {"error": outcome.error}
             out.write(json.dumps(document, sort_keys=True) + "\n")
-    print(f"{len(texts)} essays -> {args.out}")
+    print(f"{len(texts)} essays, {len(questions) - 1} questions -> {args.out}")
+
+
+def read_questions(path: Path) -> list:
+    """The distinct questions of a file shaped like tests/essays/questions/questions.yaml."""
+    import yaml
+
+    from models.question import Question
+
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")).values()
+    asked = dict.fromkeys((e["question"], e.get("period")) for e in entries)
+    return [Question.build(text, period=period) for text, period in asked]
 
 
 def differences(before: object, after: object, path: str = "") -> list[str]:
@@ -72,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--text-column", default="full_text")
     parser.add_argument("--essays", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--questions", type=Path,
+                        help="also grade every essay against each question of this YAML file "
+                             "(as tests/essays/questions/questions.yaml)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args(argv)

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from models.engine import EssayInput
 from models.scoring.anchor import ExemplarAnchoredScale
@@ -140,6 +141,10 @@ def test_anchored_scale_passes_through_the_exemplar_and_is_monotone():
     assert scale.predict(np.array([[0.6]]))[0] == pytest.approx(3.0)
     assert levels[0] == 1 and levels[-1] == 4
     assert scale.get_params() == {"min_level": 1, "max_level": 4, "end_offset": 0.5}
+    # The engine's one-score path gives what predict gives, and refuses an unfitted scale.
+    assert [scale.level_of(x) for x in raw[:, 0]] == levels.tolist()
+    with pytest.raises(NotFittedError):
+        ExemplarAnchoredScale().level_of(0.5)
 
 
 def test_anchored_scale_with_disagreeing_exemplars_stays_monotone():

@@ -54,8 +54,15 @@ def term_counts(essay: EssayDoc) -> dict[str, int]:
 def plain_words(essay: EssayDoc, topic: Topic) -> list[str]:
     """The essay's words (alphabetic tokens), lowercase, without the question's key terms."""
     key_words = {w for term in topic.key_terms for form in term.word_forms for w in form}
-    return [word for s in essay.sentences for word, lemma in zip(s.words, s.lemmas, strict=True)
-            if word not in key_words and lemma not in topic.key_term_lemmas]
+    key_lemmas = topic.key_term_lemmas
+    words: list[str] = []
+    for s in essay.sentences:
+        if key_words.isdisjoint(s.words) and key_lemmas.isdisjoint(s.lemmas):  # most
+            words += s.words
+        else:
+            words += [word for word, lemma in zip(s.words, s.lemmas, strict=True)
+                      if word not in key_words and lemma not in key_lemmas]
+    return words
 
 
 def row_flags(row: Mapping[str, object]) -> set[str]:
@@ -83,7 +90,7 @@ def numeric_features(a: Analysis) -> dict[str, float]:
     vocabulary = plain_words(essay, a.topic)
     key_words = sum(s.n_words for s in essay.sentences) - len(vocabulary)
     words = max(0, essay.scored_word_count - key_words)
-    commas = sum(1 for s in essay.sentences for t in s.tokens if t.text == ",")
+    commas = sum(s.token_lowers.count(",") for s in essay.sentences)
     features: dict[str, float] = {
         "words_log": math.log1p(words),
         # vocabulary: longer, rarer and more varied words

@@ -55,6 +55,9 @@ _LINKING_ADVERBS = frozenset({
 _LINKING_PHRASES = tuple(m for m, kind in LINKING_TRANSITIONS.items()
                          if " " in m and kind != "conclusion" and m not in OPENING_ONLY)
 _ANY_LINKING_PHRASE = phrase_finder(_LINKING_PHRASES)
+# A clause with none of these words (a phrase's first word, or a linking adverb) links nothing:
+# a phrase is found only where its first word is one of the clause's words.
+_LINKING_WORDS = frozenset(m.split()[0] for m in _LINKING_PHRASES) | _LINKING_ADVERBS
 # Words that point back at the sentence before: a demonstrative anywhere ("this terrible
 # slump"), or a third-person pronoun in the first clause ("his administration launched…").
 _DEMONSTRATIVES = frozenset({"this", "these", "those", "such"})
@@ -169,6 +172,8 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
         if opening.startswith(f" {marker} "):
             return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker])
     clause = first_clause(tokens)
+    if _LINKING_WORDS.isdisjoint(map(_LOWER, clause)):  # most clauses
+        return None
     text = " " + " ".join(compress(map(_LOWER, clause), map("PUNCT".__ne__, map(_POS, clause)))) \
         + " "
     if _ANY_LINKING_PHRASE.search(text):  # one search; the loop keeps the phrases' order
@@ -176,8 +181,6 @@ def transition_of(sentence: Sentence, quotations: tuple[Quotation, ...] | list[Q
             if f" {marker} " in text:
                 return TransitionUse(sentence.index, marker, LINKING_TRANSITIONS[marker],
                                      opening=False)
-    if _LINKING_ADVERBS.isdisjoint(map(_LOWER, clause)):  # most clauses
-        return None
     for token in clause:
         if token.lower in _LINKING_ADVERBS and token.pos == "ADV":
             return TransitionUse(sentence.index, token.lower, LINKING_TRANSITIONS[token.lower],

@@ -9,8 +9,9 @@ source texts. Without a question the topic is empty and the engine does not judg
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
+from heapq import nlargest
+from operator import itemgetter
 
 from spacy.language import Language
 
@@ -121,18 +122,21 @@ class Topic:
 
 EMPTY_TOPIC = Topic((), frozenset(), frozenset(), frozenset())
 OWN_MAIN_WORDS = 8
+_NOT_OWN_WORDS = GENERIC_LEMMAS | QUESTION_WORDS
 
 
 def own_words_topic(essay: EssayDoc) -> Topic:
     """For an essay graded without a question: its own main words (content words weighted by
     how rare they are in English) stand in for the question's words, so a thesis is still
     judged by whether it names what the essay is about. The topic is not judged."""
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = {}
     for sentence in essay.sentences:
         for lemma in sentence.content_lemmas:
-            if lemma not in GENERIC_LEMMAS and lemma not in QUESTION_WORDS:
-                weight[lemma] += rarity(lemma)
-    main = frozenset(lemma for lemma, w in weight.most_common(OWN_MAIN_WORDS) if w > 0)
+            if lemma not in _NOT_OWN_WORDS:
+                weight[lemma] = weight.get(lemma, 0) + rarity(lemma)
+    # The heaviest, ties in the order first met (as Counter.most_common takes them).
+    main = frozenset(lemma for lemma, w in nlargest(OWN_MAIN_WORDS, weight.items(),
+                                                    key=itemgetter(1)) if w > 0)
     return Topic((), main, frozenset(), frozenset())
 
 
