@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -40,7 +40,6 @@ class LanguageFeatures:
     lexical_diversity: float  # moving-average type-token ratio
 
 
-@lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
     """Vowel groups, less a silent final e: good enough for a readability grade."""
     word = word.lower()
@@ -48,6 +47,21 @@ def syllables(word: str) -> int:
     if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
         count -= 1
     return max(count, 1)
+
+
+class _SyllableCounts(dict):
+    """Each word's syllables, counted once per process: every word of every essay is looked up,
+    and a dict's lookup costs half a call to an lru_cache."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORDS_KEPT:
+            self.clear()
+        count = self[word] = syllables(word)
+        return count
+
+
+_WORDS_KEPT = 65536  # a few MB; a worker meets tens of thousands of words
+_SYLLABLES = _SyllableCounts()
 
 
 def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Misspelling]:
@@ -121,8 +135,8 @@ def extract_language(essay: EssayDoc, topic: Topic) -> LanguageFeatures:
     top = max(begun.items(), key=lambda kv: (len(kv[1]), kv[0]))
     repeated = (top[0], tuple(top[1])) if len(top[1]) >= 3 and len(top[1]) > \
         0.3 * len(sentences) else None
-    all_words = [w for s in essay.sentences for w in s.words]
-    syllable_count = sum(map(syllables, all_words))
+    all_words = list(chain.from_iterable(s.words for s in essay.sentences))
+    syllable_count = sum(map(_SYLLABLES.__getitem__, all_words))
     grade = 0.39 * (len(all_words) / max(len(essay.sentences), 1)) + \
         11.8 * (syllable_count / max(len(all_words), 1)) - 15.59
     return LanguageFeatures(
