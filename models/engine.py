@@ -410,7 +410,10 @@ def _roles(a: Analysis) -> tuple[SentenceRoles, ...]:
         for i in flag.sentences if role else ():
             roles[i].append(role)
     backs = {i: role.backs for i, role in a.argument.roles.items()}
+    # Each role's audience asked once, not once per sentence it marks.
+    teachers_only = {r for r in {r for marked in roles.values() for r in marked}
+                     if role_audience(r) == TEACHERS}
     return tuple(SentenceRoles(s.index, s.paragraph, s.start, s.end, tuple(roles[s.index]),
                                backs.get(s.index),
-                               tuple(r for r in roles[s.index] if role_audience(r) == TEACHERS))
+                               tuple(r for r in roles[s.index] if r in teachers_only))
                  for s in a.essay.sentences)

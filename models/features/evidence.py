@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import islice, pairwise
 
 from models.argument import Argument
-from models.document import EssayDoc, Sentence, Token
+from models.document import EssayDoc, Sentence, Token, unlocked_cached_property
 from models.features.chronology import years_in
 from models.features.lexicon import (
     ANALYSIS_PHRASES,
@@ -80,7 +80,7 @@ class SentenceEvidence:
     # over sentences is one piece of evidence, judged (and quoted) where it opens.
     part_of: int | None = None
 
-    @property
+    @unlocked_cached_property
     def is_evidence(self) -> bool:
         if self.part_of is not None:
             return False

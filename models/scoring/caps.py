@@ -9,6 +9,12 @@ writing: results carry the flag that capped it (``capped_by``), the reason in wo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.criteria.base import Criterion
 
 OVERALL_CAPPED_BY = ("word_salad", "gibberish", "off_topic")
 # A too-short essay may reach one level above the lowest, no more.
@@ -33,15 +39,20 @@ _REASONS = {
 }
 
 
-def caps() -> dict[str, tuple[str, ...]]:
+def caps() -> Mapping[str, tuple[str, ...]]:
     """Flag -> the criteria it takes down to the lowest level."""
     from models.criteria import registered
 
+    return _caps_of(tuple(registered().values()))
+
+
+@lru_cache(maxsize=8)  # worked out once per set of registered criteria: asked per essay
+def _caps_of(criteria: tuple[Criterion, ...]) -> Mapping[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
-    for name, criterion in registered().items():
+    for criterion in criteria:
         for flag in criterion.capped_by:
-            out.setdefault(flag, []).append(name)
-    return {flag: tuple(names) for flag, names in out.items()}
+            out.setdefault(flag, []).append(criterion.name)
+    return MappingProxyType({flag: tuple(names) for flag, names in out.items()})
 
 
 def ceilings(row: Mapping[str, float]) -> dict[str, str]:
