@@ -302,8 +302,9 @@ class Result(Base):
         ForeignKey("calibrations.id", ondelete="SET NULL"))
     calibrated_scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
     # The essay's content words and their counts (models.features.class_terms.essay_terms):
-    # what its assignment's class writes about, once enough of it has written.
-    terms: Mapped[dict[str, int] | None] = mapped_column(JSON, deferred=True)
+    # what its assignment's class writes about, once enough of it has written. NULL (not JSON
+    # null) for an essay off its question or unreadable, whose words would mislead the class's.
+    terms: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     criteria: Mapped[list[ResultCriterion]] = relationship(

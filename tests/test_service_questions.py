@@ -393,13 +393,10 @@ def test_a_date_far_outside_the_period_is_flagged_for_the_teacher(client, school
     assert "date out of period" in table
 
 
-def test_class_terms_join_the_question_once_ten_essays_are_graded(client, school, service_app,
-                                                                  grade_pending):
-    sign_in(client, "teacher")
-    url = f"/assignments/{school.assignment_id}"
-    rng = random.Random(5)
-    files = [(io.BytesIO(planted_essay(rng.randint(2, 4), rng).encode()), f"e{i}.txt")
-             for i in range(9)]
+def upload_as_teacher_then_sign_in_as_student(client, url: str, files: list, service_app,
+                                              grade_pending) -> None:
+    """The signed-in teacher uploads ``files`` to the assignment at ``url``; once they are
+    graded, the student signs in."""
     page = client.get(url).get_data(as_text=True)
     uploaded = client.post(url + "/batches", content_type="multipart/form-data", data={
         "files": files, "csrf_token": csrf_token(page)})
@@ -407,6 +404,16 @@ def test_class_terms_join_the_question_once_ten_essays_are_graded(client, school
     grade_pending(service_app)
     sign_out(client)
     sign_in(client, "student")
+
+
+def test_class_terms_join_the_question_once_ten_essays_are_graded(client, school, service_app,
+                                                                  grade_pending):
+    sign_in(client, "teacher")
+    url = f"/assignments/{school.assignment_id}"
+    rng = random.Random(5)
+    files = [(io.BytesIO(planted_essay(rng.randint(2, 4), rng).encode()), f"e{i}.txt")
+             for i in range(9)]
+    upload_as_teacher_then_sign_in_as_student(client, url, files, service_app, grade_pending)
     tenth = submit_draft(client, school.assignment_id, planted_essay(3, rng))
     grade_pending(service_app)  # 9 graded before it: no class terms yet
     eleventh_url = submit_draft(client, school.assignment_id, planted_essay(4, rng))
@@ -428,6 +435,32 @@ def test_class_terms_join_the_question_once_ten_essays_are_graded(client, school
     sign_out(client)
     sign_in(client, "teacher")
     assert "words most of the class" in client.get(url).get_data(as_text=True)
+
+
+def test_essays_off_the_question_never_make_the_class_terms_that_would_put_them_on_it(
+        client, school, service_app, grade_pending):
+    """A class's uploads mostly on another question (the wrong class's folder, say): their
+    shared words must not become the class's terms, or the next essay on that other question
+    would pass as on this one."""
+    sign_in(client, "teacher")
+    url = f"/assignments/{school.assignment_id}"  # Stalin's industrialisation
+    paragraphs = [p for name in ("new-deal-strong", "new-deal-weak")
+                  for p in essay_text(name).split("\n\n")]
+    files = [(io.BytesIO("\n\n".join(paragraphs[i:] + paragraphs[:i]).encode()), f"e{i}.txt")
+             for i in range(10)]  # ten essays on the New Deal, each its own
+    upload_as_teacher_then_sign_in_as_student(client, url, files, service_app, grade_pending)
+    draft = submit_draft(client, school.assignment_id, essay_text("new-deal-strong"))
+    grade_pending(service_app)
+    with database(service_app).session() as session:
+        essays = session.scalars(select(Essay).where(
+            Essay.assignment_id == school.assignment_id).order_by(Essay.id)).all()
+        flags = {e.id: e.result.flags for e in essays}
+        terms = {e.id: e.result.terms for e in essays}
+        document = next(e.result.document for e in essays
+                        if e.id == int(draft.rsplit("/", 1)[1]))
+    assert len(essays) == 11 and all("off_topic" in f for f in flags.values()), flags
+    assert not any(terms.values())  # none of their words stored for the class
+    assert "class" not in {t["source"] for t in document["question"]["key_terms"]}
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from grader.services.questions import spec_from_columns
 from grader.tables import Essay, Question, Result, ResultCriterion, RubricVersion, utcnow
 from models.calibration.applied import AppliedCalibration
 from models.engine import Engine, EssayInput
-from models.features.class_terms import class_key_terms, essay_terms
+from models.features.class_terms import class_key_terms, class_terms_of
 from models.question import Question as QuestionSpec
 from models.result import GradeResult
 
@@ -71,7 +71,8 @@ class _Outcome:
     result: GradeResult | None
     error: str | None
     elapsed_ms: int
-    terms: dict[str, int] | None = None  # its content words, for its class's later essays
+    # Its content words, for its class's later essays (None when they would mislead them).
+    terms: dict[str, int] | None = None
 
 
 def _claimable(token: str, stale_before: datetime) -> ColumnElement[bool]:
@@ -208,8 +209,9 @@ def _grade_together(engine: Engine, items: Sequence[_Claimed],
     for item, (source, analysis, error) in zip(items, engine.analyse_many(inputs), strict=True):
         result = engine.result(source, analysis, calibration) if analysis is not None else None
         now = time.perf_counter()
-        outcomes.append(_Outcome(item.id, result, error, round((now - started) * 1000),
-                                 essay_terms(analysis.scored) if analysis is not None else None))
+        terms = class_terms_of(analysis.scored, (f.code for f in analysis.integrity.flags)) \
+            if analysis is not None else None
+        outcomes.append(_Outcome(item.id, result, error, round((now - started) * 1000), terms))
         started = now
     return outcomes
 

@@ -5,7 +5,9 @@ The service stores each graded essay's content words (``essay_terms``) and, for 
 with at least ``MIN_ESSAYS`` graded essays, adds the words at least half of them use
 (``class_key_terms``) to the question (``Question.class_terms``). They widen what counts as on
 topic and as the question's vocabulary; comments never name them (they are what the class
-wrote, not what the question asked for).
+wrote, not what the question asked for). Essays flagged off the question or unreadable add no
+words (``class_terms_of``): a class's uploads mostly on another question must not make that
+question's words look on this one.
 """
 
 from __future__ import annotations
@@ -24,6 +26,18 @@ _POS = frozenset({"NOUN", "PROPN"})
 # Words of dates, quantities and essays themselves: every class shares them, whatever it studies.
 _NOT_TOPICAL = GENERIC_LEMMAS | QUESTION_WORDS | MONTHS | NUMBER_WORDS | frozenset(
     "cent percent per conclusion introduction paragraph argument example".split())
+
+
+# Essays whose words say nothing of what the class wrote on its question: written on another
+# question, or not readable English. Their words are kept out of the class's terms, or a class
+# whose uploads are mostly off the question would make its own topic look on it.
+NOT_THE_CLASS_TOPIC = frozenset({"off_topic", "gibberish", "word_salad"})
+
+
+def class_terms_of(essay: EssayDoc, flags: Iterable[str]) -> dict[str, int] | None:
+    """What an essay adds to its class's terms (``essay_terms``): nothing if it is flagged
+    off its question or unreadable."""
+    return None if NOT_THE_CLASS_TOPIC.intersection(flags) else essay_terms(essay)
 
 
 def essay_terms(essay: EssayDoc) -> dict[str, int]:
