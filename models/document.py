@@ -34,6 +34,7 @@ from spacy.parts_of_speech import IDS as _POS_IDS
 from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc
 
+from models.memo import Memo
 from models.text import PreparedText, count_words
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV"})
@@ -330,36 +331,22 @@ _ATTRS = [LOWER, LEMMA, POS, TAG, DEP, IDX, ORTH, IS_STOP, IS_ALPHA, LIKE_NUM, I
           SENT_START]
 
 
-class _Strings(dict):
-    """A StringStore's strings by hash, filled as tokens ask for them: a lookup in the store
-    costs a call per token, and a process meets the same few thousand words again and again.
-    (A hash always names the same string, so nothing here goes stale.)"""
-
-    def __init__(self, strings: StringStore, lowercase: bool) -> None:
-        super().__init__()
-        self.strings = strings
-        self.lowercase = lowercase
-
-    def __missing__(self, key: int) -> str:
-        if len(self) >= _STRINGS_KEPT:
-            self.clear()
-        value = self.strings[key]
-        value = self[key] = value.lower() if self.lowercase else value
-        return value
-
-
 _STRINGS_KEPT = 100_000  # a few MB; a worker meets tens of thousands of words
-_STRING_CACHES: dict[int, tuple[StringStore, _Strings, _Strings]] = {}
+_STRING_CACHES: dict[int, tuple[StringStore, Memo[int, str], Memo[int, str]]] = {}
 
 
-def _string_caches(strings: StringStore) -> tuple[_Strings, _Strings]:
-    """(strings, lowercased strings) of a pipeline's StringStore (one per pipeline loaded)."""
+def _string_caches(strings: StringStore) -> tuple[Memo[int, str], Memo[int, str]]:
+    """(strings, lowercased strings) by hash of a pipeline's StringStore (one per pipeline
+    loaded), filled as tokens ask for them: a lookup in the store costs a call per token, and a
+    process meets the same few thousand words again and again. (A hash always names the same
+    string, so nothing here goes stale.)"""
     cached = _STRING_CACHES.get(id(strings))
     if cached is None or cached[0] is not strings:
         if len(_STRING_CACHES) >= 4:
             _STRING_CACHES.clear()
-        cached = _STRING_CACHES[id(strings)] = (strings, _Strings(strings, False),
-                                                _Strings(strings, True))
+        cached = _STRING_CACHES[id(strings)] = (
+            strings, Memo(strings.__getitem__, _STRINGS_KEPT),
+            Memo(lambda key: strings[key].lower(), _STRINGS_KEPT))
     return cached[1], cached[2]
 
 

@@ -299,3 +299,19 @@ def test_things_named_are_those_the_plain_longest_first_alternation_finds():
     found = [things_named(t) for t in texts]
     assert found == [frozenset(thing[m.group()] for m in plain.finditer(t)) for t in texts]
     assert any(len(f) >= 2 for f in found) and not all(found)
+
+
+def test_a_memo_computes_each_result_once_and_starts_afresh_when_full():
+    from models.memo import Memo
+
+    calls: list[str] = []
+
+    def shout(word: str) -> str:
+        calls.append(word)
+        return word.upper()
+
+    memo = Memo(shout, limit=3)
+    assert list(map(memo.__getitem__, ["a", "b", "a", "c", "b"])) == ["A", "B", "A", "C", "B"]
+    assert calls == ["a", "b", "c"]  # each computed once
+    assert memo["d"] == "D" and len(memo) == 1  # full at three: started afresh
+    assert memo["a"] == "A" and calls == ["a", "b", "c", "d", "a"]

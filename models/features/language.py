@@ -11,6 +11,7 @@ import numpy as np
 from models.document import EssayDoc, Sentence
 from models.features import spelling
 from models.features.topic import Topic
+from models.memo import Memo
 
 LONG_SENTENCE_WORDS = 50
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
@@ -49,24 +50,13 @@ def syllables(word: str) -> int:
     return max(count, 1)
 
 
-class _SyllableCounts(dict):
-    """Each word's syllables, counted once per process: every word of every essay is looked up,
-    and a dict's lookup costs half a call to an lru_cache."""
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= _WORDS_KEPT:
-            self.clear()
-        count = self[word] = syllables(word)
-        return count
-
-
-_WORDS_KEPT = 65536  # a few MB; a worker meets tens of thousands of words
-_SYLLABLES = _SyllableCounts()
+# Each word's syllables, by word: every word of every essay is counted.
+_SYLLABLES: Memo[str, int] = Memo(syllables, 65536)
 
 
 def _misspellings(sentence: Sentence, topic_words: frozenset[str]) -> list[Misspelling]:
     # Most sentences hold no unknown word: look at their tokens only when one does.
-    if all(map(spelling.is_known, sentence.words)):
+    if all(map(spelling.KNOWN.__getitem__, sentence.words)):
         return []
     out = []
     for position, token in enumerate(sentence.tokens):
@@ -163,4 +153,4 @@ def unknown_word_share(essay: EssayDoc) -> float:
     """Share of ordinary lowercase words the dictionary does not know (gibberish detector)."""
     ordinary = [t.lower for s in essay.sentences for t in s.tokens
                 if t.is_alpha and t.pos != "PROPN" and t.text.islower()]
-    return (len(ordinary) - sum(map(spelling.is_known, ordinary))) / max(len(ordinary), 1)
+    return (len(ordinary) - sum(map(spelling.KNOWN.__getitem__, ordinary))) / max(len(ordinary), 1)

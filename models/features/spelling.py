@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from spellchecker import SpellChecker
 
+from models.memo import Memo
+
 _lock = threading.Lock()
 _checker: SpellChecker | None = None
 
@@ -107,16 +109,23 @@ def word_variants(word: str) -> list[str]:
     return [v for v in dict.fromkeys(out) if v != word]
 
 
-@lru_cache(maxsize=65536)
 def is_known(word: str) -> bool:
     """A word is spelt correctly when it, or its American or British spelling, is on the list;
-    words run together ("alot") never are."""
+    words run together ("alot") never are. (For many words, map ``KNOWN.__getitem__``.)"""
+    return KNOWN[word]
+
+
+def _spelt_right(word: str) -> bool:
     if word in RUN_TOGETHER:
         return False
     spell = checker()
     if word in spell:
         return True
     return any(variant in spell for variant in word_variants(word))
+
+
+# Whether each word is spelt right (``is_known``), by word: every word of every essay is asked.
+KNOWN: Memo[str, bool] = Memo(_spelt_right, 65536)
 
 
 @lru_cache(maxsize=65536)
