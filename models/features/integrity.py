@@ -16,7 +16,7 @@ from models.document import EssayDoc, Sentence, Token
 from models.features.chronology import years_in
 from models.features.language_id import written_in
 from models.features.lexicon import GENERIC_LEMMAS
-from models.features.spelling import rarity
+from models.features.spelling import RARITY
 from models.features.topic import Topic
 from models.question import Period
 from models.result import and_joined
@@ -438,7 +438,7 @@ def question_focus(content: list[str], question: frozenset[str]) -> tuple[float,
         return 1.0, MAIN_WORDS
     weight: Counter[str] = Counter()
     for lemma in content:
-        weight[lemma] += rarity(lemma)
+        weight[lemma] += RARITY[lemma]
     total = sum(weight.values())
     if total <= 0:
         return 0.0, 0

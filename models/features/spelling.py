@@ -128,13 +128,16 @@ def _spelt_right(word: str) -> bool:
 KNOWN: Memo[str, bool] = Memo(_spelt_right, 65536)
 
 
-@lru_cache(maxsize=65536)
-def rarity(word: str) -> float:
+def _rarity(word: str) -> float:
     """How much a word says about what a text is about: 0 for everyday words ("people",
     "think", "believe"), rising for rarer ones ("computer" 1.3, "library" 1.9, "censorship"
     3.2), from the word list's corpus frequencies (log10 of the inverse frequency, less 3)."""
     frequency = checker().word_frequency
     return max(0.0, math.log10(frequency.total_words / (frequency[word] + 100)) - 3.0)
+
+
+# Each word's rarity (``_rarity``), by word: every content word of every essay is weighed.
+RARITY: Memo[str, float] = Memo(_rarity, 65536)
 
 
 @lru_cache(maxsize=8192)

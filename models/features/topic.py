@@ -19,7 +19,7 @@ from models.document import CONTENT_POS, EssayDoc, Sentence
 from models.features.known_names import peoples_of
 from models.features.lexicon import GENERIC_LEMMAS, QUESTION_WORDS
 from models.features.question_terms import derive_key_terms, spelling_variants, with_variants
-from models.features.spelling import rarity
+from models.features.spelling import RARITY
 from models.question import KeyTerm, Period, Question
 
 __all__ = ["GENERIC_LEMMAS", "KeyTermPattern", "Topic", "build_topic"]
@@ -133,7 +133,7 @@ def own_words_topic(essay: EssayDoc) -> Topic:
     for sentence in essay.sentences:
         for lemma in sentence.content_lemmas:
             if lemma not in _NOT_OWN_WORDS:
-                weight[lemma] = weight.get(lemma, 0) + rarity(lemma)
+                weight[lemma] = weight.get(lemma, 0) + RARITY[lemma]
     # The heaviest, ties in the order first met (as Counter.most_common takes them).
     main = frozenset(lemma for lemma, w in nlargest(OWN_MAIN_WORDS, weight.items(),
                                                     key=itemgetter(1)) if w > 0)
