@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -315,3 +315,16 @@ def test_a_memo_computes_each_result_once_and_starts_afresh_when_full():
     assert calls == ["a", "b", "c"]  # each computed once
     assert memo["d"] == "D" and len(memo) == 1  # full at three: started afresh
     assert memo["a"] == "A" and calls == ["a", "b", "c", "d", "a"]
+
+
+def test_with_audience_keeps_every_other_field_of_the_comment():
+    from models.feedback.precision import measure_of, with_audience
+    from models.result import FeedbackItem, SentenceRef
+
+    values = {f.name: f"value of {f.name}" for f in fields(FeedbackItem)}
+    values["sentences"] = (SentenceRef(3, 10, 40, "A sentence."),)
+    values["code"] = "structure.transitions_good"
+    item = FeedbackItem(**values)
+    measure = measure_of(item.code)
+    assert asdict(with_audience(item)) == {**asdict(item), "audience": measure.audience,
+                                           "precision": measure.precision}

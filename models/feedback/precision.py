@@ -102,7 +102,9 @@ def role_audience(role: str) -> str:
 def with_audience(item: FeedbackItem) -> FeedbackItem:
     """The comment with who may read it and its kind's measured precision."""
     measure = measure_of(item.code)
-    return replace(item, audience=measure.audience, precision=measure.precision)
+    # Made afresh: dataclasses.replace reads the class's fields on every call.
+    return FeedbackItem(item.criterion, item.code, item.kind, item.message, item.next_step,
+                        item.sentences, measure.audience, measure.precision)
 
 
 # The one flag a student reads: that the grader reads English (the others are the teacher's).
