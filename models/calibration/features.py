@@ -34,6 +34,9 @@ FLAG_CODES = ("word_salad", "gibberish", "off_topic", "too_short", "repeated_tex
               "keyword_stuffing", "off_topic_part")
 
 
+_LONG_WORD = 7  # letters: a word this long or longer counts as long
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -91,12 +94,13 @@ def numeric_features(a: Analysis) -> dict[str, float]:
     key_words = sum(s.n_words for s in essay.sentences) - len(vocabulary)
     words = max(0, essay.scored_word_count - key_words)
     commas = sum(s.token_lowers.count(",") for s in essay.sentences)
+    lengths = list(map(len, vocabulary))
     features: dict[str, float] = {
         "words_log": math.log1p(words),
         # vocabulary: longer, rarer and more varied words
         "distinct_words_log": math.log1p(len(set(vocabulary))),
-        "mean_word_length": (sum(map(len, vocabulary)) / len(vocabulary)) if vocabulary else 0.0,
-        "long_word_share": _share(sum(len(w) >= 7 for w in vocabulary), len(vocabulary)),
+        "mean_word_length": (sum(lengths) / len(vocabulary)) if vocabulary else 0.0,
+        "long_word_share": _share(sum(map(_LONG_WORD.__le__, lengths)), len(vocabulary)),
         "comma_rate": _share(commas, max(1, words)),
         "sentences_log": math.log1p(len(essay.sentences)),
         "paragraphs": float(min(len(essay.paragraphs), 8)),

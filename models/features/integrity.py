@@ -461,11 +461,19 @@ def covers_question(content: list[str], topic: Topic) -> bool:
     return covered >= max(math.ceil(COVERED_SHARE * len(asked)), min(2, len(asked)))
 
 
-def _content_lemmas(sentence: Sentence):
-    for token in sentence.tokens:
-        if token.is_alpha and not token.is_stop and len(token.text) > 2 and \
-                token.lemma not in GENERIC_LEMMAS and token.pos in {"NOUN", "PROPN", "VERB", "ADJ"}:
-            yield token.lemma
+def _content_lemmas(sentence: Sentence) -> tuple[str, ...]:
+    """The lemmas of the sentence's nouns, names, verbs and adjectives of three letters or more
+    that are not everyday words, in order (kept: the topic and each paragraph read them)."""
+    found = sentence.memo.get("integrity_content_lemmas")
+    if found is None:
+        found = sentence.memo["integrity_content_lemmas"] = tuple(
+            t.lemma for t in sentence.tokens
+            if t.is_alpha and not t.is_stop and len(t.text) > 2
+            and t.lemma not in GENERIC_LEMMAS and t.pos in _TOPICAL_POS)
+    return found
+
+
+_TOPICAL_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 
 
 def without_term_lists(sentence: Sentence, topic: Topic) -> Sentence:
