@@ -151,10 +151,10 @@ def suggestion(word: str) -> str | None:
     if split is not None:
         return split
     spell = checker()
-    # known() costs two calls per string; only the few edits that are words need them.
-    dictionary = spell.word_frequency.dictionary
-    candidates = spell.known(edit for edit in spell.edit_distance_1(word)
-                             if edit.lower() in dictionary)
+    # known() costs two calls per string; only the few edits that are words need them, found
+    # by one set intersection (the edits are lowercase: the checker lowercases the word and
+    # its letters are lowercase).
+    candidates = spell.known(spell.edit_distance_1(word) & spell.word_frequency.dictionary.keys())
     if not candidates:
         return None
     return min(candidates, key=lambda c: (-spell.word_usage_frequency(c), c))
