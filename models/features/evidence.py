@@ -147,16 +147,17 @@ def own_tokens(sentence: Sentence, quotations: list[Quotation] | tuple[Quotation
     return [t for t in sentence.spoken_tokens if not in_quotation(t.start, spans)]
 
 
+def first_words(tokens: Sequence[Token], count: int = 4) -> list[Token]:
+    """The first ``count`` of the tokens (a sentence's spoken ones) that are not punctuation."""
+    return list(islice((t for t in tokens if t.pos != "PUNCT"), count))
+
+
 def opens_with_reference(tokens: Sequence[Token], lead_ins: bool = True) -> bool:
     """Whether a sentence opens by pointing back at what came before: "This shows…", "These
     agreements…", "Such measures…", and with ``lead_ins`` also "In this way…", "Because of
     these changes…", "After that…"."""
-    # Most sentences open with neither: their first word settles it.
-    first = next((t.lower for t in tokens if t.pos != "PUNCT"), None)
-    if first not in _DEMONSTRATIVES and (not lead_ins or first not in _LEAD_INS):
-        return False
-    words = list(islice((t for t in tokens if t.pos != "PUNCT"), 4))
-    for position, token in enumerate(words):
+    words = first_words(tokens)
+    for position, token in enumerate(words):  # most sentences: settled by the first word
         if token.lower in _DEMONSTRATIVES and (token.lower != "that" or token.tag == "DT"):
             following = words[position + 1].lower if position + 1 < len(words) else ""
             return following not in _SELF_REFERENCE

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, islice
+from itertools import compress
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from models.features.chronology import years_in
 from models.features.evidence import (
     EvidenceFeatures,
     Quotation,
+    first_words,
     in_quotation,
     opens_with_reference,
     own_tokens,
@@ -318,7 +319,7 @@ def _unlinked(essay: EssayDoc, sentence: Sentence, previous: Sentence,
     if _subjects(sentence) & _subjects(previous):
         return False
     # "And we would become even closer.", "A perfect example; …": a continuation or an example.
-    words = _first_words(sentence)
+    words = first_words(sentence.spoken_tokens)
     if words and (words[0].pos == "CCONJ" or any(t.lower in {"example", "instance"}
                                                  for t in words[:4])):
         return False
@@ -331,14 +332,9 @@ def _subjects(sentence: Sentence) -> set[str]:
 
 def _opens_in_time(sentence: Sentence) -> bool:
     """An opening time phrase: "Within six weeks…", "In 1929…", "Three years later…"."""
-    words = _first_words(sentence)
+    words = first_words(sentence.spoken_tokens)
     return any(t.like_num or t.lower in _TIME_WORDS for t in words) and bool(words) and (
         words[0].pos in {"ADP", "NUM", "SCONJ"} or words[0].lower in _TIME_WORDS)
-
-
-def _first_words(sentence: Sentence) -> list[Token]:
-    """The sentence's first four tokens that are neither space nor punctuation."""
-    return list(islice((t for t in sentence.tokens if t.pos not in {"SPACE", "PUNCT"}), 4))
 
 
 def word_families(sentence: Sentence) -> frozenset[str]:
