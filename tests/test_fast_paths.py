@@ -328,3 +328,31 @@ def test_with_audience_keeps_every_other_field_of_the_comment():
     measure = measure_of(item.code)
     assert asdict(with_audience(item)) == {**asdict(item), "audience": measure.audience,
                                            "precision": measure.precision}
+
+
+def test_words_one_edit_away_are_the_librarys_edits_that_are_on_the_list():
+    from models.features import spelling
+
+    spell = spelling.checker()
+    listed = spell.word_frequency.dictionary
+    rng = random.Random(0)
+    words = sorted(listed)
+    accented = [w for w in words if not w.isascii()]
+    letters = "abcdefghijklmnopqrstuvwxyz'éèçñüà"
+
+    def misspelt(word: str) -> str:
+        k, how = rng.randrange(len(word) + 1), rng.random()
+        if how < 0.3 and len(word) > 1:
+            return word[:k] + word[k + 1:]
+        if how < 0.6:
+            return word[:k] + rng.choice(letters) + word[k:]
+        return word[:k] + rng.choice(letters) + word[k + 1:]
+
+    plain_forms = [w.encode("ascii", "ignore").decode() for w in accented]
+    tried = [misspelt(rng.choice(words)) for _ in range(5000)] + plain_forms + [
+        misspelt(w) for w in plain_forms if w] + [
+        "cafe", "naive", "", "a", "x" * 60, "Cafe", "don't", "1990s", "nan", "3.5"]
+    found = [spelling._words_one_edit_away(w) for w in tried]
+    assert found == [spell.edit_distance_1(w) & listed.keys() for w in tried]
+    # The lookup by shape is reached: plain words with accented neighbours ("cafe": "café").
+    assert sum(1 for f in found if any(not w.isascii() for w in f)) > 50
