@@ -540,3 +540,27 @@ def test_a_conclusion_that_makes_the_only_claim_is_not_said_to_return_to_it(grad
                                 "The alliances were a cause of the war, but not the only one."),
                    question=question)
     assert items(placed, "structure.conclusion_returns")  # stated first, then returned to
+
+
+HITLER = Question.build("How far was the Treaty of Versailles responsible for Hitler's rise to "
+                        "power?")
+WEAK_HITLER = """Hitler came to power because of lots of reasons. The treaty of versailles was \
+very unfair and the germans hated it alot. Hitler was a good speaker and people liked him.
+
+The depression was bad and people had no jobs. Hitler said he would fix it. The nazis had the SA \
+who beat people up. {also} there was propaganda by Goebbels.
+
+I think the treaty was the most important because it made everyone angry and thats why they \
+voted for hitler."""
+
+
+def test_a_sentence_with_a_slip_is_not_held_up_as_a_good_transition(grade):
+    """Found reading a weak essay: "also there was propaganda by Goebbels." was praised for
+    its transition while the language comments told the student to capitalise it."""
+    slipped = grade(WEAK_HITLER.format(also="also"), question=HITLER)
+    assert "also there was propaganda by Goebbels." in quoted(slipped,
+                                                             "language.capitalisation")
+    assert quoted(slipped, "structure.transitions_good") == []
+    written = grade(WEAK_HITLER.format(also="Also"), question=HITLER)
+    assert quoted(written, "structure.transitions_good") == [
+        "Also there was propaganda by Goebbels."]

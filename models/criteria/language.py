@@ -153,8 +153,7 @@ class Language(Criterion):
                                          sentences[:3], marker=word.capitalize(),
                                          count=len(sentences)))
         # Praise only a sentence beyond doubt: none is better than a doubtful one.
-        flawed = {m.sentence for m in lang.misspellings} | set(lang.long_sentences) | set(
-            lang.fragments) | set(lang.lowercase_starts)
+        flawed = lang.flawed_sentences
         careful = lang.spelling_rate <= PRAISE_MAX_SPELLING_RATE and len(lang.lowercase_starts) <= 1
         good = next((s for s in ctx.essay.sentences if _well_built(s, ctx, flawed)), None) \
             if careful else None
@@ -192,7 +191,7 @@ def _main_clause(sentence: Sentence) -> bool:
                if tokens[k].dep == "mark" or tokens[k].tag == "WRB")
 
 
-def _well_built(sentence: Sentence, ctx: FeedbackContext, flawed: set[int]) -> bool:
+def _well_built(sentence: Sentence, ctx: FeedbackContext, flawed: frozenset[int]) -> bool:
     """Whether a sentence deserves praise as well built: no slip of any kind (spelling,
     capitals, a lowercase "i", a run-on, informal wording), none of it quoted or anonymised,
     a statement with a main clause of its own, and genuinely complex (a finite subordinate

@@ -178,12 +178,16 @@ class Structure(Criterion):
             marker, sentences = s.repeated_marker
             improvements.append(ctx.item("structure.transitions_repeated", "improvement",
                                          sentences[:3], marker=marker, count=len(sentences)))
-        elif s.transitions:
+        else:
+            # A sentence with a slip ("also there was propaganda…") is no example to hold up.
+            flawed = ctx.language.flawed_sentences if ctx.language is not None else frozenset()
+            clean = [t for t in s.transitions if t.sentence not in flawed]
             # Praise the markers that open sentences first: they are the clearest examples.
-            openers = [t for t in s.transitions if t.opening] or list(s.transitions)
+            openers = [t for t in clean if t.opening] or clean
             varied = list({t.kind: t for t in openers}.values())[:2]
-            strengths.append(ctx.item("structure.transitions_good", "strength",
-                                      [t.sentence for t in varied], marker=varied[0].marker))
+            if varied:
+                strengths.append(ctx.item("structure.transitions_good", "strength",
+                                          [t.sentence for t in varied], marker=varied[0].marker))
         for index in s.abrupt[:1]:
             improvements.append(ctx.item("structure.transitions_missing", "improvement",
                                          [index]))

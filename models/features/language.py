@@ -40,6 +40,13 @@ class LanguageFeatures:
     readability_grade: float  # Flesch-Kincaid grade level
     lexical_diversity: float  # moving-average type-token ratio
 
+    @property
+    def flawed_sentences(self) -> frozenset[int]:
+        """The sentences with a slip these features find (a misspelling, a run-on length, a
+        fragment, a lowercase start): none of them is held up as an example of good writing."""
+        return frozenset((*(m.sentence for m in self.misspellings), *self.long_sentences,
+                          *self.fragments, *self.lowercase_starts))
+
 
 def syllables(word: str) -> int:
     """Vowel groups, less a silent final e: good enough for a readability grade."""
