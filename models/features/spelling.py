@@ -166,7 +166,8 @@ def _words_one_edit_away(word: str) -> set[str]:
     Its edits use the list's 45 letters, 18 of them accented, and a word's suggestion cost
     some 850 strings. Only 375 of the 160,000 words on the list have an accented letter, so
     a plain word's edits are made with the 27 plain letters alone, and the accented words one
-    edit away are looked up by their shape (``_ACCENTED``). Other words go the library's way."""
+    edit away are looked up by their shape (``_Neighbours.accented``). Other words go the
+    library's way."""
     neighbours = _neighbours()
     if not (word.isascii() and word.isalpha() and word.islower()
             and len(word) <= neighbours.longest):
@@ -194,7 +195,7 @@ def _words_one_edit_away(word: str) -> set[str]:
 class _Neighbours(NamedTuple):
     words: KeysView[str]
     plain_letters: str
-    # Words with one accented letter (and the rest plain), by their shape with "\0" for it.
+    # Words with one letter outside ASCII, by their shape: "\0" in that letter's place.
     accented: dict[str, tuple[str, ...]]
     longest: int  # longer words are not checked at all (the library returns them unchanged)
 
