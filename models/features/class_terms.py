@@ -28,9 +28,7 @@ _NOT_TOPICAL = GENERIC_LEMMAS | QUESTION_WORDS | MONTHS | NUMBER_WORDS | frozens
     "cent percent per conclusion introduction paragraph argument example".split())
 
 
-# Essays whose words say nothing of what the class wrote on its question: written on another
-# question, or not readable English. Their words are kept out of the class's terms, or a class
-# whose uploads are mostly off the question would make its own topic look on it.
+# Written on another question, or not readable English (why: the module's docstring).
 NOT_THE_CLASS_TOPIC = frozenset({"off_topic", "gibberish", "word_salad"})
 
 
